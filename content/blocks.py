@@ -1,0 +1,131 @@
+"""StreamField blocks for lessons. Each block renders through its own template
+under templates/blocks/."""
+
+from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.blocks import ImageChooserBlock
+
+from .markdown import render_markdown
+
+
+class MarkdownBlock(blocks.TextBlock):
+    """Markdown source, rendered to sanitised HTML."""
+
+    def render_basic(self, value, context=None):
+        return mark_safe(render_markdown(value))  # render_markdown sanitises
+
+    class Meta:
+        icon = "doc-full"
+        rows = 8
+        help_text = "Markdown. ## for headings, **bold**, - for bullet lists, [text](https://...)."
+
+
+class KeyTakeawayBlock(blocks.StructBlock):
+    text = MarkdownBlock(rows=3, help_text="The one thing to remember, in a sentence or two.")
+
+    class Meta:
+        icon = "pick"
+        label = "Key takeaway"
+        template = "blocks/key_takeaway.html"
+        preview_value = {"text": "Start from the decision you want to improve, not the technology."}
+
+
+class CaseStudyBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=150)
+    body = MarkdownBlock()
+
+    class Meta:
+        icon = "openquote"
+        label = "Case study"
+        template = "blocks/case_study.html"
+
+
+class OptionBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=300)
+    is_correct = blocks.BooleanBlock(required=False, label="Correct answer")
+
+    class Meta:
+        icon = "tick"
+        label = "Option"
+
+
+class KnowledgeCheckValue(blocks.StructValue):
+    def allows_several(self) -> bool:
+        return sum(1 for option in self["options"] if option["is_correct"]) > 1
+
+
+class KnowledgeCheckBlock(blocks.StructBlock):
+    question = blocks.CharBlock(max_length=300)
+    options = blocks.ListBlock(OptionBlock(), min_num=2, max_num=6)
+    explanation = blocks.TextBlock(
+        help_text="Shown after any answer: why the right answer is right.", rows=3
+    )
+
+    class Meta:
+        icon = "help"
+        label = "Knowledge check"
+        template = "blocks/knowledge_check.html"
+        value_class = KnowledgeCheckValue
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not any(option["is_correct"] for option in value["options"]):
+            raise StructBlockValidationError(
+                block_errors={
+                    "options": ValidationError("Mark at least one option as the correct answer.")
+                }
+            )
+        return value
+
+
+class ActionBlock(blocks.StructBlock):
+    text = MarkdownBlock(rows=4, help_text="One concrete thing to do in your organisation.")
+
+    class Meta:
+        icon = "success"
+        label = "Action for your organisation"
+        template = "blocks/action.html"
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    alt_text = blocks.CharBlock(
+        max_length=250,
+        help_text="Describe what the image shows for people who cannot see it.",
+    )
+    caption = blocks.CharBlock(max_length=250, required=False)
+
+    class Meta:
+        icon = "image"
+        label = "Image"
+        template = "blocks/image.html"
+
+
+class SourceBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=250)
+    url = blocks.URLBlock()
+    publisher = blocks.CharBlock(max_length=150, required=False)
+
+    class Meta:
+        icon = "link"
+
+
+class SourcesBlock(blocks.StructBlock):
+    sources = blocks.ListBlock(SourceBlock(), min_num=1)
+
+    class Meta:
+        icon = "list-ul"
+        label = "Sources"
+        template = "blocks/sources.html"
+
+
+class LessonStreamBlock(blocks.StreamBlock):
+    markdown = MarkdownBlock(template="blocks/markdown.html")
+    key_takeaway = KeyTakeawayBlock()
+    case_study = CaseStudyBlock()
+    knowledge_check = KnowledgeCheckBlock()
+    action = ActionBlock()
+    image = ImageBlock()
+    sources = SourcesBlock()

@@ -1,0 +1,197 @@
+"""Write parsed courses into the page tree in one transaction."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+from wagtail.images import get_image_model
+
+from content.models import Partner, Sector, SeniorityLevel, Skill
+from courses import publish_checks
+from courses.models import CoursePage, LessonPage
+from courses.services import refresh_course_totals
+from courses.site_tree import ensure_site_tree
+
+from .errors import LibraryImportError, Problem
+from .parser import CourseSpec, LessonSpec, parse_library, parse_taxonomy
+
+TAXONOMY_FILE = "taxonomy.yaml"
+TAXONOMY_MODELS = {
+    "sectors": Sector,
+    "seniority_levels": SeniorityLevel,
+    "skills": Skill,
+    "partners": Partner,
+}
+
+
+@dataclass
+class ImportReport:
+    counts: Counter = field(default_factory=Counter)
+
+    def __str__(self):
+        return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
+
+
+def import_library(root: Path, *, publish: bool = True) -> ImportReport:
+    root = Path(root)
+    problems: list[Problem] = []
+    taxonomy = {}
+    if (root / TAXONOMY_FILE).exists():
+        taxonomy, taxonomy_problems = parse_taxonomy(root / TAXONOMY_FILE, root)
+        problems += taxonomy_problems
+    courses, course_problems = parse_library(root)
+    problems += course_problems
+    if not courses and not problems:
+        problems.append(Problem(root.name, 0, "no course folders found"))
+    if problems:
+        raise LibraryImportError(problems)
+    report = ImportReport()
+    with transaction.atomic():
+        load_taxonomy(taxonomy, report)
+        _, catalogue = ensure_site_tree()
+        terms = TermLookup()
+        for spec in courses:
+            course_problems = terms.resolve(spec)
+            problems += course_problems
+            if not course_problems:
+                problems += upsert_course(catalogue, spec, terms, publish, report)
+        if problems:
+            raise LibraryImportError(problems)  # rolls back everything
+    return report
+
+
+def load_taxonomy(taxonomy: dict, report: ImportReport) -> None:
+    """Creates missing terms; never overwrites what an admin has edited."""
+    for key, model in TAXONOMY_MODELS.items():
+        for entry in taxonomy.get(key, []):
+            defaults = {k: v for k, v in entry.items() if k != "slug"}
+            _, created = model.objects.get_or_create(slug=entry["slug"], defaults=defaults)
+            if created:
+                report.counts[f"{key} created"] += 1
+
+
+class TermLookup:
+    def __init__(self):
+        self.by_slug = {
+            key: {term.slug: term for term in model.objects.all()}
+            for key, model in TAXONOMY_MODELS.items()
+        }
+
+    def resolve(self, spec: CourseSpec) -> list[Problem]:
+        problems = []
+        checks = [
+            ("partners", "partner", [spec.partner.value], spec.partner.line),
+            ("sectors", "sectors", spec.sectors.value, spec.sectors.line),
+            ("seniority_levels", "seniority", spec.seniority.value, spec.seniority.line),
+            ("skills", "skills", spec.skills.value, spec.skills.line),
+        ]
+        for key, label, slugs, line in checks:
+            known = self.by_slug[key]
+            for slug in slugs:
+                if slug not in known:
+                    choices = ", ".join(sorted(known)) or "none defined yet"
+                    problems.append(
+                        Problem(spec.file, line, f"unknown {label} '{slug}'; known: {choices}")
+                    )
+        return problems
+
+    def terms(self, key, slugs):
+        return [self.by_slug[key][slug] for slug in slugs]
+
+
+def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[Problem]:
+    course = CoursePage.objects.child_of(catalogue).filter(slug=spec.slug).first()
+    if course is None or course.import_fingerprint != spec.fingerprint or not course.live:
+        is_new = course is None
+        course = course or CoursePage(slug=spec.slug)
+        course.title = spec.title
+        course.summary = spec.summary
+        course.introduction = spec.introduction
+        course.learning_outcomes = [
+            {"type": "outcome", "value": outcome} for outcome in spec.learning_outcomes
+        ]
+        course.partner = terms.terms("partners", [spec.partner.value])[0]
+        course.review_by = spec.review_by
+        course.import_fingerprint = spec.fingerprint
+        course.sectors.set(terms.terms("sectors", spec.sectors.value))
+        course.seniority_levels.set(terms.terms("seniority_levels", spec.seniority.value))
+        course.skills.set(terms.terms("skills", spec.skills.value))
+        save_page(catalogue, course, is_new, publish)
+        report.counts["courses created" if is_new else "courses updated"] += 1
+    else:
+        report.counts["courses unchanged"] += 1
+
+    problems = []
+    for lesson_spec in spec.lessons:
+        problems += upsert_lesson(course, lesson_spec, publish, report)
+    order_lessons(course, [lesson.slug for lesson in spec.lessons], report)
+    refresh_course_totals(course)
+    return problems
+
+
+def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
+    lesson = LessonPage.objects.child_of(course).filter(slug=spec.slug).first()
+    if lesson is not None and lesson.import_fingerprint == spec.fingerprint and lesson.live:
+        report.counts["lessons unchanged"] += 1
+        return []
+    is_new = lesson is None
+    lesson = lesson or LessonPage(slug=spec.slug)
+    lesson.title = spec.title
+    lesson.summary = spec.summary
+    lesson.body = [
+        {"type": kind, "value": block_value(kind, value, spec)} for kind, value, _ in spec.blocks
+    ]
+    lesson.import_fingerprint = spec.fingerprint
+    errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
+    if errors:
+        return [Problem(spec.file, 1, message) for messages in errors.values() for message in messages]
+    save_page(course, lesson, is_new, publish)
+    report.counts["lessons created" if is_new else "lessons updated"] += 1
+    return []
+
+
+def block_value(kind, value, spec: LessonSpec):
+    if kind == "knowledge_check":
+        return {**value, "options": [dict(option) for option in value["options"]]}
+    if kind == "image":
+        return {
+            "image": import_image(value["file"], value["alt_text"]).pk,
+            "alt_text": value["alt_text"],
+            "caption": value["caption"],
+        }
+    return value
+
+
+def import_image(path: Path, title: str):
+    Image = get_image_model()
+    existing = Image.objects.filter(file__endswith=path.name, title=title).first()
+    if existing:
+        return existing
+    with path.open("rb") as handle:
+        return Image.objects.create(title=title[:255], file=ImageFile(handle, name=path.name))
+
+
+def save_page(parent, page, is_new, publish):
+    if is_new:
+        page.live = publish
+        parent.add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+
+
+def order_lessons(course, slugs: list[str], report) -> None:
+    children = list(LessonPage.objects.child_of(course).order_by("path"))
+    current = [page.slug for page in children if page.slug in slugs]
+    if current != slugs:
+        by_slug = {page.slug: page for page in children}
+        for slug in slugs:
+            by_slug[slug].refresh_from_db()
+            by_slug[slug].move(course, pos="last-child")
+        report.counts["courses reordered"] += 1
+    if publish_removed := [page for page in children if page.slug not in slugs and page.live]:
+        for page in publish_removed:
+            page.unpublish()
+        report.counts["lessons withdrawn"] += len(publish_removed)

@@ -1,0 +1,32 @@
+"""Markdown to safe HTML: convert, then sanitise with an allow-list (nh3), so
+no script, event handler or javascript:/data: link from an author reaches a page."""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
+    "h4", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+EXTENSIONS = ["extra", "sane_lists"]
+
+
+def render_markdown(text: str) -> str:
+    html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def plain_words(text: str) -> int:
+    """Words a reader reads in a Markdown text (markup and URLs do not count)."""
+    html = render_markdown(text)
+    return len(nh3.clean(html, tags=set()).split())

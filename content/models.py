@@ -1,0 +1,70 @@
+"""Taxonomy that admins edit as snippets: nothing about a region is hard-wired."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+
+class TaxonomyTerm(index.Indexed, models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.CharField(max_length=255, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "sector"
+
+
+class Skill(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "skill"
+
+
+class SeniorityLevel(TaxonomyTerm):
+    rank = models.PositiveSmallIntegerField(
+        default=1, help_text="1 is the most senior; used to order levels in lists."
+    )
+
+    panels = TaxonomyTerm.panels + [FieldPanel("rank")]
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "seniority level"
+        ordering = ["rank", "name"]
+
+
+class Partner(index.Indexed, models.Model):
+    """A further or higher education organisation that authors courses."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+    website = models.URLField(blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("website"),
+        FieldPanel("description"),
+        FieldPanel("logo"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

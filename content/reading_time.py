@@ -1,0 +1,58 @@
+"""Reading time of a lesson, estimated from its blocks: words at a steady
+reading pace, plus a fixed time for each image and each knowledge check.
+Sources are not counted: nobody reads a reference list in the five minutes."""
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .markdown import plain_words
+
+NOT_READ = {"sources"}
+
+
+@dataclass(frozen=True)
+class ReadingTime:
+    words: int
+    images: int
+    checks: int
+
+    @property
+    def seconds(self) -> int:
+        reading = self.words * 60 / settings.FMA_READING_WORDS_PER_MINUTE
+        return math.ceil(
+            reading
+            + self.images * settings.FMA_SECONDS_PER_IMAGE
+            + self.checks * settings.FMA_SECONDS_PER_KNOWLEDGE_CHECK
+        )
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.seconds / 60))
+
+    @property
+    def over_limit_by_words(self) -> int:
+        """Roughly how many words to cut to fit the limit."""
+        excess = self.seconds - settings.FMA_MAX_LESSON_SECONDS
+        return max(0, math.ceil(excess * settings.FMA_READING_WORDS_PER_MINUTE / 60))
+
+    @property
+    def fits(self) -> bool:
+        return self.seconds <= settings.FMA_MAX_LESSON_SECONDS
+
+
+def estimate(stream_value, *, extra_text: str = "") -> ReadingTime:
+    """Estimate for a StreamValue (or anything iterable of bound blocks)."""
+    words = plain_words(extra_text)
+    images = checks = 0
+    for child in stream_value:
+        if child.block_type in NOT_READ:
+            continue
+        if child.block_type == "image":
+            images += 1
+        elif child.block_type == "knowledge_check":
+            checks += 1
+        for text in child.block.get_searchable_content(child.value):
+            words += plain_words(text)
+    return ReadingTime(words=words, images=images, checks=checks)

@@ -1,0 +1,153 @@
+"""The page tree: one catalogue, micro-courses under it, lessons under those."""
+
+import math
+
+from django import forms
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from content import reading_time
+from content.blocks import LessonStreamBlock
+
+from .forms import CoursePageForm, LessonPageForm
+
+
+class CataloguePage(Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    def serve(self, request, *args, **kwargs):
+        from .catalogue import catalogue_context
+
+        context = self.get_context(request, *args, **kwargs)
+        context.update(catalogue_context(self, request))
+        partial = request.htmx and not request.htmx.history_restore_request
+        template = "courses/catalogue_page.html" + ("#results" if partial else "")
+        response = TemplateResponse(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class CoursePage(Page):
+    summary = models.TextField(max_length=500, help_text="One or two sentences for the catalogue.")
+    introduction = models.TextField(blank=True, help_text="Markdown, shown above the lessons.")
+    learning_outcomes = StreamField(
+        [("outcome", blocks.CharBlock(max_length=250, label="Learning outcome"))],
+        blank=True,
+        help_text="What a learner can do after the course, one per item.",
+    )
+    partner = models.ForeignKey(
+        "content.Partner", on_delete=models.PROTECT, related_name="courses"
+    )
+    sectors = ParentalManyToManyField("content.Sector", related_name="courses")
+    seniority_levels = ParentalManyToManyField("content.SeniorityLevel", related_name="courses")
+    skills = ParentalManyToManyField("content.Skill", related_name="courses", blank=True)
+    review_by = models.DateField(help_text="When this course must next be checked for accuracy.")
+    # Derived from the live lessons (see courses.services.refresh_course_totals);
+    # stored so the catalogue can filter by length in the database.
+    total_seconds = models.PositiveIntegerField(default=0, editable=False)
+    lesson_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Hash of the Markdown source this page was last imported from, so a
+    # re-import skips what has not changed.
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    base_form_class = CoursePageForm
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("introduction"),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [
+                FieldPanel("partner"),
+                FieldPanel("sectors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("seniority_levels", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Who it is for",
+        ),
+        FieldPanel("review_by"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("introduction"),
+        index.SearchField("learning_outcomes"),
+        index.FilterField("total_seconds"),
+    ]
+    parent_page_types = ["courses.CataloguePage"]
+    subpage_types = ["courses.LessonPage"]
+
+    def with_content_json(self, content):
+        # Totals follow the live lessons, not whatever a revision captured.
+        page = super().with_content_json(content)
+        page.total_seconds = self.total_seconds
+        page.lesson_count = self.lesson_count
+        return page
+
+    @property
+    def total_minutes(self) -> int:
+        return math.ceil(self.total_seconds / 60)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = (
+            LessonPage.objects.live().public().child_of(self).order_by("path")
+        )
+        return context
+
+
+class LessonPage(Page):
+    summary = models.CharField(max_length=300, help_text="One sentence shown in lesson lists.")
+    body = StreamField(LessonStreamBlock())
+    reading_seconds = models.PositiveIntegerField(default=0, editable=False)
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    base_form_class = LessonPageForm
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = []
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.reading_seconds / 60))
+
+    def estimate_reading_time(self):
+        return reading_time.estimate(self.body, extra_text=self.summary)
+
+    def save(self, *args, **kwargs):
+        self.reading_seconds = self.estimate_reading_time().seconds
+        return super().save(*args, **kwargs)
+
+    @cached_property
+    def course(self):
+        return CoursePage.objects.ancestor_of(self).select_related("partner").first()
+
+    def get_context(self, request, *args, **kwargs):
+        from .lesson_navigation import lesson_navigation
+
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.course
+        context.update(lesson_navigation(self))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST":
+            from .knowledge_checks import serve_answer
+
+            return serve_answer(self, request)
+        return super().serve(request, *args, **kwargs)

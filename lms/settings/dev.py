@@ -1,0 +1,15 @@
+"""The embedded default used by `make run`: SQLite, a file-based broker and an
+email outbox under var/, no servers needed."""
+
+from .base import *  # noqa: F403
+from .env import env_str
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-not-for-production")
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+
+for folder in (VAR_DIR, BROKER_DIR / "queue", BROKER_DIR / "processed", EMAIL_FILE_PATH):  # noqa: F405
+    folder.mkdir(parents=True, exist_ok=True)

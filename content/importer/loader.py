@@ -126,6 +126,8 @@ def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[P
     problems = []
     for lesson_spec in spec.lessons:
         problems += upsert_lesson(course, lesson_spec, publish, report)
+    if problems:
+        return problems  # the whole import will be rolled back
     order_lessons(course, [lesson.slug for lesson in spec.lessons], report)
     refresh_course_totals(course)
     return problems

@@ -250,7 +250,8 @@ def parse_body(body, first_line, path, root, lesson, out):
                 prose_line = number + 1
             elif BLOCK_OPEN.match(line):
                 out.add(file, number, f"'::: {block[0]}' opened on line {block[2]} is not closed")
-                block = None
+                name, argument = BLOCK_OPEN.match(line).groups()
+                block = (name, argument, number, [])
             else:
                 block[3].append(line)
             continue
@@ -334,6 +335,14 @@ def load_block_yaml(body_lines, line, file, out, name):
     return data
 
 
+def key_line(body_lines, key, line):
+    """The line of `key:` inside a block, or the block's opening line."""
+    for offset, text in enumerate(body_lines, start=1):
+        if text.lstrip().startswith(f"{key}:"):
+            return line + offset
+    return line
+
+
 def parse_check(body_lines, line, file, out):
     data = load_block_yaml(body_lines, line, file, out, "check")
     if data is None:
@@ -344,7 +353,11 @@ def parse_check(body_lines, line, file, out):
         out.add(file, line, "the knowledge check has no 'question'")
     options = data.get("options")
     if not isinstance(options, list) or len(options) < 2:
-        out.add(file, line, "the knowledge check needs 'options': a list of at least two answers")
+        out.add(
+            file,
+            key_line(body_lines, "options", line),
+            "the knowledge check needs 'options': a list of at least two answers",
+        )
         options = []
     elif len(options) > 6:
         out.add(file, line, "the knowledge check has more than six options")
@@ -352,13 +365,17 @@ def parse_check(body_lines, line, file, out):
     if isinstance(correct, int):
         correct = [correct]
     if not isinstance(correct, list) or not correct:
-        out.add(file, line, "the knowledge check needs 'correct': a list of option numbers, e.g. [2]")
+        out.add(
+            file,
+            key_line(body_lines, "correct", line),
+            "the knowledge check needs 'correct': a list of option numbers, e.g. [2]",
+        )
         correct = []
     for number in correct:
         if not isinstance(number, int) or not 1 <= number <= len(options):
             out.add(
                 file,
-                line,
+                key_line(body_lines, "correct", line),
                 f"'correct' names option {number}, but the options are numbered 1 to "
                 f"{len(options)}",
             )

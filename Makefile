@@ -1,0 +1,46 @@
+# Five Minute AI. `make run` and `make test` set up everything they need.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+
+.PHONY: run test lint bench setup clean-var browser-deps
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Start web (http://127.0.0.1:8000), Celery worker and Celery beat on the
+## embedded default: SQLite, a file-based broker, email to var/outbox.
+run: $(STAMP)
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(MANAGE) migrate --noinput
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(MANAGE) seed_demo
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(MANAGE) runstack
+
+## Headless Chromium for the browser tests, from Debian's packages.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) browser-deps lint
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## Throughput and latency against a bare Django view in the same run.
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,1 @@
+"""Benchmark harness: see docs/performance.md and `make bench`."""

@@ -1,0 +1,57 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from courses.site_tree import ensure_site_tree
+
+REQUIRE_SERVICES = os.environ.get("FMA_REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally when a real service is missing; under CI, fail instead."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"CI requires this: {reason}")
+    pytest.skip(reason)
+
+
+def using_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def site_tree(db):
+    return ensure_site_tree()
+
+
+@pytest.fixture
+def catalogue(site_tree):
+    return site_tree[1]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Import the real starter library once; each test's transaction is rolled
+    back. (pytest-django runs transactional tests, which empty the database,
+    after all others.)"""
+    from content.importer import import_library
+
+    with django_db_blocker.unblock():
+        import_library(Path(settings.FMA_LIBRARY_DIR))
+
+
+@pytest.fixture
+def library(db):
+    """The catalogue holding the starter library."""
+    return ensure_site_tree()[1]
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor@example.com", "pw-editor-123")
+    client.force_login(user)
+    return client

@@ -69,7 +69,10 @@ def parse_args():
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
-        "--max-seconds", type=float, default=60, help="time limit per target; stops early"
+        "--max-seconds",
+        type=float,
+        default=150,
+        help="time limit per target, warm-up included; stops early and marks the row with *",
     )
     return parser.parse_args()
 
@@ -81,6 +84,7 @@ def log(message: str) -> None:
 def configure_environment() -> None:
     """Points this process (and gunicorn, which inherits it) at the bench database."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    RESULTS_PATH.unlink(missing_ok=True)
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:
         for suffix in ("", "-wal", "-shm"):
@@ -108,7 +112,9 @@ def seed(lessons: int) -> tuple[int, str, str]:
     missing = lessons - synthetic.count()
     if missing > 0:
         log(f"Seeding {missing} synthetic lessons...")
+        started = time.monotonic()
         call_command("seed_synthetic", lessons=missing, stdout=sys.stderr)
+        log(f"Seeded in {time.monotonic() - started:.0f}s")
     courses = list(
         CoursePage.objects.live().filter(slug__startswith="synthetic-course-").order_by("path")
     )
@@ -177,16 +183,17 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def hammer(port: int, target: Target, count: int, concurrency: int, max_seconds: float) -> Result:
-    """Sends `count` requests over `concurrency` connections, or as many as fit in
-    `max_seconds`. Any status other than 200 stops the run."""
+def hammer(port: int, target: Target, count: int, concurrency: int, stop_at: float) -> Result:
+    """Sends `count` requests over `concurrency` connections, or as many as fit
+    before `stop_at` (time.monotonic()). Any status other than 200 stops the run."""
     lock = threading.Lock()
     remaining = [count]
     latencies: list[float] = []
     errors: list[str] = []
-    stop_at = time.monotonic() + max_seconds
 
     def client():
+        # Gunicorn's sync workers close the connection after each response;
+        # http.client then reconnects on the next request by itself.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
             while not errors and time.monotonic() < stop_at:
@@ -218,7 +225,7 @@ def hammer(port: int, target: Target, count: int, concurrency: int, max_seconds:
     if errors:
         raise BenchError(f"{target.name} ({target.method} {target.path}): {errors[0]}")
     if not latencies:
-        raise BenchError(f"{target.name}: no request completed within {max_seconds:.0f}s")
+        raise BenchError(f"{target.name}: no request completed within the time limit")
     return Result(target, len(latencies), seconds, latencies, len(latencies) == count)
 
 
@@ -254,6 +261,7 @@ def report(results: list[Result]) -> list[dict]:
         print(f"{row['target']:<{width}}" + "".join(f"{c:>15}" for c in cells))
     if not all(row["complete"] for row in rows):
         print("* stopped at the time limit (--max-seconds) before all requests were sent")
+    sys.stdout.flush()
     return rows
 
 
@@ -273,8 +281,9 @@ def main() -> int:
         results = []
         for target in plan:
             log(f"  {target.name}: {target.method} {target.path}")
-            hammer(port, target, args.warmup, args.concurrency, args.max_seconds)
-            results.append(hammer(port, target, args.requests, args.concurrency, args.max_seconds))
+            stop_at = time.monotonic() + args.max_seconds
+            hammer(port, target, args.warmup, args.concurrency, stop_at)
+            results.append(hammer(port, target, args.requests, args.concurrency, stop_at))
     finally:
         stop_server(server)
     rows = report(results)
@@ -290,6 +299,7 @@ def main() -> int:
                 "database": connection.vendor,
                 "lessons": lessons,
                 "workers": args.workers,
+                "requests_per_target": args.requests,
                 "concurrency": args.concurrency,
                 "warmup": args.warmup,
                 "seconds": round(time.monotonic() - began, 1),

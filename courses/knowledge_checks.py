@@ -23,7 +23,9 @@ def find_check(lesson, block_id: str):
 
 
 def correct_options(check_value) -> frozenset[int]:
-    return frozenset(i for i, option in enumerate(check_value["options"], 1) if option["is_correct"])
+    return frozenset(
+        i for i, option in enumerate(check_value["options"], 1) if option["is_correct"]
+    )
 
 
 def grade(check_value, raw_answers: list[str]) -> Feedback:
@@ -34,7 +36,9 @@ def grade(check_value, raw_answers: list[str]) -> Feedback:
     except ValueError:
         selected = frozenset()
     if not selected or not all(1 <= n <= count for n in selected):
-        return Feedback(False, frozenset(), answer_key, "", error="Choose an answer, then check it.")
+        return Feedback(
+            False, frozenset(), answer_key, "", error="Choose an answer, then check it."
+        )
     return Feedback(selected == answer_key, selected, answer_key, check_value["explanation"])
 
 

@@ -48,9 +48,7 @@ class CoursePage(Page):
         blank=True,
         help_text="What a learner can do after the course, one per item.",
     )
-    partner = models.ForeignKey(
-        "content.Partner", on_delete=models.PROTECT, related_name="courses"
-    )
+    partner = models.ForeignKey("content.Partner", on_delete=models.PROTECT, related_name="courses")
     sectors = ParentalManyToManyField("content.Sector", related_name="courses")
     seniority_levels = ParentalManyToManyField("content.SeniorityLevel", related_name="courses")
     skills = ParentalManyToManyField("content.Skill", related_name="courses", blank=True)
@@ -101,9 +99,7 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = (
-            LessonPage.objects.live().public().child_of(self).order_by("path")
-        )
+        context["lessons"] = LessonPage.objects.live().public().child_of(self).order_by("path")
         return context
 
 

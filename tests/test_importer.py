@@ -58,7 +58,7 @@ Do this.
 :::
 
 ::: sources
-- [AI Playbook](https://www.gov.uk/government/publications/ai-playbook-for-the-uk-government) — UK Government
+- [AI Playbook](https://www.gov.uk/government/publications/ai-playbook) — UK Government
 :::
 """
 
@@ -122,7 +122,9 @@ def test_reimport_updates_changed_lessons_in_place_and_keeps_file_order(tmp_path
     assert report.counts["lessons updated"] == 1
     assert report.counts["lessons created"] == 1
     course = CoursePage.objects.get(slug="data-for-boards")
-    titles = list(LessonPage.objects.child_of(course).live().order_by("path").values_list("title", flat=True))
+    titles = list(
+        LessonPage.objects.child_of(course).live().order_by("path").values_list("title", flat=True)
+    )
     assert titles == ["A new first lesson", "Lesson one", "Lesson two, revised"]
     course.refresh_from_db()
     assert course.lesson_count == 3
@@ -160,10 +162,15 @@ def test_a_problem_found_while_writing_rolls_back_earlier_courses(tmp_path):
         ("---\ntitle: [unclosed\n---\n", "01-lesson-1.md:2: front matter is not valid YAML"),
         ("---\nsummary: s\n---\n", "01-lesson-1.md:1: 'title' is missing from the front matter"),
         (
-            LESSON.format(title="T").replace("::: action\nDo this.\n:::\n", "::: action\nDo this.\n"),
+            LESSON.format(title="T").replace(
+                "::: action\nDo this.\n:::\n", "::: action\nDo this.\n"
+            ),
             "'::: action' opened on line 20 is not closed",
         ),
-        (LESSON.format(title="T").replace("::: takeaway", "::: summary"), ":7: unknown block '::: summary'"),
+        (
+            LESSON.format(title="T").replace("::: takeaway", "::: summary"),
+            ":7: unknown block '::: summary'",
+        ),
         (
             LESSON.format(title="T").replace("- [AI Playbook]", "- AI Playbook"),
             ":25: a source must be written '- [Title](https://address) — Publisher'",
@@ -200,12 +207,16 @@ def test_duplicate_lesson_slugs_are_refused(tmp_path):
 @pytest.mark.django_db
 def test_command_reports_problems_and_imports_nothing(tmp_path):
     root = write_library(tmp_path)
-    (root / "data-for-boards" / "course.md").write_text(COURSE.replace("review_by: 2027-06-30", "review_by: soon"))
+    (root / "data-for-boards" / "course.md").write_text(
+        COURSE.replace("review_by: 2027-06-30", "review_by: soon")
+    )
     with pytest.raises(CommandError) as caught:
         call_command("import_courses", str(root))
     message = str(caught.value)
     assert message.startswith("Nothing was imported: 1 problem to fix.")
-    assert "data-for-boards/course.md:10: 'review_by' must be a date written as YYYY-MM-DD" in message
+    assert (
+        "data-for-boards/course.md:10: 'review_by' must be a date written as YYYY-MM-DD" in message
+    )
     assert not CoursePage.objects.filter(slug="data-for-boards").exists()
 
 

@@ -148,7 +148,9 @@ def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
     lesson.import_fingerprint = spec.fingerprint
     errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
     if errors:
-        return [Problem(spec.file, 1, message) for messages in errors.values() for message in messages]
+        return [
+            Problem(spec.file, 1, message) for messages in errors.values() for message in messages
+        ]
     save_page(course, lesson, is_new, publish)
     report.counts["lessons created" if is_new else "lessons updated"] += 1
     return []

@@ -22,7 +22,10 @@ COURSE_FILE = "course.md"
 LESSON_FILE = re.compile(r"^\d+[-_].+\.md$")
 BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(.*?)\s*$")
 BLOCK_CLOSE = re.compile(r"^:::\s*$")
-SOURCE_LINE = re.compile(r"^[-*]\s+\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$")  # fmt: skip
+SOURCE_LINE = re.compile(
+    r"^[-*]\s+\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)"
+    r"(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
+)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
 BLOCK_NAMES = {

@@ -27,7 +27,6 @@ class Command(BaseCommand):
         except LibraryImportError as exc:
             count = len(exc.problems)
             raise CommandError(
-                f"Nothing was imported: {count} problem{'s' if count != 1 else ''} "
-                f"to fix.\n{exc}"
+                f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix.\n{exc}"
             ) from None
         self.stdout.write(self.style.SUCCESS(f"Imported from {root}: {report}."))

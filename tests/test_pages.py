@@ -1,0 +1,90 @@
+import pytest
+from django.utils.html import escape
+
+from courses.knowledge_checks import correct_options
+from courses.models import CoursePage, LessonPage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(library):
+    return CoursePage.objects.get(slug="ai-for-the-board")
+
+
+@pytest.fixture
+def lessons(course):
+    return list(LessonPage.objects.child_of(course).live().order_by("path"))
+
+
+def check_of(lesson):
+    return next(block for block in lesson.body if block.block_type == "knowledge_check")
+
+
+def test_course_page_lists_lessons_in_order_with_minutes(client, course, lessons):
+    html = client.get(course.url).content.decode()
+    positions = [html.index(escape(lesson.title)) for lesson in lessons]
+    assert positions == sorted(positions)
+    for lesson in lessons:
+        assert f"{lesson.reading_minutes} min" in html
+    assert course.partner.name in html
+
+
+def test_lesson_page_renders_every_block_and_navigation(client, lessons):
+    first, second = lessons[0], lessons[1]
+    html = client.get(second.url).content.decode()
+    assert f"{second.reading_minutes} min read" in html
+    for label in ("Key takeaway", "Knowledge check", "Action for your organisation", "Sources"):
+        assert label in html
+    assert f'href="{first.url}" rel="prev"' in html
+    assert f'href="{lessons[2].url}" rel="next"' in html
+    assert 'rel="prev"' not in client.get(first.url).content.decode()
+
+
+def test_knowledge_check_without_javascript_posts_and_shows_feedback(client, lessons):
+    lesson = lessons[0]
+    check = check_of(lesson)
+    right = min(correct_options(check.value))
+    wrong = next(
+        n
+        for n in range(1, len(check.value["options"]) + 1)
+        if n not in correct_options(check.value)
+    )
+    response = client.post(lesson.url, {"check": check.id, "answer": wrong})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and "Not quite." in html
+    assert check.value["explanation"][:40] in html
+    response = client.post(lesson.url, {"check": check.id, "answer": right})
+    assert "Correct." in response.content.decode()
+
+
+def test_knowledge_check_with_htmx_returns_only_the_check(client, lessons):
+    lesson = lessons[0]
+    check = check_of(lesson)
+    answers = sorted(correct_options(check.value))
+    response = client.post(
+        lesson.url, {"check": check.id, "answer": answers}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.startswith(f'<section class="check" id="check-{check.id}"')
+    assert "Correct." in html and "<html" not in html
+
+
+def test_knowledge_check_with_no_answer_asks_for_one(client, lessons):
+    lesson = lessons[0]
+    response = client.post(
+        lesson.url, {"check": check_of(lesson).id}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    assert "Choose an answer, then check it." in response.content.decode()
+
+
+def test_answer_to_an_unknown_check_is_a_bad_request(client, lessons):
+    response = client.post(lessons[0].url, {"check": "nope", "answer": "1"})
+    assert response.status_code == 400
+
+
+def test_home_page_links_to_catalogue(client, library):
+    html = client.get("/").content.decode()
+    assert 'href="/courses/"' in html

@@ -34,3 +34,14 @@ def test_healthz_is_unavailable_when_the_broker_is_unreachable(client, monkeypat
     assert body["status"] == "unavailable"
     assert body["broker"] != "ok"
     assert body["database"] == "ok"
+
+
+def test_ci_runs_against_postgresql_and_redis():
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.conftest import need
+
+    need(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")

@@ -44,4 +44,3 @@ def test_ci_runs_against_postgresql_and_redis():
 
     need(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
     need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
-    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")

@@ -81,3 +81,14 @@ def test_filter_form_works_without_javascript(client, library):
     html = client.get(URL).content.decode()
     assert 'method="get" action="/courses/"' in html
     assert '<button type="submit" class="button">Apply filters</button>' in html
+
+
+def test_search_uses_postgresql_full_text_under_postgresql():
+    from django.db import connection
+    from wagtail.search.backends import get_search_backend
+
+    from tests.conftest import need
+
+    need(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    backend = get_search_backend()
+    assert "postgres" in type(backend).__module__, type(backend)

@@ -6,6 +6,10 @@ from content import reading_time
 
 def lesson_errors(*, body, summary: str = "") -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if not any(block.block_type == "sources" for block in body):
+        errors.setdefault("body", []).append(
+            "Add a Sources block: every lesson cites where its facts come from."
+        )
     estimate = reading_time.estimate(body, extra_text=summary)
     if not estimate.fits:
         errors.setdefault("body", []).append(

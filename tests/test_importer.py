@@ -227,3 +227,44 @@ def test_command_imports_drafts_when_asked(tmp_path):
     lessons = LessonPage.objects.child_of(CoursePage.objects.get(slug="data-for-boards"))
     assert lessons.count() == 2
     assert not lessons.live().exists()
+
+
+@pytest.mark.django_db
+def test_editor_limits_apply_on_import_too(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    lesson = LESSON.format(title="T").replace("::: takeaway", "::: case-study " + "x" * 200)
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    problems = problems_of(root)
+    assert any(p.startswith("c/01-lesson-1.md:7: title:") and "150" in p for p in problems), (
+        problems
+    )
+
+
+@pytest.mark.django_db
+def test_unquoted_yes_no_options_are_refused_with_a_hint(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    lesson = LESSON.format(title="T").replace("  - This one\n  - That one", "  - Yes\n  - No")
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    assert problems_of(root) == [
+        "c/01-lesson-1.md:13: every option must be text: put quotes around options such as "
+        '"Yes", "No" or ones containing \': \''
+    ]
+
+
+@pytest.mark.django_db
+def test_unknown_taxonomy_fields_are_reported_with_line(tmp_path):
+    root = write_library(tmp_path)
+    (root / "taxonomy.yaml").write_text(TAXONOMY + "colours:\n  - {slug: red, name: Red}\n")
+    assert problems_of(root) == [
+        "taxonomy.yaml:9: unknown section 'colours'; use: sectors, seniority_levels, skills, "
+        "partners"
+    ]
+
+
+@pytest.mark.django_db
+def test_repeated_draft_imports_add_no_revisions(tmp_path):
+    root = write_library(tmp_path)
+    import_library(root, publish=False)
+    revisions = Revision.objects.count()
+    import_library(root, publish=False)
+    assert Revision.objects.count() == revisions

@@ -10,15 +10,29 @@ from courses.models import CoursePage, LessonPage
 pytestmark = pytest.mark.django_db
 
 
-def lesson_form(words: int, action: str):
+def lesson_form(words: int, action: str, sources: bool = True):
+    blocks = [("markdown", "word " * words)]
+    if sources:
+        blocks.append(("sources", {"sources": streamfield([])}))
     data = nested_form_data(
         {
             "title": "A long lesson",
             "slug": "a-long-lesson",
             "summary": "Too long to read in five minutes.",
-            "body": streamfield([("markdown", "word " * words)]),
+            "body": streamfield(blocks),
         }
     )
+    if sources:
+        data.update(
+            {
+                "body-1-value-sources-count": "1",
+                "body-1-value-sources-0-value-title": "AI Playbook for the UK Government",
+                "body-1-value-sources-0-value-url": "https://www.gov.uk/",
+                "body-1-value-sources-0-value-publisher": "UK Government",
+                "body-1-value-sources-0-deleted": "",
+                "body-1-value-sources-0-order": "0",
+            }
+        )
     data[action] = "1"
     return data
 
@@ -114,3 +128,12 @@ def test_knowledge_check_without_a_correct_answer_is_refused(admin_client, cours
     assert response.status_code == 200
     assert "Mark at least one option as the correct answer." in response.content.decode()
     assert not LessonPage.objects.filter(slug="check").exists()
+
+
+def test_lesson_without_sources_cannot_be_published(admin_client, course):
+    form = lesson_form(200, "action-publish", sources=False)
+    response = admin_client.post(add_url(course, "lessonpage"), form)
+    assert "Add a Sources block: every lesson cites where its facts come from." in (
+        response.content.decode()
+    )
+    assert not LessonPage.objects.filter(slug="a-long-lesson").exists()

@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import transaction
 from wagtail.images import get_image_model
@@ -103,7 +104,8 @@ class TermLookup:
 
 def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[Problem]:
     course = CoursePage.objects.child_of(catalogue).filter(slug=spec.slug).first()
-    if course is None or course.import_fingerprint != spec.fingerprint or not course.live:
+    unchanged = course is not None and course.import_fingerprint == spec.fingerprint
+    if not unchanged or (publish and not course.live):
         is_new = course is None
         course = course or CoursePage(slug=spec.slug)
         course.title = spec.title
@@ -135,7 +137,8 @@ def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[P
 
 def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
     lesson = LessonPage.objects.child_of(course).filter(slug=spec.slug).first()
-    if lesson is not None and lesson.import_fingerprint == spec.fingerprint and lesson.live:
+    unchanged = lesson is not None and lesson.import_fingerprint == spec.fingerprint
+    if unchanged and (lesson.live or not publish):
         report.counts["lessons unchanged"] += 1
         return []
     is_new = lesson is None
@@ -146,14 +149,56 @@ def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
         {"type": kind, "value": block_value(kind, value, spec)} for kind, value, _ in spec.blocks
     ]
     lesson.import_fingerprint = spec.fingerprint
+    problems = block_problems(spec)
     errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
-    if errors:
-        return [
-            Problem(spec.file, 1, message) for messages in errors.values() for message in messages
-        ]
+    problems += [Problem(spec.file, 1, msg) for messages in errors.values() for msg in messages]
+    if problems:
+        return problems
     save_page(course, lesson, is_new, publish)
     report.counts["lessons created" if is_new else "lessons updated"] += 1
     return []
+
+
+def block_problems(spec: LessonSpec) -> list[Problem]:
+    """The editor's own validation (lengths, required fields), per block."""
+    stream_block = LessonPage.body.field.stream_block
+    problems = []
+    for kind, value, line in spec.blocks:
+        if kind == "image":
+            continue  # checked by the parser; the image is created only when saving
+        block = stream_block.child_blocks[kind]
+        try:
+            block.clean(block.to_python(value))
+        except ValidationError as exc:
+            for message in validation_messages(exc):
+                problems.append(Problem(spec.file, line, message))
+    return problems
+
+
+def validation_messages(error) -> list[str]:
+    """Flattens a (nested) block ValidationError into readable messages."""
+    if not hasattr(error, "as_json_data"):
+        return list(error.messages)
+    messages = []
+
+    def walk(node, where):
+        if isinstance(node, list):
+            for child in node:
+                walk(child, where)
+            return
+        if not isinstance(node, dict):
+            return
+        for message in node.get("messages", []):
+            messages.append(f"{where}: {message}" if where else message)
+        children = node.get("blockErrors") or {}
+        items = children.items() if isinstance(children, dict) else enumerate(children)
+        for name, child in items:
+            if child is not None:
+                label = name if isinstance(name, str) else f"item {int(name) + 1}"
+                walk(child, f"{where} {label}".strip())
+
+    walk(error.as_json_data(), "")
+    return messages
 
 
 def block_value(kind, value, spec: LessonSpec):

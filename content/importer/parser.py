@@ -28,6 +28,12 @@ SOURCE_LINE = re.compile(
 )
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
+TAXONOMY_FIELDS = {
+    "sectors": {"slug", "name", "description"},
+    "seniority_levels": {"slug", "name", "description", "rank"},
+    "skills": {"slug", "name", "description"},
+    "partners": {"slug", "name", "description", "website"},
+}
 BLOCK_NAMES = {
     "takeaway": "key_takeaway",
     "case-study": "case_study",
@@ -170,6 +176,13 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
         outcomes = []
     elif not outcomes:
         out.add(file, key_lines.get("learning_outcomes", 1), "list at least one learning outcome")
+    for outcome in outcomes if isinstance(outcomes, list) else []:
+        if isinstance(outcome, str) and len(outcome) > 250:
+            out.add(
+                file,
+                key_lines.get("learning_outcomes", 1),
+                "a learning outcome is over 250 characters",
+            )
     review_by = meta.get("review_by")
     if not isinstance(review_by, date):
         out.add(
@@ -312,7 +325,7 @@ def parse_block(name, argument, line, body_lines, path, root, lesson, out):
         if not data.get("file") or not image_path.is_file():
             out.add(file, line, f"image file '{data.get('file', '')}' was not found")
             return
-        if not image_path.is_relative_to(root.resolve()):
+        if not image_path.is_relative_to(path.parent.resolve()):
             out.add(file, line, "image files must be inside the course folder")
             return
         if image_path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -351,11 +364,22 @@ def parse_check(body_lines, line, file, out):
     if data is None:
         return None
     problems_before = len(out.problems)
-    question = str(data.get("question") or "").strip()
+    question = data.get("question")
+    if question is not None and not isinstance(question, str):
+        out.add(file, key_line(body_lines, "question", line), "the question must be text")
+    question = str(question or "").strip()
     if not question:
         out.add(file, line, "the knowledge check has no 'question'")
     options = data.get("options")
-    if not isinstance(options, list) or len(options) < 2:
+    if isinstance(options, list) and not all(isinstance(o, str) for o in options):
+        out.add(
+            file,
+            key_line(body_lines, "options", line),
+            'every option must be text: put quotes around options such as "Yes", "No" '
+            "or ones containing ': '",
+        )
+        options = []
+    elif not isinstance(options, list) or len(options) < 2:
         out.add(
             file,
             key_line(body_lines, "options", line),
@@ -374,7 +398,7 @@ def parse_check(body_lines, line, file, out):
             "the knowledge check needs 'correct': a list of option numbers, e.g. [2]",
         )
         correct = []
-    for number in correct:
+    for number in correct if options else []:
         if not isinstance(number, int) or not 1 <= number <= len(options):
             out.add(
                 file,
@@ -462,9 +486,29 @@ def parse_taxonomy(path: Path, root: Path) -> tuple[dict, list[Problem]]:
     if not isinstance(data, dict):
         out.add(file, 1, "the taxonomy must map sectors, seniority_levels, skills and partners")
         return {}, out.problems
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    def line_of(key):
+        return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)
+
     for key, entries in data.items():
+        if key not in TAXONOMY_FIELDS:
+            known = ", ".join(TAXONOMY_FIELDS)
+            out.add(file, line_of(key), f"unknown section '{key}'; use: {known}")
+            continue
         if not isinstance(entries, list) or not all(
             isinstance(e, dict) and e.get("slug") and e.get("name") for e in entries
         ):
-            out.add(file, 1, f"'{key}' must be a list of entries, each with a slug and a name")
+            out.add(file, line_of(key), f"'{key}' must be a list of entries with a slug and a name")
+            continue
+        for entry in entries:
+            unknown = set(entry) - TAXONOMY_FIELDS[key]
+            if unknown:
+                allowed = ", ".join(sorted(TAXONOMY_FIELDS[key]))
+                out.add(
+                    file,
+                    line_of(key),
+                    f"'{entry['slug']}' in '{key}' has unknown fields "
+                    f"{', '.join(sorted(unknown))}; allowed: {allowed}",
+                )
     return data, out.problems

@@ -5,10 +5,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms.accounts.views import admin_login
 from lms.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Both admins sign in through allauth (codes, two-factor, rate limits).
+    path("admin/login/", admin_login),
+    path("django-admin/login/", admin_login),
+    path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -11,5 +11,15 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 
+# Sign-in rate limits and used two-factor codes must be shared by every web
+# process: without Redis, a cache in files under var/ rather than per-process memory.
+if not env_str("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",  # noqa: F405
+        }
+    }
+
 for folder in (VAR_DIR, BROKER_DIR / "queue", BROKER_DIR / "processed", EMAIL_FILE_PATH):  # noqa: F405
     folder.mkdir(parents=True, exist_ok=True)

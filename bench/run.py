@@ -268,6 +268,7 @@ def report(results: list[Result]) -> list[dict]:
 def main() -> int:
     args = parse_args()
     began = time.monotonic()
+    load_average = os.getloadavg()  # other work on the machine skews every figure
     configure_environment()
     from django.db import connection
 
@@ -295,6 +296,7 @@ def main() -> int:
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),
                     "python": platform.python_version(),
+                    "load_average_at_start": [round(load, 2) for load in load_average],
                 },
                 "database": connection.vendor,
                 "lessons": lessons,

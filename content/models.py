@@ -22,6 +22,13 @@ class TaxonomyTerm(index.Indexed, models.Model):
 
 
 class Sector(TaxonomyTerm):
+    is_cross_sector = models.BooleanField(
+        default=False,
+        help_text="Courses in this sector suit learners from every sector.",
+    )
+
+    panels = TaxonomyTerm.panels + [FieldPanel("is_cross_sector")]
+
     class Meta(TaxonomyTerm.Meta):
         verbose_name = "sector"
 

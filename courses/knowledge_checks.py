@@ -1,6 +1,7 @@
 """Answering a knowledge check in place: grade the answer and show feedback
 with the explanation. Works as an htmx fragment and as a plain form post."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.template.response import TemplateResponse
@@ -48,9 +49,14 @@ def serve_answer(lesson, request):
         response = lesson.serve(_as_get(request))
         response.status_code = 400
         return response
-    feedback = grade(check.value, request.POST.getlist("answer"))
+    from lms.progress.services import answer_check
+
+    feedback = answer_check(
+        request.user, lesson, check, request.POST.getlist("answer"), request.POST.get("attempt", "")
+    )
     context = {
         "page": lesson,
+        "attempt_token": uuid.uuid4().hex,
         "value": check.value,
         "block_id": check.id,
         "answered_block_id": check.id,

@@ -1,6 +1,7 @@
 """The page tree: one catalogue, micro-courses under it, lessons under those."""
 
 import math
+import uuid
 
 from django import forms
 from django.db import models
@@ -138,12 +139,11 @@ class LessonPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.course
+        context["attempt_token"] = uuid.uuid4().hex
         context.update(lesson_navigation(self))
         return context
 
     def serve(self, request, *args, **kwargs):
-        if request.method == "POST":
-            from .knowledge_checks import serve_answer
+        from .lesson_actions import serve_lesson
 
-            return serve_answer(self, request)
-        return super().serve(request, *args, **kwargs)
+        return serve_lesson(self, request, super().serve, *args, **kwargs)

@@ -10,6 +10,8 @@ from lms.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("home.urls")),
+    path("", include("lms.learners.urls")),
     # Both admins sign in through allauth (codes, two-factor, rate limits).
     path("admin/login/", admin_login),
     path("django-admin/login/", admin_login),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("lms.certificates.urls")),
+    path("", include("lms.learners.urls_data")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

@@ -14,6 +14,8 @@ from courses import publish_checks
 from courses.models import CoursePage, LessonPage
 from courses.services import refresh_course_totals
 from courses.site_tree import ensure_site_tree
+from lms.learners.models import LocalArea
+from lms.pathways.models import Pathway, PathwayItem
 
 from .errors import LibraryImportError, Problem
 from .parser import CourseSpec, LessonSpec, parse_library, parse_taxonomy
@@ -24,6 +26,7 @@ TAXONOMY_MODELS = {
     "seniority_levels": SeniorityLevel,
     "skills": Skill,
     "partners": Partner,
+    "local_areas": LocalArea,
 }
 
 
@@ -58,15 +61,58 @@ def import_library(root: Path, *, publish: bool = True) -> ImportReport:
             problems += course_problems
             if not course_problems:
                 problems += upsert_course(catalogue, spec, terms, publish, report)
+        problems += load_pathways(taxonomy.get("pathways", []), catalogue, terms, report)
         if problems:
             raise LibraryImportError(problems)  # rolls back everything
     return report
 
 
+def load_pathways(entries, catalogue, terms, report) -> list[Problem]:
+    """Creates curated pathways that do not exist yet; staff edit them in Wagtail
+    afterwards, so an existing pathway is never overwritten."""
+    problems = []
+    courses = {c.slug: c for c in CoursePage.objects.child_of(catalogue)}
+    for entry in entries:
+        if Pathway.objects.filter(slug=entry["slug"]).exists():
+            continue
+        steps = []
+        for step in entry.get("steps") or []:
+            course_slug, _, lesson_slug = str(step).partition("/")
+            course = courses.get(course_slug)
+            lesson = (
+                LessonPage.objects.child_of(course).filter(slug=lesson_slug).first()
+                if course and lesson_slug
+                else None
+            )
+            if course is None or (lesson_slug and lesson is None):
+                problems.append(
+                    Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}': no step '{step}'")
+                )
+                continue
+            steps.append(PathwayItem(course=None if lesson else course, lesson=lesson))
+        if not steps:
+            problems.append(Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}' has no steps"))
+            continue
+        pathway = Pathway(
+            title=entry["name"], slug=entry["slug"], description=entry.get("description", "")
+        )
+        for key, relation in (
+            ("sectors", "sectors"),
+            ("seniority_levels", "seniority_levels"),
+            ("skills", "skills"),
+        ):
+            known = terms.by_slug[key]
+            getattr(pathway, relation).set([known[s] for s in entry.get(key, []) if s in known])
+        pathway.items = steps
+        pathway.save()
+        report.counts["pathways created"] += 1
+    return problems
+
+
 def load_taxonomy(taxonomy: dict, report: ImportReport) -> None:
     """Creates missing terms; never overwrites what an admin has edited."""
     for key, model in TAXONOMY_MODELS.items():
-        for entry in taxonomy.get(key, []):
+        for entry in taxonomy.get(key) or []:
             defaults = {k: v for k, v in entry.items() if k != "slug"}
             _, created = model.objects.get_or_create(slug=entry["slug"], defaults=defaults)
             if created:

@@ -29,10 +29,12 @@ SOURCE_LINE = re.compile(
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
 TAXONOMY_FIELDS = {
-    "sectors": {"slug", "name", "description"},
+    "sectors": {"slug", "name", "description", "is_cross_sector"},
     "seniority_levels": {"slug", "name", "description", "rank"},
     "skills": {"slug", "name", "description"},
     "partners": {"slug", "name", "description", "website"},
+    "local_areas": {"slug", "name"},
+    "pathways": {"slug", "name", "description", "sectors", "seniority_levels", "skills", "steps"},
 }
 BLOCK_NAMES = {
     "takeaway": "key_takeaway",

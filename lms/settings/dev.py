@@ -21,5 +21,6 @@ if not env_str("REDIS_URL"):
         }
     }
 
-for folder in (VAR_DIR, BROKER_DIR / "queue", BROKER_DIR / "processed", EMAIL_FILE_PATH):  # noqa: F405
+_broker = BROKER_DIR  # noqa: F405
+for folder in (VAR_DIR, _broker / "queue", _broker / "processed", _broker / "control"):  # noqa: F405
     folder.mkdir(parents=True, exist_ok=True)

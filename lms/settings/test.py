@@ -12,5 +12,7 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_TASK_ALWAYS_EAGER = False
+# Tasks run inline in tests; tests/test_celery_worker.py sends to a real worker
+# with send_task, which this setting does not affect.
+CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_AUTOREFRESH = True

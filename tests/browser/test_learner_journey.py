@@ -1,0 +1,101 @@
+"""The executive learner's whole journey in a real browser: sign up with an
+emailed code, onboard, take a lesson (a knowledge check wrong, then right),
+complete a course, open the certificate and download the CPD log. axe-core
+runs on every page."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from courses.models import CoursePage, LessonPage
+from lms.progress.models import CheckAnswer
+from tests.browser.conftest import assert_accessible, assert_fits_small_screen
+
+pytestmark = pytest.mark.browser
+CODE = re.compile(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4}|[A-Z0-9]{6,8})\s*$", re.MULTILINE)
+
+
+def emailed_code(to):
+    message = [m for m in mail.outbox if to in m.to][-1]
+    return CODE.search(message.body).group(1)
+
+
+def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_library):
+    from django.core.cache import cache
+
+    cache.clear()
+    email = "nadia.hussain@example.org"
+    page.goto(f"{live_server.url}/accounts/signup/")
+    assert_accessible(page)
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
+    page.wait_for_url(re.compile("/accounts/confirm-email/"))
+    assert_accessible(page)
+    page.get_by_label(re.compile("code", re.I)).fill(emailed_code(email))
+    page.get_by_role("button", name=re.compile("Confirm|Verify", re.I)).click()
+
+    # A new learner lands in onboarding.
+    page.wait_for_url(re.compile("/onboarding/"))
+    assert_accessible(page)
+    assert_fits_small_screen(page)
+    page.get_by_label("Senior leader").check()
+    page.get_by_label("Creative and immersive tech").check()
+    page.get_by_label("Organisation").fill("Digbeth Studios")
+    page.get_by_label("50 to 249 people").check()
+    for fieldset in page.locator("fieldset.field--choices").all():
+        legend = fieldset.locator("legend").inner_text()
+        if legend in {"Your role", "Your sector", "Organisation size"}:
+            continue
+        fieldset.get_by_label(re.compile("^2 — ")).check()
+    page.get_by_role("button", name="Show my next five minutes").click()
+
+    page.wait_for_url(re.compile("/dashboard/"))
+    assert_accessible(page)
+    assert_fits_small_screen(page)
+    assert "Because you lead in creative and immersive tech" in page.inner_text("main")
+
+    # Take every lesson of the shortest course, answering one check wrongly first.
+    course = CoursePage.objects.get(slug="virtual-production-and-simulation")
+    lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
+    page.goto(f"{live_server.url}{lessons[0].url}")
+    assert_accessible(page)
+    check_block = next(b for b in lessons[0].body if b.block_type == "knowledge_check")
+    options = check_block.value["options"]
+    wrong = next(i for i, o in enumerate(options) if not o["is_correct"])
+    section = page.locator(f"#check-{check_block.id}")
+    section.locator("input[name=answer]").nth(wrong).check()
+    section.get_by_role("button", name="Check answer").click()
+    page.locator(f"#check-{check_block.id} .feedback--wrong").wait_for()
+    assert_accessible(page)
+    section = page.locator(f"#check-{check_block.id}")
+    for index, option in enumerate(options):
+        box = section.locator("input[name=answer]").nth(index)
+        box.set_checked(bool(option["is_correct"]))
+    section.get_by_role("button", name="Check again").click()
+    page.locator(f"#check-{check_block.id} .feedback--right").wait_for()
+    answer = CheckAnswer.objects.get(user__email=email, block_id=check_block.id)
+    assert answer.first_attempt_correct is False and answer.last_correct is True
+
+    for number, lesson in enumerate(lessons):
+        if number:
+            page.goto(f"{live_server.url}{lesson.url}")
+        page.get_by_role("button", name="Mark complete").click()
+        page.locator("#lesson-complete .complete__done").wait_for()
+    assert "You finished the course." in page.inner_text("#lesson-complete")
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("View your certificate")).click()
+    page.wait_for_url(re.compile("/certificates/"))
+    assert_accessible(page)
+    text = page.inner_text("main")
+    assert course.title in text and course.partner.name in text
+
+    page.goto(f"{live_server.url}/dashboard/")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("CPD log")).click()
+    content = open(download.value.path(), encoding="utf-8").read()
+    assert content.count("\n") >= len(lessons) + 1
+    for lesson in lessons:
+        assert lesson.title.split(",")[0] in content

@@ -52,6 +52,10 @@ def library(db):
 
 @pytest.fixture
 def admin_client(client, django_user_model):
+    """A signed-in superuser who has set up two-factor (staff must)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     user = django_user_model.objects.create_superuser("editor@example.com", "pw-editor-123")
+    TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
     return client

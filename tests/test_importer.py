@@ -257,7 +257,7 @@ def test_unknown_taxonomy_fields_are_reported_with_line(tmp_path):
     (root / "taxonomy.yaml").write_text(TAXONOMY + "colours:\n  - {slug: red, name: Red}\n")
     assert problems_of(root) == [
         "taxonomy.yaml:9: unknown section 'colours'; use: sectors, seniority_levels, skills, "
-        "partners"
+        "partners, local_areas, pathways"
     ]
 
 

@@ -20,6 +20,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from courses.models import LessonPage
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
@@ -27,6 +31,7 @@ SQLITE_PATH = BENCH_DIR / "db.sqlite3"
 RESULTS_PATH = BENCH_DIR / "results.json"
 SERVER_LOG = BENCH_DIR / "gunicorn.log"
 BASELINE = "bare"
+LEARNER_EMAIL = "bench-learner@example.com"
 
 
 class BenchError(Exception):
@@ -42,6 +47,7 @@ class Target:
     method: str = "GET"
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    expect: tuple[bytes, ...] = ()  # if given, every body must contain one of these
 
 
 @dataclass
@@ -99,9 +105,9 @@ def configure_environment() -> None:
     django.setup()
 
 
-def seed(lessons: int) -> tuple[int, str, str]:
+def seed(lessons: int) -> tuple[int, str, "LessonPage"]:
     """Migrates and tops the synthetic catalogue up to `lessons`; returns the
-    lesson count and the URLs of the middle course and its middle lesson."""
+    lesson count, the URL of the middle course and its middle lesson."""
     from django.core.management import call_command
     from django.db import connections
 
@@ -123,17 +129,80 @@ def seed(lessons: int) -> tuple[int, str, str]:
     lesson = course_lessons[len(course_lessons) // 2]
     count = synthetic.count()
     connections.close_all()
-    return count, course.url, lesson.url
+    return count, course.url, lesson
 
 
-def targets(course_url: str, lesson_url: str) -> list[Target]:
+def sign_in_learner(lesson: "LessonPage", history: int = 50) -> tuple[str, str]:
+    """Creates an onboarded learner who has completed `history` lessons outside
+    `lesson`'s course, signs them in and returns their session id and a CSRF token.
+    A learner left by an earlier run on the same database is deleted first."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.test import Client
+    from django.utils.crypto import get_random_string
+
+    from content.models import Sector, SeniorityLevel
+    from courses.models import LessonPage
+    from lms.learners.models import LearnerProfile
+    from lms.learners.services import delete_account
+    from lms.progress.services import complete_lesson
+
+    for old in get_user_model().objects.filter(email=LEARNER_EMAIL):
+        delete_account(old)
+    user = get_user_model().objects.create_user(LEARNER_EMAIL)
+    LearnerProfile.objects.create(
+        user=user,
+        sector=Sector.objects.get(slug="synthetic-sector-1"),
+        seniority=SeniorityLevel.objects.get(slug="synthetic-level-1"),
+        organisation_name="Bench Health NHS Trust",
+        organisation_size="1000+",
+        time_zone="Europe/London",
+    )
+    done = LessonPage.objects.live().filter(url_path__contains="/synthetic-course-")
+    for page in done.not_child_of(lesson.get_parent()).order_by("path")[:history]:
+        complete_lesson(user, page)
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    connections.close_all()
+    return session, get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+
+
+def targets(course_url: str, lesson_url: str, port: int, session: str, csrf: str) -> list[Target]:
     """The bare view first: every other target is compared against it."""
+    from django.conf import settings
+
+    cookie = f"{settings.CSRF_COOKIE_NAME}={csrf}; {settings.SESSION_COOKIE_NAME}={session}"
+    htmx_post = {
+        "Cookie": cookie,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+        "X-CSRFToken": csrf,
+        "Origin": f"http://127.0.0.1:{port}",
+        "Referer": f"http://127.0.0.1:{port}{lesson_url}",
+    }
     return [
         Target(BASELINE, "/bench/bare/"),
         Target("catalogue", "/courses/"),
         Target("catalogue filtered+search", "/courses/?sector=synthetic-sector-1&q=decision"),
         Target("course", course_url),
         Target("lesson", lesson_url),
+        Target(
+            "lesson (signed in)",
+            lesson_url,
+            headers={"Cookie": cookie},
+            expect=(b"Mark complete", b"Lesson complete"),
+        ),
+        Target(
+            "complete (htmx POST)",
+            lesson_url,
+            "POST",
+            b"action=complete",
+            htmx_post,
+            expect=(b"Lesson complete.",),
+        ),
     ]
 
 
@@ -209,6 +278,9 @@ def hammer(port: int, target: Target, count: int, concurrency: int, stop_at: flo
                 if response.status != 200:
                     errors.append(f"HTTP {response.status}: {body[:200]!r}")
                     return
+                if target.expect and not any(text in body for text in target.expect):
+                    errors.append(f"none of {target.expect!r} in the body: {body[:200]!r}")
+                    return
                 latencies.append(elapsed)
         except (OSError, http.client.HTTPException) as exc:
             errors.append(repr(exc))
@@ -272,9 +344,9 @@ def main() -> int:
     configure_environment()
     from django.db import connection
 
-    lessons, course_url, lesson_url = seed(args.lessons)
-    plan = targets(course_url, lesson_url)
+    lessons, course_url, lesson = seed(args.lessons)
     port = free_port()
+    plan = targets(course_url, lesson.url, port, *sign_in_learner(lesson))
     log(f"Serving {lessons} lessons ({connection.vendor}) with gunicorn on 127.0.0.1:{port}")
     server = start_server(port, args.workers)
     try:

@@ -11,6 +11,8 @@ BENCH_DIR = Path(__file__).resolve().parent.parent / "var" / "bench"
 os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key-never-deploy")
 os.environ.setdefault("FMA_VAR_DIR", str(BENCH_DIR))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / 'db.sqlite3'}")
+# Plain HTTP: cookies marked Secure would never come back from a browser.
+os.environ.setdefault("SECURE_COOKIES", "false")
 
 from lms.settings.production import *  # noqa: E402, F403
 

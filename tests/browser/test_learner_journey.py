@@ -4,6 +4,7 @@ complete a course, open the certificate and download the CPD log. axe-core
 runs on every page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -95,7 +96,7 @@ def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("CPD log")).click()
-    content = open(download.value.path(), encoding="utf-8").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
     assert content.count("\n") >= len(lessons) + 1
     for lesson in lessons:
         assert lesson.title.split(",")[0] in content

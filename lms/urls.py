@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("lms.certificates.urls")),
     path("", include("lms.learners.urls_data")),
+    path("", include("lms.nudges.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

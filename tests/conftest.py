@@ -59,3 +59,6 @@ def admin_client(client, django_user_model):
     TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
     return client
+
+
+from tests.nudge_fixtures import learner_factory  # noqa: E402, F401

@@ -252,6 +252,8 @@ EXPORTED = {
     "progress.LearningEvent": "learning_events",
     "pathways.PersonalPathway": "personal_pathway",
     "certificates.Certificate": "certificates",
+    "nudges.NudgePreference": "nudge_preferences",
+    "nudges.Nudge": "nudges",
 }
 
 

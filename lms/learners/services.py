@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from lms.certificates.models import Certificate
+from lms.nudges.models import Nudge, NudgePreference
 from lms.pathways.models import PersonalPathway, PersonalPathwayItem
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress
 
@@ -100,6 +101,7 @@ def export_personal_data(user, *, build_url=str) -> dict:
         )
         .first()
     )
+    nudge_preference = NudgePreference.objects.filter(user=user).first()
     return {
         "exported_at": _iso(timezone.now()),
         "account": {
@@ -216,6 +218,31 @@ def export_personal_data(user, *, build_url=str) -> dict:
                 for item in pathway.items.all()
             ],
         },
+        "nudge_preferences": nudge_preference
+        and {
+            "cadence": nudge_preference.get_cadence_display(),
+            "days": nudge_preference.days,
+            "hour": nudge_preference.hour,
+            "next_lesson": nudge_preference.want_next_lesson,
+            "streak_at_risk": nudge_preference.want_streak,
+            "new_in_sector": nudge_preference.want_new_in_sector,
+            "unsubscribed_at": _iso(nudge_preference.unsubscribed_at),
+            "email_status": nudge_preference.get_email_status_display(),
+        },
+        "nudges": [
+            {
+                "kind": nudge.get_kind_display(),
+                "due_at": _iso(nudge.due_at),
+                "status": nudge.get_status_display(),
+                "lesson": _title(nudge.lesson),
+                "reason": nudge.reason,
+                "sent_at": _iso(nudge.sent_at),
+                "clicked_at": _iso(nudge.clicked_at),
+            }
+            for nudge in Nudge.objects.filter(user=user)
+            .select_related("lesson")
+            .order_by("due_at", "pk")
+        ],
         "certificates": [
             {
                 "course": certificate.course_title,
@@ -240,5 +267,7 @@ def delete_account(user) -> int:
     certificates, email addresses, SSO links and second factors. Returns the
     number of events anonymised."""
     anonymised = LearningEvent.objects.filter(user=user).update(user=None, dedupe_key=None)
+    # Nudges stay as anonymous counts for the weekly report (user becomes NULL).
+    Nudge.objects.filter(user=user).update(user=None, reason="", details={})
     user.delete()
     return anonymised

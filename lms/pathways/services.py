@@ -93,9 +93,14 @@ def learner_facts(user, profile: LearnerProfile) -> LearnerFacts:
     )
 
 
-def next_five_minutes(user, profile) -> tuple[Recommendation, LessonPage] | None:
-    """The one recommended lesson, with its reason."""
-    recommendation = recommend(learner_facts(user, profile), catalogue_candidates())
+def next_five_minutes(
+    user, profile, candidates: list[CandidateLesson] | None = None
+) -> tuple[Recommendation, LessonPage] | None:
+    """The one recommended lesson, with its reason. Callers that ask for many
+    learners at once (the nudge planner) pass the catalogue in once."""
+    if candidates is None:
+        candidates = catalogue_candidates()
+    recommendation = recommend(learner_facts(user, profile), candidates)
     if recommendation is None:
         return None
     lesson = LessonPage.objects.get(pk=recommendation.lesson_id)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "lms.progress",
     "lms.pathways",
     "lms.certificates",
+    "lms.nudges",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -137,7 +138,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        {
+            "BACKEND": "lms.core.cache.ResilientRedisCache",
+            "LOCATION": env_str("REDIS_URL"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if env_str("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -169,8 +174,11 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Longer than any countdown we use; unacked tasks come back after this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task a dead worker had taken (acks late) is handed out again after this.
+    # No task uses an ETA or countdown: nudges wait in the database until due.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -184,9 +192,25 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# One beat at a time: a second one started by mistake waits for the lock.
+CELERY_BEAT_SCHEDULER = "lms.core.beat:LockedScheduler"
+CELERY_BEAT_LOCK_SECONDS = env_int("CELERY_BEAT_LOCK_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "lms.core.tasks.record_heartbeat", "schedule": 60.0},
+    "plan-nudges": {"task": "lms.nudges.tasks.plan_nudges", "schedule": 60.0},
+    "dispatch-nudges": {"task": "lms.nudges.tasks.dispatch_nudges", "schedule": 30.0},
 }
+
+# Nudges (lms.nudges): see docs/operations.md.
+NUDGE_PLAN_WINDOW_HOURS = env_int("NUDGE_PLAN_WINDOW_HOURS", 6)
+NUDGE_STREAK_WEEKDAY = env_int("NUDGE_STREAK_WEEKDAY", 4)  # Friday
+NUDGE_CHUNK_SIZE = env_int("NUDGE_CHUNK_SIZE", 100)
+NUDGE_DISPATCH_LIMIT = env_int("NUDGE_DISPATCH_LIMIT", 50_000)
+NUDGE_REDISPATCH_SECONDS = env_int("NUDGE_REDISPATCH_SECONDS", 900)
+NUDGE_CLAIM_LEASE_SECONDS = env_int("NUDGE_CLAIM_LEASE_SECONDS", 600)
+NUDGE_MAX_ATTEMPTS = env_int("NUDGE_MAX_ATTEMPTS", 5)
+NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 120)
+NUDGE_SIGN_IN_LINK_HOURS = env_int("NUDGE_SIGN_IN_LINK_HOURS", 72)
 
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Five Minute AI")

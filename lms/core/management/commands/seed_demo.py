@@ -1,28 +1,43 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from content.models import Sector, SeniorityLevel, Skill
+from courses.models import CoursePage, LessonPage
 from lms.accounts.models import User
+from lms.learners.models import LearnerProfile, LocalArea, SelfCheck, SelfCheckRating
+from lms.nudges.models import Cadence, NudgePreference
+from lms.pathways.services import build_personal_pathway
+from lms.progress.models import LessonProgress
+from lms.progress.services import complete_lesson
 
+# email, first, last, sector, seniority, area, organisation, size, cadence, lessons done
 DEMO_LEARNERS = [
-    ("amira.khan@example.com", "Amira", "Khan"),
-    ("tom.bradley@example.com", "Tom", "Bradley"),
-    ("grace.okafor@example.com", "Grace", "Okafor"),
-]
+    ("amira.khan@example.com", "Amira", "Khan", "health-tech", "board", "sandwell",
+     "Black Country Community Health NHS Trust", "1000+", Cadence.WEEKLY, 0),
+    ("tom.bradley@example.com", "Tom", "Bradley", "advanced-manufacturing", "senior-leader",
+     "coventry", "Bradley Precision Castings", "50-249", Cadence.TWICE_WEEKLY, 3),
+    ("grace.okafor@example.com", "Grace", "Okafor", "creative-immersive", "manager",
+     "birmingham", "Digbeth Pixel Studio", "10-49", Cadence.WEEKDAYS, 1),
+]  # fmt: skip
 ADMIN_EMAIL = "admin@example.com"
 
 
 class Command(BaseCommand):
-    help = "Load the starter library and demo accounts. Safe to run again."
+    help = "Load the starter library and demo accounts (onboarded learners). Safe to run again."
 
     def handle(self, *args, **options):
         call_command("import_courses", stdout=self.stdout)
         credentials = settings.VAR_DIR / "demo-credentials.txt"
         with transaction.atomic():
             created = self.ensure_accounts()
+            for row in DEMO_LEARNERS:
+                self.ensure_learner(*row)
         if created:
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             lines = [f"{email}  {password}" for email, password in created]
@@ -37,9 +52,42 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser(ADMIN_EMAIL, password, first_name="Demo admin")
             created.append((ADMIN_EMAIL, password))
-        for email, first, last in DEMO_LEARNERS:
+        for email, first, last, *_ in DEMO_LEARNERS:
             if not User.objects.filter(email=email).exists():
                 password = secrets.token_urlsafe(12)
                 User.objects.create_user(email, password, first_name=first, last_name=last)
                 created.append((email, password))
         return created
+
+    def ensure_learner(self, email, first, last, sector, level, area, org, size, cadence, done):
+        """Onboards a demo learner once, with a self-check, a personal pathway,
+        nudge settings and, for some, lessons completed in earlier weeks."""
+        user = User.objects.get(email=email)
+        if LearnerProfile.objects.filter(user=user).exists():
+            return
+        profile = LearnerProfile.objects.create(
+            user=user,
+            sector=Sector.objects.get(slug=sector),
+            seniority=SeniorityLevel.objects.get(slug=level),
+            organisation_name=org,
+            organisation_size=size,
+            local_area=LocalArea.objects.filter(slug=area).first(),
+        )
+        sitting = SelfCheck.objects.create(user=user)
+        for index, skill in enumerate(Skill.objects.order_by("name")):
+            SelfCheckRating.objects.create(
+                self_check=sitting, skill=skill, rating=2 + (index + len(first)) % 3
+            )
+        days = [1, 3] if cadence == Cadence.TWICE_WEEKLY else [1]
+        NudgePreference.objects.get_or_create(
+            user=user, defaults={"cadence": cadence, "days": days}
+        )
+        build_personal_pathway(user, profile)
+        courses = CoursePage.objects.live().filter(sectors=profile.sector).order_by("path")
+        lessons = LessonPage.objects.live().child_of(courses.first()) if courses else []
+        for weeks_ago, lesson in enumerate(list(lessons)[:done], start=1):
+            complete_lesson(user, lesson)
+            when = timezone.now() - timedelta(weeks=weeks_ago)
+            LessonProgress.objects.filter(user=user, lesson=lesson).update(
+                started_at=when - timedelta(minutes=5), completed_at=when
+            )

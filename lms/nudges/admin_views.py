@@ -1,0 +1,81 @@
+import django_filters
+from django.utils.functional import cached_property
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports import ReportView
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from .models import Kind, Nudge
+from .reports import weekly_summary
+
+
+class NudgeReportFilterSet(WagtailFilterSet):
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="All kinds")
+    weeks = django_filters.ChoiceFilter(
+        label="Period",
+        choices=[("4", "Last 4 weeks"), ("12", "Last 12 weeks"), ("52", "Last year")],
+        empty_label="Last 12 weeks",
+        method="keep",
+    )
+
+    class Meta:
+        model = Nudge
+        fields = ["kind"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+
+class NudgeReportView(ReportView):
+    page_title = "Nudges"
+    header_icon = "mail"
+    index_url_name = "nudge_report"
+    index_results_url_name = "nudge_report_results"
+    filterset_class = NudgeReportFilterSet
+    permission_policy = ModelPermissionPolicy(Nudge)
+    permission_required = "view"
+    paginate_by = 60
+    columns = [
+        Column("week", label="Week of"),
+        Column("kind_label", label="Kind"),
+        Column("sent", label="Sent"),
+        Column("failed", label="Failed"),
+        Column("skipped", label="Skipped"),
+        Column("clicked", label="Clicked"),
+        Column("unsubscribed", label="Unsubscribed"),
+        Column("followed_share", label="Learned within 48 h"),
+    ]
+    list_export = [
+        "week",
+        "kind_label",
+        "planned",
+        "sent",
+        "failed",
+        "skipped",
+        "clicked",
+        "unsubscribed",
+        "followed",
+        "followed_share",
+    ]
+    export_headings = {
+        "week": "Week of",
+        "kind_label": "Kind",
+        "followed": "Learned within 48 hours",
+        "followed_share": "Share learned within 48 hours",
+    }
+
+    def get_filename(self):
+        return "nudges-by-week"
+
+    @cached_property
+    def cleaned_filters(self):
+        if self.filters and self.filters.is_valid():
+            return self.filters.form.cleaned_data
+        return {}
+
+    def get_queryset(self):
+        weeks = int(self.cleaned_filters.get("weeks") or 12)
+        return weekly_summary(weeks=weeks, kind=self.cleaned_filters.get("kind") or None)
+
+    def filter_queryset(self, queryset):
+        return queryset

@@ -1,0 +1,142 @@
+"""Sending planned nudges. Each row is claimed with one conditional UPDATE
+before it is sent, so two workers given the same chunk (a redelivered message,
+a re-dispatch after a crash) never both send it. A claim that is older than
+the lease belongs to a worker that died; the dispatcher hands that row out
+again. Transient SMTP failures are retried with backoff by moving the row's
+due time (never a long Celery countdown); permanent ones (5xx) stop at once
+and stop all mail to that address."""
+
+import logging
+import smtplib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .messages import build_message
+from .models import EmailStatus, Nudge, NudgePreference, Status
+
+log = logging.getLogger(__name__)
+
+
+def claim(nudge_id: int) -> Nudge | None:
+    """Takes the row for this worker, or returns None if it is not ours to send."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    lease = now - timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS)
+    taken = Nudge.objects.filter(
+        Q(status=Status.PLANNED) | Q(status=Status.SENDING, claimed_at__lt=lease),
+        pk=nudge_id,
+        due_at__lte=now,
+    ).update(status=Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1)
+    if not taken:
+        return None
+    return (
+        Nudge.objects.select_related("user", "lesson", "user__nudge_preference")
+        .filter(pk=nudge_id, claim=token)
+        .first()
+    )
+
+
+def finish(nudge: Nudge, **changes) -> bool:
+    """Records the outcome only if the claim is still ours."""
+    return bool(
+        Nudge.objects.filter(pk=nudge.pk, claim=nudge.claim, status=Status.SENDING).update(
+            **changes
+        )
+    )
+
+
+def still_wanted(nudge: Nudge) -> str:
+    """Why a planned nudge should not go after all (empty if it should)."""
+    user = nudge.user
+    if user is None or not user.is_active:
+        return "Account closed"
+    try:
+        pref = user.nudge_preference
+    except NudgePreference.DoesNotExist:
+        pref = None
+    if pref and not pref.receiving:
+        return "Unsubscribed or address not receiving"
+    if nudge.lesson_id is None or not nudge.lesson or not nudge.lesson.live:
+        return "Lesson no longer published"
+    return ""
+
+
+def is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def backoff(attempts: int) -> timedelta:
+    base = settings.NUDGE_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def record_failure(nudge: Nudge, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"[:500]
+    if is_permanent(error):
+        with transaction.atomic():
+            finish(nudge, status=Status.FAILED, last_error=message, claim=None)
+            NudgePreference.objects.update_or_create(
+                user=nudge.user, defaults={"email_status": EmailStatus.BOUNCED}
+            )
+        log.warning("Nudge %s bounced permanently: %s", nudge.pk, message)
+    elif nudge.attempts >= settings.NUDGE_MAX_ATTEMPTS:
+        finish(nudge, status=Status.FAILED, last_error=message, claim=None)
+        log.error("Nudge %s failed after %s attempts: %s", nudge.pk, nudge.attempts, message)
+    else:
+        finish(
+            nudge,
+            status=Status.PLANNED,
+            last_error=message,
+            claim=None,
+            dispatched_at=None,
+            due_at=timezone.now() + backoff(nudge.attempts),
+        )
+        log.info("Nudge %s will be retried: %s", nudge.pk, message)
+
+
+def deliver(nudge_ids: list[int]) -> dict[str, int]:
+    """Sends these nudges over one SMTP connection. Safe to run twice."""
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "not ours": 0}
+    connection = get_connection()
+    opened = False
+    try:
+        for nudge_id in nudge_ids:
+            nudge = claim(nudge_id)
+            if nudge is None:
+                counts["not ours"] += 1
+                continue
+            why_not = still_wanted(nudge)
+            if why_not:
+                finish(nudge, status=Status.SKIPPED, last_error=why_not, claim=None)
+                counts["skipped"] += 1
+                continue
+            try:
+                if not opened:
+                    connection.open()
+                    opened = True
+                connection.send_messages([build_message(nudge, connection)])
+            except (smtplib.SMTPException, OSError) as error:
+                record_failure(nudge, error)
+                counts["failed"] += 1
+                if not isinstance(
+                    error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+                ):
+                    connection.close()
+                    opened = False
+                continue
+            finish(nudge, status=Status.SENT, sent_at=timezone.now(), last_error="")
+            counts["sent"] += 1
+    finally:
+        if opened:
+            connection.close()
+    return counts

@@ -1,0 +1,56 @@
+"""Publishing the outbox. Due rows are handed to Celery in chunks; a chunk
+whose message was lost (broker down, worker killed before it started) is
+handed out again after `NUDGE_REDISPATCH_SECONDS`, and a row left mid-send by
+a dead worker after its claim lease. If the broker cannot be reached the rows
+simply wait: nothing is lost and no web request ever waits on the broker,
+because only this task (in a worker) publishes nudges."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .models import Nudge, Status
+
+log = logging.getLogger(__name__)
+
+
+def due_ids(now, limit: int) -> list[int]:
+    stale_dispatch = now - timedelta(seconds=settings.NUDGE_REDISPATCH_SECONDS)
+    stale_claim = now - timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS)
+    return list(
+        Nudge.objects.filter(due_at__lte=now)
+        .filter(
+            Q(status=Status.PLANNED, dispatched_at__isnull=True)
+            | Q(status=Status.PLANNED, dispatched_at__lt=stale_dispatch)
+            | Q(status=Status.SENDING, claimed_at__lt=stale_claim)
+        )
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def dispatch(now=None, limit: int | None = None) -> int:
+    """Publishes due nudges in chunks; returns how many were handed out."""
+    from .tasks import deliver_nudges
+
+    now = now or timezone.now()
+    ids = due_ids(now, limit or settings.NUDGE_DISPATCH_LIMIT)
+    size = settings.NUDGE_CHUNK_SIZE
+    handed_out = 0
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        # Marked first: if the publish then fails the row is simply due again
+        # after the re-dispatch delay, and a duplicate message is harmless.
+        Nudge.objects.filter(pk__in=chunk).update(dispatched_at=now)
+        try:
+            deliver_nudges.apply_async(args=[chunk], retry=False)
+        except (OperationalError, OSError) as error:
+            Nudge.objects.filter(pk__in=chunk, status=Status.PLANNED).update(dispatched_at=None)
+            log.warning("Broker unreachable, %s nudges wait for the next run: %s", len(ids), error)
+            break
+        handed_out += len(chunk)
+    return handed_out

@@ -1,0 +1,62 @@
+"""The email for one nudge: subject, plain text and HTML from the templates in
+templates/nudges/email/<kind>/, one primary button, and the RFC 8058 one-click
+unsubscribe headers."""
+
+import math
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from courses.models import LessonPage
+
+from . import links
+
+
+def context_for(nudge) -> dict:
+    lesson = nudge.lesson
+    user = nudge.user
+    new_lessons = []
+    if nudge.details.get("lessons"):
+        found = LessonPage.objects.live().in_bulk(nudge.details["lessons"])
+        new_lessons = [found[pk] for pk in nudge.details["lessons"] if pk in found]
+    return {
+        "nudge": nudge,
+        "name": user.first_name or "there",
+        "lesson": lesson,
+        "minutes": max(1, math.ceil((lesson.reading_seconds or 0) / 60)) if lesson else None,
+        "reason": nudge.reason,
+        "new_lessons": new_lessons,
+        "streak_weeks": nudge.details.get("streak_weeks"),
+        "button_url": links.click_url(nudge),
+        "unsubscribe_url": links.unsubscribe_url(nudge),
+        "settings_url": links.absolute("/nudges/settings/"),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+    }
+
+
+def message_id(nudge) -> str:
+    host = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+    return f"<nudge-{nudge.pk}-{nudge.kind}-{nudge.period}@{host}>"
+
+
+def build_message(nudge, connection=None) -> EmailMultiAlternatives:
+    context = context_for(nudge)
+    folder = f"nudges/email/{nudge.kind}"
+    subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{folder}/body.txt", context),
+        to=[nudge.user.email],
+        connection=connection,
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # The same id on a resend lets receiving servers drop a duplicate.
+            "Message-ID": message_id(nudge),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string(f"{folder}/body.html", context), "text/html")
+    return message

@@ -1,0 +1,268 @@
+"""Deciding who gets which nudge, and writing it down. The planner only writes
+`Nudge` rows (the outbox); it never talks to the broker or to SMTP, so it can
+run as often as beat likes, twice at once, or again after a crash: a row is
+unique per learner, kind and period, and a slot already decided is not decided
+again. Equity data is never read here (tests/test_nudge_boundaries.py)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from courses.models import CoursePage, LessonPage
+from lms.learners.models import LearnerProfile
+from lms.pathways.services import catalogue_candidates, next_five_minutes
+from lms.progress.models import LessonProgress
+
+from . import schedule
+from .models import Kind, Nudge, NudgePreference, Status
+
+CHUNK = 500
+NEW_LESSONS_SHOWN = 5
+
+
+@dataclass
+class Due:
+    user_id: int
+    kind_group: str  # "cadence" or "streak"
+    slot: schedule.Slot
+    since: datetime  # learning after this means the learner needs no nudge
+
+
+def preference_for(profile: LearnerProfile) -> NudgePreference:
+    try:
+        return profile.user.nudge_preference
+    except NudgePreference.DoesNotExist:
+        return NudgePreference(user=profile.user)
+
+
+def receiving_profiles(user_ids=None):
+    profiles = LearnerProfile.objects.filter(user__is_active=True).select_related(
+        "user", "user__nudge_preference"
+    )
+    profiles = profiles.exclude(
+        Q(user__nudge_preference__cadence="off")
+        | Q(user__nudge_preference__unsubscribed_at__isnull=False)
+        | ~Q(user__nudge_preference__email_status="ok") & Q(user__nudge_preference__isnull=False)
+    )
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=user_ids)
+    return profiles
+
+
+def due_for(profile: LearnerProfile, now: datetime) -> list[Due]:
+    pref = preference_for(profile)
+    if not pref.receiving:
+        return []
+    tz = ZoneInfo(profile.time_zone)
+    found = []
+    days = schedule.slot_days(pref.cadence, pref.days)
+    slot = schedule.due_slot(days, pref.hour, tz, now)
+    if slot and (pref.want_next_lesson or pref.want_new_in_sector):
+        before = schedule.previous_slot(days, pref.hour, tz, slot)
+        since = before.at if before else slot.at - timedelta(days=7)
+        found.append(Due(profile.user_id, "cadence", slot, since))
+    streak_slot = schedule.due_slot([settings.NUDGE_STREAK_WEEKDAY], pref.hour, tz, now)
+    if streak_slot and pref.want_streak:
+        found.append(Due(profile.user_id, "streak", streak_slot, schedule.week_start(now, tz)))
+    return found
+
+
+def due_user_ids(now: datetime) -> list[int]:
+    """Cheap first pass over every receiving learner: whose slot is open now."""
+    return [
+        profile.user_id
+        for profile in receiving_profiles().only(
+            "user_id",
+            "time_zone",
+            "user__is_active",
+            "user__nudge_preference__cadence",
+            "user__nudge_preference__days",
+            "user__nudge_preference__hour",
+            "user__nudge_preference__want_next_lesson",
+            "user__nudge_preference__want_streak",
+            "user__nudge_preference__want_new_in_sector",
+            "user__nudge_preference__unsubscribed_at",
+            "user__nudge_preference__email_status",
+        )
+        if due_for(profile, now)
+    ]
+
+
+def recent_lessons(now: datetime) -> list[tuple[LessonPage, CoursePage]]:
+    """Lessons first published in the last week, with their course."""
+    lessons = list(
+        LessonPage.objects.live()
+        .public()
+        .filter(first_published_at__gt=now - timedelta(days=7), first_published_at__lte=now)
+        .order_by("-first_published_at", "path")
+    )
+    courses = {
+        course.path: course
+        for course in CoursePage.objects.live().prefetch_related("sectors", "seniority_levels")
+    }
+    found = []
+    for lesson in lessons:
+        course = courses.get(lesson.path[: -CoursePage.steplen])
+        if course:
+            found.append((lesson, course))
+    return found
+
+
+def suits(course: CoursePage, profile: LearnerProfile) -> bool:
+    sectors = list(course.sectors.all())
+    levels = {level.pk for level in course.seniority_levels.all()}
+    sector_ok = any(s.pk == profile.sector_id or s.is_cross_sector for s in sectors)
+    return sector_ok and profile.seniority_id in levels
+
+
+def streak_before(completions: list[datetime], week_start: datetime, tz: ZoneInfo) -> int:
+    """Weeks in a row with a completed lesson, ending with the week before `week_start`."""
+    weeks = set()
+    for moment in completions:
+        local = moment.astimezone(tz).date()
+        weeks.add(local - timedelta(days=local.weekday()))
+    cursor = week_start.astimezone(tz).date() - timedelta(weeks=1)
+    streak = 0
+    while cursor in weeks:
+        streak += 1
+        cursor -= timedelta(weeks=1)
+    return streak
+
+
+def plan(now: datetime | None = None, user_ids: list[int] | None = None) -> int:
+    """Plans every nudge due at `now` for these learners (all when None), in
+    chunks of one transaction each. Returns the number of rows written."""
+    now = now or timezone.now()
+    ids = due_user_ids(now) if user_ids is None else list(user_ids)
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        written += plan_chunk(ids[start : start + CHUNK], now)
+    return written
+
+
+@transaction.atomic
+def plan_chunk(user_ids: list[int], now: datetime) -> int:
+    profiles = list(receiving_profiles(user_ids).select_related("sector", "seniority"))
+    dues = [due for profile in profiles for due in due_for(profile, now)]
+    if not dues:
+        return 0
+    by_user = {profile.user_id: profile for profile in profiles}
+    decided = set(
+        Nudge.objects.filter(
+            user_id__in={due.user_id for due in dues}, due_at__in={due.slot.at for due in dues}
+        ).values_list("user_id", "due_at")
+    )
+    dues = [due for due in dues if (due.user_id, due.slot.at) not in decided]
+    if not dues:
+        return 0
+    last_learned = dict(
+        LessonProgress.objects.filter(
+            user_id__in={due.user_id for due in dues}, completed_at__isnull=False
+        )
+        .values("user_id")
+        .annotate(last=Max("completed_at"))
+        .values_list("user_id", "last")
+    )
+    streak_users = {due.user_id for due in dues if due.kind_group == "streak"}
+    completions = defaultdict(list)
+    for user_id, moment in LessonProgress.objects.filter(
+        user_id__in=streak_users, completed_at__gte=now - timedelta(weeks=4)
+    ).values_list("user_id", "completed_at"):
+        completions[user_id].append(moment)
+    fresh = recent_lessons(now) if any(d.kind_group == "cadence" for d in dues) else []
+    done_fresh = set(
+        LessonProgress.objects.filter(
+            user_id__in={due.user_id for due in dues},
+            lesson_id__in=[lesson.pk for lesson, _ in fresh],
+            completed_at__isnull=False,
+        ).values_list("user_id", "lesson_id")
+    )
+    new_this_week = set(
+        Nudge.objects.filter(
+            user_id__in={due.user_id for due in dues},
+            kind=Kind.NEW_IN_SECTOR,
+            period__in={due.slot.week for due in dues},
+        ).values_list("user_id", "period")
+    )
+    candidates = None
+    rows = []
+    for due in dues:
+        profile = by_user[due.user_id]
+        pref = preference_for(profile)
+        learned = last_learned.get(due.user_id)
+        row = Nudge(user_id=due.user_id, due_at=due.slot.at)
+        if due.kind_group == "streak":
+            row.kind, row.period = Kind.STREAK_AT_RISK, due.slot.week
+            streak = streak_before(completions[due.user_id], due.since, profile.tz)
+            if learned and learned >= due.since:
+                continue  # learned this week: no streak at risk, nothing to record
+            if streak < 2:
+                continue
+            row.details = {"streak_weeks": streak}
+        else:
+            row.kind, row.period = Kind.NEXT_LESSON, due.slot.period
+            new = [
+                lesson
+                for lesson, course in fresh
+                if suits(course, profile) and (due.user_id, lesson.pk) not in done_fresh
+            ]
+            already_new = (due.user_id, due.slot.week) in new_this_week
+            if new and pref.want_new_in_sector and not already_new:
+                row.kind, row.period = Kind.NEW_IN_SECTOR, due.slot.week
+                row.lesson = new[0]
+                row.reason = f"New in {profile.sector.name.lower()} this week"
+                row.details = {"lessons": [lesson.pk for lesson in new[:NEW_LESSONS_SHOWN]]}
+            elif not pref.want_next_lesson:
+                continue
+        if learned and learned >= due.since and row.kind != Kind.STREAK_AT_RISK:
+            row.status = Status.SKIPPED
+            row.reason = "Already learned since the last nudge"
+        elif row.kind != Kind.NEW_IN_SECTOR and row.lesson_id is None:
+            if candidates is None:
+                candidates = catalogue_candidates()
+            picked = next_five_minutes(profile.user, profile, candidates)
+            if picked is None:
+                row.status = Status.SKIPPED
+                row.reason = "Nothing left to recommend"
+            else:
+                recommendation, lesson = picked
+                row.lesson = lesson
+                row.reason = recommendation.reason[:300]
+        rows.append(row)
+    Nudge.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def plan_now(user_ids: list[int], now: datetime | None = None) -> int:
+    """A "your next five minutes" nudge due at once for these learners, outside
+    their schedule (`manage.py send_nudges_now`, for demos and support). It
+    still honours unsubscribes, bounces and cadence "off"."""
+    now = now or timezone.now()
+    profiles = list(receiving_profiles(user_ids).select_related("sector", "seniority"))
+    candidates = catalogue_candidates()
+    rows = []
+    for profile in profiles:
+        if not preference_for(profile).receiving:
+            continue
+        picked = next_five_minutes(profile.user, profile, candidates)
+        if picked is None:
+            continue
+        recommendation, lesson = picked
+        rows.append(
+            Nudge(
+                user_id=profile.user_id,
+                kind=Kind.NEXT_LESSON,
+                period=f"now-{now:%Y%m%dT%H%M%S}",
+                due_at=now,
+                lesson=lesson,
+                reason=recommendation.reason[:300],
+            )
+        )
+    Nudge.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

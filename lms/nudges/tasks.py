@@ -1,0 +1,34 @@
+"""Thin Celery tasks over the planner, dispatcher and delivery. Beat runs
+`plan_nudges` and `dispatch_nudges` every minute (lms/settings/base.py); both
+are idempotent, so a second beat or a re-run changes nothing."""
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from . import delivery, dispatch, planner
+
+
+@shared_task(ignore_result=True)
+def plan_nudges() -> int:
+    from django.utils import timezone
+
+    now = timezone.now()
+    ids = planner.due_user_ids(now)
+    for start in range(0, len(ids), planner.CHUNK):
+        plan_nudges_for.delay(ids[start : start + planner.CHUNK], now.isoformat())
+    return len(ids)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def plan_nudges_for(user_ids: list[int], now: str) -> int:
+    return planner.plan(parse_datetime(now), user_ids)
+
+
+@shared_task(ignore_result=True)
+def dispatch_nudges() -> int:
+    return dispatch.dispatch()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def deliver_nudges(nudge_ids: list[int]) -> dict:
+    return delivery.deliver(nudge_ids)

@@ -159,6 +159,7 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Five Minute AI <hello@localhost>")
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport,
@@ -199,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "lms.core.tasks.record_heartbeat", "schedule": 60.0},
     "plan-nudges": {"task": "lms.nudges.tasks.plan_nudges", "schedule": 60.0},
     "dispatch-nudges": {"task": "lms.nudges.tasks.dispatch_nudges", "schedule": 30.0},
+    "extend-pathways": {
+        "task": "lms.pathways.tasks.extend_recently_published",
+        "schedule": 3600.0,
+    },
 }
 
 # Nudges (lms.nudges): see docs/operations.md.

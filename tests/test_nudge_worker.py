@@ -1,0 +1,235 @@
+"""Nudges through a real Celery worker on the real Redis and PostgreSQL, into a
+real SMTP server: a worker killed in the middle of a chunk and a Redis outage
+both end with every due learner nudged exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from lms.celery import app as celery_app
+from lms.nudges import dispatch, planner
+from lms.nudges.models import Nudge, Status
+from tests.conftest import need, using_postgres
+from tests.nudge_fixtures import make_learner
+from tests.smtp_sink import SmtpSink, free_port
+from tests.test_celery_worker import database_url
+
+LEARNERS = 12
+
+
+@pytest.fixture
+def services(transactional_db, settings):
+    need(using_postgres(), "a worker process needs a shared database (PostgreSQL)")
+    need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    from content.importer import import_library
+    from courses.models import LessonPage
+
+    if not LessonPage.objects.exists():
+        import_library(Path(settings.FMA_LIBRARY_DIR))
+    settings.NUDGE_CHUNK_SIZE = 5
+    settings.NUDGE_CLAIM_LEASE_SECONDS = 4
+    settings.NUDGE_REDISPATCH_SECONDS = 3
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def learners(services, django_user_model):
+    users = [make_learner(django_user_model, f"exec{n:02d}@example.com") for n in range(LEARNERS)]
+    assert planner.plan_now([user.pk for user in users]) == LEARNERS
+    return users
+
+
+class Worker:
+    def __init__(self, smtp_port: int, broker_url: str | None = None):
+        self.env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="lms.settings.test",
+            DATABASE_URL=database_url(),
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_port),
+            EMAIL_USE_TLS="false",
+            EMAIL_TIMEOUT="60",
+            NUDGE_CLAIM_LEASE_SECONDS="4",
+            CELERY_VISIBILITY_TIMEOUT="8",
+        )
+        if broker_url:
+            self.env["REDIS_URL"] = broker_url
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo",
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=WARNING"],
+            cwd=settings.BASE_DIR, env=self.env,
+        )  # fmt: skip
+        return self
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for(condition, seconds=90, every=1.0, tick=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if tick:
+            tick()
+        if condition():
+            return True
+        time.sleep(every)
+    return False
+
+
+def all_sent():
+    return Nudge.objects.filter(status=Status.SENT).count() == LEARNERS
+
+
+def test_a_worker_killed_mid_chunk_then_restarted_nudges_everyone_exactly_once(learners):
+    celery_app.control.purge()
+    with SmtpSink(stall_at=4) as sink:
+        first = Worker(sink.port).start()
+        try:
+            assert dispatch.dispatch() == LEARNERS  # three chunks: 5, 5, 2
+            assert sink.handler.stalled.wait(60), "the worker never reached the 4th email"
+            first.kill()  # mid-chunk: 3 accepted, the 4th not yet, 1 more unclaimed
+        finally:
+            first.stop()
+        sink.handler.release.set()
+        assert sum(sink.handler.counts().values()) == 3
+        assert Nudge.objects.filter(status=Status.SENDING).count() == 1
+
+        second = Worker(sink.port).start()
+        try:
+            # Beat runs the dispatcher every 30 s; here every second.
+            assert wait_for(all_sent, tick=dispatch.dispatch), Nudge.objects.values_list(
+                "status", flat=True
+            )
+            time.sleep(10)  # past the visibility timeout: a redelivered chunk sends nothing
+            dispatch.dispatch()
+        finally:
+            second.stop()
+    counts = sink.handler.counts()
+    assert set(counts) == {user.email for user in learners}
+    assert set(counts.values()) == {1}
+
+
+def test_planner_run_twice_sends_nothing_twice(learners):
+    celery_app.control.purge()
+    user_ids = [user.pk for user in learners]
+    with SmtpSink() as sink:
+        worker = Worker(sink.port).start()
+        try:
+            planner.plan(user_ids=user_ids)
+            dispatch.dispatch()
+            assert wait_for(all_sent, tick=dispatch.dispatch)
+            planner.plan(user_ids=user_ids)
+            dispatch.dispatch()
+            time.sleep(3)
+        finally:
+            worker.stop()
+    assert set(sink.handler.counts().values()) == {1}
+    assert len(sink.handler.counts()) == LEARNERS
+
+
+@pytest.fixture
+def private_redis(services):
+    """A Redis server of this test's own, so stopping it harms nothing else."""
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no"]  # fmt: skip
+
+    def start():
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        import redis
+
+        client = redis.Redis(port=port)
+        assert wait_for(lambda: _pings(client), seconds=10, every=0.1)
+        return process
+
+    state = {"process": start(), "url": f"redis://127.0.0.1:{port}/0", "start": start}
+    yield state
+    if state["process"].poll() is None:
+        state["process"].terminate()
+        state["process"].wait(timeout=10)
+
+
+def _pings(client):
+    from redis.exceptions import RedisError
+
+    try:
+        return client.ping()
+    except RedisError:
+        return False
+
+
+def run_command(url, *args):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="lms.settings.test", DATABASE_URL=database_url())
+    env["REDIS_URL"] = url
+    env["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    return subprocess.run(
+        [sys.executable, "manage.py", "send_nudges_now", *args],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_redis_outage_keeps_pages_serving_and_nudges_go_out_once_it_is_back(
+    private_redis, learners, settings
+):
+    from courses.models import LessonPage
+
+    Nudge.objects.all().delete()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "lms.core.cache.ResilientRedisCache",
+            "LOCATION": private_redis["url"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    private_redis["process"].terminate()
+    private_redis["process"].wait(timeout=10)
+
+    # The web side keeps serving, signed in or not, and learning is recorded.
+    lesson = LessonPage.objects.live().order_by("path").first()
+    visitor, learner = Client(), Client()
+    learner.force_login(learners[0])
+    for client in (visitor, learner):
+        for url in ("/", "/courses/", lesson.url):
+            assert client.get(url).status_code == 200, url
+    assert learner.post(lesson.url, {"action": "complete"}).status_code in (200, 302)
+    assert learner.get("/dashboard/").status_code == 200
+
+    # Planning writes the outbox; publishing fails fast and keeps every row.
+    result = run_command(private_redis["url"])
+    assert result.returncode == 0, result.stderr
+    assert Nudge.objects.filter(status=Status.PLANNED, dispatched_at__isnull=True).count() == (
+        LEARNERS
+    )
+
+    with SmtpSink() as sink:
+        private_redis["process"] = private_redis["start"]()
+        worker = Worker(sink.port, broker_url=private_redis["url"]).start()
+        try:
+            assert run_command(private_redis["url"], "--scheduled").returncode == 0
+            assert wait_for(all_sent, tick=lambda: run_command(private_redis["url"], "--scheduled"))
+        finally:
+            worker.stop()
+    assert set(sink.handler.counts().values()) == {1}
+    assert len(sink.handler.counts()) == LEARNERS

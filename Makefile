@@ -41,6 +41,7 @@ test: $(STAMP) browser-deps lint
 ## Throughput and latency against a bare Django view in the same run.
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/nudges.py $(NUDGE_BENCH_ARGS)
 
 clean-var:
 	rm -rf var

@@ -14,6 +14,7 @@ from lms.learners.services import rating_changes
 from lms.pathways.models import PersonalPathway, PersonalPathwayItem
 from lms.pathways.services import next_five_minutes
 from lms.progress.models import Enrolment, LessonProgress
+from lms.progress.streaks import week_of, weeks_in_a_row
 
 
 @dataclass
@@ -48,15 +49,10 @@ def weekly_streak(user, tz) -> tuple[int, bool]:
         .distinct()
     )
     week_starts = {week.date() if hasattr(week, "date") else week for week in weeks}
-    today = timezone.now().astimezone(tz).date()
-    this_week = today - timedelta(days=today.weekday())
+    this_week = week_of(timezone.now(), tz)
     learned_this_week = this_week in week_starts
-    cursor = this_week if learned_this_week else this_week - timedelta(weeks=1)
-    streak = 0
-    while cursor in week_starts:
-        streak += 1
-        cursor -= timedelta(weeks=1)
-    return streak, learned_this_week
+    ending = this_week if learned_this_week else this_week - timedelta(weeks=1)
+    return weeks_in_a_row(week_starts, ending), learned_this_week
 
 
 def build_dashboard(user, profile) -> Dashboard:

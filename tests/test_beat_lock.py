@@ -53,3 +53,30 @@ def test_beat_uses_the_locked_scheduler():
     from lms.celery import app
 
     assert app.conf.beat_scheduler == "lms.core.beat:LockedScheduler"
+
+
+def test_of_two_locked_schedulers_only_the_lock_holder_schedules(tmp_path):
+    need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    from unittest import mock
+
+    import redis
+    from celery.beat import PersistentScheduler
+
+    from lms.celery import app
+    from lms.core.beat import LockedScheduler
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("fma:celery-beat")
+    first = LockedScheduler(app, schedule_filename=str(tmp_path / "one"), lazy=True)
+    second = LockedScheduler(app, schedule_filename=str(tmp_path / "two"), lazy=True)
+    try:
+        with mock.patch.object(PersistentScheduler, "tick", return_value=300) as scheduled:
+            first.tick()
+            second.tick()
+            first.tick()
+            assert scheduled.call_count == 2  # the first beat's two ticks only
+            first.beat_lock.release()
+            second.tick()
+            assert scheduled.call_count == 3
+    finally:
+        first.beat_lock.release()
+        second.beat_lock.release()

@@ -3,7 +3,6 @@ real SMTP server: a worker killed in the middle of a chunk and a Redis outage
 both end with every due learner nudged exactly once."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,10 +15,10 @@ from django.test import Client
 from lms.celery import app as celery_app
 from lms.nudges import dispatch, planner
 from lms.nudges.models import Nudge, Status
+from tests.celery_worker import Worker, database_url
 from tests.conftest import need, using_postgres
 from tests.nudge_fixtures import make_learner
 from tests.smtp_sink import SmtpSink, free_port
-from tests.test_celery_worker import database_url
 
 LEARNERS = 12
 
@@ -48,43 +47,18 @@ def learners(services, django_user_model):
     return users
 
 
-class Worker:
-    def __init__(self, smtp_port: int, broker_url: str | None = None):
-        self.env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="lms.settings.test",
-            DATABASE_URL=database_url(),
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(smtp_port),
-            EMAIL_USE_TLS="false",
-            EMAIL_TIMEOUT="60",
-            NUDGE_CLAIM_LEASE_SECONDS="4",
-            CELERY_VISIBILITY_TIMEOUT="8",
-        )
-        if broker_url:
-            self.env["REDIS_URL"] = broker_url
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo",
-             "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=WARNING"],
-            cwd=settings.BASE_DIR, env=self.env,
-        )  # fmt: skip
-        return self
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def nudge_worker(smtp_port: int, broker_url: str | None = None) -> Worker:
+    env = {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_USE_TLS": "false",
+        "EMAIL_TIMEOUT": "60",
+        "NUDGE_CLAIM_LEASE_SECONDS": "4",
+        "CELERY_VISIBILITY_TIMEOUT": "8",
+    }
+    if broker_url:
+        env["REDIS_URL"] = broker_url
+    return Worker(**env)
 
 
 def wait_for(condition, seconds=90, every=1.0, tick=None):
@@ -105,7 +79,7 @@ def all_sent():
 def test_a_worker_killed_mid_chunk_then_restarted_nudges_everyone_exactly_once(learners):
     celery_app.control.purge()
     with SmtpSink(stall_at=4) as sink:
-        first = Worker(sink.port).start()
+        first = nudge_worker(sink.port).start()
         try:
             assert dispatch.dispatch() == LEARNERS  # three chunks: 5, 5, 2
             assert sink.handler.stalled.wait(60), "the worker never reached the 4th email"
@@ -116,7 +90,7 @@ def test_a_worker_killed_mid_chunk_then_restarted_nudges_everyone_exactly_once(l
         assert sum(sink.handler.counts().values()) == 3
         assert Nudge.objects.filter(status=Status.SENDING).count() == 1
 
-        second = Worker(sink.port).start()
+        second = nudge_worker(sink.port).start()
         try:
             # Beat runs the dispatcher every 30 s; here every second.
             assert wait_for(all_sent, tick=dispatch.dispatch), Nudge.objects.values_list(
@@ -135,7 +109,7 @@ def test_planner_run_twice_sends_nothing_twice(learners):
     celery_app.control.purge()
     user_ids = [user.pk for user in learners]
     with SmtpSink() as sink:
-        worker = Worker(sink.port).start()
+        worker = nudge_worker(sink.port).start()
         try:
             planner.plan(user_ids=user_ids)
             dispatch.dispatch()
@@ -225,7 +199,7 @@ def test_redis_outage_keeps_pages_serving_and_nudges_go_out_once_it_is_back(
 
     with SmtpSink() as sink:
         private_redis["process"] = private_redis["start"]()
-        worker = Worker(sink.port, broker_url=private_redis["url"]).start()
+        worker = nudge_worker(sink.port, broker_url=private_redis["url"]).start()
         try:
             assert run_command(private_redis["url"], "--scheduled").returncode == 0
             assert wait_for(all_sent, tick=lambda: run_command(private_redis["url"], "--scheduled"))

@@ -19,19 +19,23 @@ from django.utils import timezone
 
 from .messages import build_message
 from .models import EmailStatus, Nudge, NudgePreference, Status
+from .services import stop_mail_to
 
 log = logging.getLogger(__name__)
+
+
+def abandoned_claim(now) -> Q:
+    """Rows claimed by a worker that died mid-send: their lease has run out."""
+    lease = now - timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS)
+    return Q(status=Status.SENDING, claimed_at__lt=lease)
 
 
 def claim(nudge_id: int) -> Nudge | None:
     """Takes the row for this worker, or returns None if it is not ours to send."""
     now = timezone.now()
     token = uuid.uuid4()
-    lease = now - timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS)
     taken = Nudge.objects.filter(
-        Q(status=Status.PLANNED) | Q(status=Status.SENDING, claimed_at__lt=lease),
-        pk=nudge_id,
-        due_at__lte=now,
+        Q(status=Status.PLANNED) | abandoned_claim(now), pk=nudge_id, due_at__lte=now
     ).update(status=Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1)
     if not taken:
         return None
@@ -56,13 +60,9 @@ def still_wanted(nudge: Nudge) -> str:
     user = nudge.user
     if user is None or not user.is_active:
         return "Account closed"
-    try:
-        pref = user.nudge_preference
-    except NudgePreference.DoesNotExist:
-        pref = None
-    if pref and not pref.receiving:
+    if not NudgePreference.for_user(user).receiving:
         return "Unsubscribed or address not receiving"
-    if nudge.lesson_id is None or not nudge.lesson or not nudge.lesson.live:
+    if nudge.lesson is None or not nudge.lesson.live:
         return "Lesson no longer published"
     return ""
 
@@ -85,9 +85,7 @@ def record_failure(nudge: Nudge, error: Exception) -> None:
     if is_permanent(error):
         with transaction.atomic():
             finish(nudge, status=Status.FAILED, last_error=message, claim=None)
-            NudgePreference.objects.update_or_create(
-                user=nudge.user, defaults={"email_status": EmailStatus.BOUNCED}
-            )
+            stop_mail_to(nudge.user, EmailStatus.BOUNCED)
         log.warning("Nudge %s bounced permanently: %s", nudge.pk, message)
     elif nudge.attempts >= settings.NUDGE_MAX_ATTEMPTS:
         finish(nudge, status=Status.FAILED, last_error=message, claim=None)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from .delivery import abandoned_claim
 from .models import Nudge, Status
 
 log = logging.getLogger(__name__)
@@ -20,14 +21,10 @@ log = logging.getLogger(__name__)
 
 def due_ids(now, limit: int) -> list[int]:
     stale_dispatch = now - timedelta(seconds=settings.NUDGE_REDISPATCH_SECONDS)
-    stale_claim = now - timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS)
+    never_or_long_ago = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale_dispatch)
     return list(
         Nudge.objects.filter(due_at__lte=now)
-        .filter(
-            Q(status=Status.PLANNED, dispatched_at__isnull=True)
-            | Q(status=Status.PLANNED, dispatched_at__lt=stale_dispatch)
-            | Q(status=Status.SENDING, claimed_at__lt=stale_claim)
-        )
+        .filter(Q(status=Status.PLANNED) & never_or_long_ago | abandoned_claim(now))
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -43,14 +40,17 @@ def dispatch(now=None, limit: int | None = None) -> int:
     handed_out = 0
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
-        # Marked first: if the publish then fails the row is simply due again
-        # after the re-dispatch delay, and a duplicate message is harmless.
-        Nudge.objects.filter(pk__in=chunk).update(dispatched_at=now)
         try:
             deliver_nudges.apply_async(args=[chunk], retry=False)
         except (OperationalError, OSError) as error:
-            Nudge.objects.filter(pk__in=chunk, status=Status.PLANNED).update(dispatched_at=None)
-            log.warning("Broker unreachable, %s nudges wait for the next run: %s", len(ids), error)
+            log.warning(
+                "Broker unreachable, %s nudges wait for the next run: %s",
+                len(ids) - handed_out,
+                error,
+            )
             break
+        # Marked after publishing: a crash in between only means the chunk is
+        # handed out again, which the per-row claim makes harmless.
+        Nudge.objects.filter(pk__in=chunk).update(dispatched_at=now)
         handed_out += len(chunk)
     return handed_out

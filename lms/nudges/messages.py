@@ -2,12 +2,12 @@
 templates/nudges/email/<kind>/, one primary button, and the RFC 8058 one-click
 unsubscribe headers."""
 
-import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from courses.models import LessonPage
 
@@ -16,22 +16,20 @@ from . import links
 
 def context_for(nudge) -> dict:
     lesson = nudge.lesson
-    user = nudge.user
     new_lessons = []
     if nudge.details.get("lessons"):
         found = LessonPage.objects.live().in_bulk(nudge.details["lessons"])
         new_lessons = [found[pk] for pk in nudge.details["lessons"] if pk in found]
     return {
-        "nudge": nudge,
-        "name": user.first_name or "there",
+        "name": nudge.user.first_name or "there",
         "lesson": lesson,
-        "minutes": max(1, math.ceil((lesson.reading_seconds or 0) / 60)) if lesson else None,
+        "minutes": lesson.reading_minutes if lesson else None,
         "reason": nudge.reason,
         "new_lessons": new_lessons,
         "streak_weeks": nudge.details.get("streak_weeks"),
         "button_url": links.click_url(nudge),
         "unsubscribe_url": links.unsubscribe_url(nudge),
-        "settings_url": links.absolute("/nudges/settings/"),
+        "settings_url": links.absolute(reverse("nudge_preferences")),
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
 

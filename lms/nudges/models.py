@@ -61,6 +61,15 @@ class NudgePreference(models.Model):
     def __str__(self):
         return f"Nudge preferences of {self.user}"
 
+    @classmethod
+    def for_user(cls, user) -> "NudgePreference":
+        """The learner's saved preferences, or the defaults (unsaved) if they
+        never changed them. Reads `user.nudge_preference`, so select_related it."""
+        try:
+            return user.nudge_preference
+        except cls.DoesNotExist:
+            return cls(user=user)
+
     @property
     def receiving(self) -> bool:
         return (

@@ -6,18 +6,19 @@ again. Equity data is never read here (tests/test_nudge_boundaries.py)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from courses.models import CoursePage, LessonPage
 from lms.learners.models import LearnerProfile
 from lms.pathways.services import catalogue_candidates, next_five_minutes
 from lms.progress.models import LessonProgress
+from lms.progress.streaks import week_of, weeks_in_a_row
 
 from . import schedule
 from .models import Kind, Nudge, NudgePreference, Status
@@ -34,21 +35,11 @@ class Due:
     since: datetime  # learning after this means the learner needs no nudge
 
 
-def preference_for(profile: LearnerProfile) -> NudgePreference:
-    try:
-        return profile.user.nudge_preference
-    except NudgePreference.DoesNotExist:
-        return NudgePreference(user=profile.user)
-
-
-def receiving_profiles(user_ids=None):
+def learner_profiles(user_ids=None):
+    """Onboarded, active learners with what planning reads of them. Whether
+    they receive nudges is `NudgePreference.receiving`, checked per learner."""
     profiles = LearnerProfile.objects.filter(user__is_active=True).select_related(
         "user", "user__nudge_preference"
-    )
-    profiles = profiles.exclude(
-        Q(user__nudge_preference__cadence="off")
-        | Q(user__nudge_preference__unsubscribed_at__isnull=False)
-        | ~Q(user__nudge_preference__email_status="ok") & Q(user__nudge_preference__isnull=False)
     )
     if user_ids is not None:
         profiles = profiles.filter(user_id__in=user_ids)
@@ -56,7 +47,7 @@ def receiving_profiles(user_ids=None):
 
 
 def due_for(profile: LearnerProfile, now: datetime) -> list[Due]:
-    pref = preference_for(profile)
+    pref = NudgePreference.for_user(profile.user)
     if not pref.receiving:
         return []
     tz = ZoneInfo(profile.time_zone)
@@ -69,7 +60,8 @@ def due_for(profile: LearnerProfile, now: datetime) -> list[Due]:
         found.append(Due(profile.user_id, "cadence", slot, since))
     streak_slot = schedule.due_slot([settings.NUDGE_STREAK_WEEKDAY], pref.hour, tz, now)
     if streak_slot and pref.want_streak:
-        found.append(Due(profile.user_id, "streak", streak_slot, schedule.week_start(now, tz)))
+        this_week = datetime.combine(week_of(now, tz), time(0), tzinfo=tz)
+        found.append(Due(profile.user_id, "streak", streak_slot, this_week))
     return found
 
 
@@ -77,7 +69,7 @@ def due_user_ids(now: datetime) -> list[int]:
     """Cheap first pass over every receiving learner: whose slot is open now."""
     return [
         profile.user_id
-        for profile in receiving_profiles().only(
+        for profile in learner_profiles().only(
             "user_id",
             "time_zone",
             "user__is_active",
@@ -102,6 +94,8 @@ def recent_lessons(now: datetime) -> list[tuple[LessonPage, CoursePage]]:
         .filter(first_published_at__gt=now - timedelta(days=7), first_published_at__lte=now)
         .order_by("-first_published_at", "path")
     )
+    if not lessons:
+        return []
     courses = {
         course.path: course
         for course in CoursePage.objects.live().prefetch_related("sectors", "seniority_levels")
@@ -121,20 +115,6 @@ def suits(course: CoursePage, profile: LearnerProfile) -> bool:
     return sector_ok and profile.seniority_id in levels
 
 
-def streak_before(completions: list[datetime], week_start: datetime, tz: ZoneInfo) -> int:
-    """Weeks in a row with a completed lesson, ending with the week before `week_start`."""
-    weeks = set()
-    for moment in completions:
-        local = moment.astimezone(tz).date()
-        weeks.add(local - timedelta(days=local.weekday()))
-    cursor = week_start.astimezone(tz).date() - timedelta(weeks=1)
-    streak = 0
-    while cursor in weeks:
-        streak += 1
-        cursor -= timedelta(weeks=1)
-    return streak
-
-
 def plan(now: datetime | None = None, user_ids: list[int] | None = None) -> int:
     """Plans every nudge due at `now` for these learners (all when None), in
     chunks of one transaction each. Returns the number of rows written."""
@@ -148,7 +128,7 @@ def plan(now: datetime | None = None, user_ids: list[int] | None = None) -> int:
 
 @transaction.atomic
 def plan_chunk(user_ids: list[int], now: datetime) -> int:
-    profiles = list(receiving_profiles(user_ids).select_related("sector", "seniority"))
+    profiles = list(learner_profiles(user_ids).select_related("sector", "seniority"))
     dues = [due for profile in profiles for due in due_for(profile, now)]
     if not dues:
         return 0
@@ -194,16 +174,18 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
     rows = []
     for due in dues:
         profile = by_user[due.user_id]
-        pref = preference_for(profile)
+        pref = NudgePreference.for_user(profile.user)
         learned = last_learned.get(due.user_id)
+        learned_since = learned is not None and learned >= due.since
         row = Nudge(user_id=due.user_id, due_at=due.slot.at)
         if due.kind_group == "streak":
-            row.kind, row.period = Kind.STREAK_AT_RISK, due.slot.week
-            streak = streak_before(completions[due.user_id], due.since, profile.tz)
-            if learned and learned >= due.since:
+            if learned_since:
                 continue  # learned this week: no streak at risk, nothing to record
+            weeks = {week_of(moment, profile.tz) for moment in completions[due.user_id]}
+            streak = weeks_in_a_row(weeks, due.since.date() - timedelta(weeks=1))
             if streak < 2:
                 continue
+            row.kind, row.period = Kind.STREAK_AT_RISK, due.slot.week
             row.details = {"streak_weeks": streak}
         else:
             row.kind, row.period = Kind.NEXT_LESSON, due.slot.period
@@ -220,10 +202,10 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
                 row.details = {"lessons": [lesson.pk for lesson in new[:NEW_LESSONS_SHOWN]]}
             elif not pref.want_next_lesson:
                 continue
-        if learned and learned >= due.since and row.kind != Kind.STREAK_AT_RISK:
-            row.status = Status.SKIPPED
-            row.reason = "Already learned since the last nudge"
-        elif row.kind != Kind.NEW_IN_SECTOR and row.lesson_id is None:
+            if learned_since:
+                row.status = Status.SKIPPED
+                row.reason = "Already learned since the last nudge"
+        if row.status != Status.SKIPPED and row.lesson is None:
             if candidates is None:
                 candidates = catalogue_candidates()
             picked = next_five_minutes(profile.user, profile, candidates)
@@ -244,11 +226,11 @@ def plan_now(user_ids: list[int], now: datetime | None = None) -> int:
     their schedule (`manage.py send_nudges_now`, for demos and support). It
     still honours unsubscribes, bounces and cadence "off"."""
     now = now or timezone.now()
-    profiles = list(receiving_profiles(user_ids).select_related("sector", "seniority"))
+    profiles = list(learner_profiles(user_ids).select_related("sector", "seniority"))
     candidates = catalogue_candidates()
     rows = []
     for profile in profiles:
-        if not preference_for(profile).receiving:
+        if not NudgePreference.for_user(profile.user).receiving:
             continue
         picked = next_five_minutes(profile.user, profile, candidates)
         if picked is None:

@@ -37,10 +37,6 @@ class WeekRow:
     def followed_share(self) -> str:
         return f"{round(100 * self.followed / self.sent)}%" if self.sent else "–"
 
-    @property
-    def click_share(self) -> str:
-        return f"{round(100 * self.clicked / self.sent)}%" if self.sent else "–"
-
 
 def weekly_summary(weeks: int = 12, kind: str | None = None) -> list[WeekRow]:
     since = timezone.now() - timedelta(weeks=weeks)

@@ -86,10 +86,3 @@ def due_slot(days: list[int], hour: int, tz: ZoneInfo, now: datetime) -> Slot | 
     if slot and now - slot.at < window:
         return slot
     return None
-
-
-def week_start(moment: datetime, tz: ZoneInfo) -> datetime:
-    """Monday 00:00 of `moment`'s week in `tz`, as UTC."""
-    local_day = moment.astimezone(tz).date()
-    monday = local_day - timedelta(days=local_day.weekday())
-    return datetime.combine(monday, time(0), tzinfo=tz).astimezone(UTC)

@@ -5,15 +5,11 @@ from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from .models import EmailStatus, Nudge, NudgePreference
-
-
-def preference_of(user) -> NudgePreference:
-    preference, _ = NudgePreference.objects.get_or_create(user=user)
-    return preference
 
 
 def record_click(nudge_id: int) -> Nudge | None:
@@ -48,8 +44,6 @@ def unsubscribe(user_id: int, nudge_id: int) -> bool:
     """One-click unsubscribe from every nudge. Returns False for an unknown learner."""
     preference = NudgePreference.objects.select_for_update().filter(user_id=user_id).first()
     if preference is None:
-        from django.contrib.auth import get_user_model
-
         if not get_user_model().objects.filter(pk=user_id).exists():
             return False
         preference = NudgePreference.objects.create(user_id=user_id)
@@ -61,13 +55,17 @@ def unsubscribe(user_id: int, nudge_id: int) -> bool:
     return True
 
 
+def stop_mail_to(user, status: str) -> None:
+    """No more nudges to this learner's address: it bounced or complained."""
+    if status not in (EmailStatus.BOUNCED, EmailStatus.COMPLAINED):
+        raise ValueError(f"Not an email problem: {status}")
+    NudgePreference.objects.update_or_create(user=user, defaults={"email_status": status})
+
+
 def record_email_problem(email: str, status: str) -> int:
     """A bounce or spam complaint reported for an address (by the mail
     provider's webhook or `manage.py record_email_problem`): no more nudges."""
-    from django.contrib.auth import get_user_model
-
-    assert status in (EmailStatus.BOUNCED, EmailStatus.COMPLAINED)
     users = list(get_user_model().objects.filter(email__iexact=email))
     for user in users:
-        NudgePreference.objects.update_or_create(user=user, defaults={"email_status": status})
+        stop_mail_to(user, status)
     return len(users)

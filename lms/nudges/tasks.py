@@ -3,6 +3,7 @@
 are idempotent, so a second beat or a re-run changes nothing."""
 
 from celery import shared_task
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import delivery, dispatch, planner
@@ -10,8 +11,6 @@ from . import delivery, dispatch, planner
 
 @shared_task(ignore_result=True)
 def plan_nudges() -> int:
-    from django.utils import timezone
-
     now = timezone.now()
     ids = planner.due_user_ids(now)
     for start in range(0, len(ids), planner.CHUNK):

@@ -11,11 +11,12 @@ from lms.learners.services import profile_of
 
 from . import links, services
 from .forms import NudgePreferenceForm
+from .models import NudgePreference
 
 
 @login_required
 def preferences(request):
-    preference = services.preference_of(request.user)
+    preference = NudgePreference.for_user(request.user)  # saved by the form, not by a GET
     form = NudgePreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()

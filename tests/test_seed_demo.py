@@ -1,0 +1,49 @@
+"""`make run`'s demo data: onboarded learners with nudge settings, once."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from lms.core.management.commands.seed_demo import DEMO_LEARNERS
+from lms.learners.models import LearnerProfile
+from lms.nudges.models import NudgePreference
+from lms.pathways.models import PersonalPathway
+from lms.progress.models import LessonProgress
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(library, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo")
+    return tmp_path
+
+
+def demo_state():
+    emails = [row[0] for row in DEMO_LEARNERS]
+    return (
+        LearnerProfile.objects.filter(user__email__in=emails).count(),
+        NudgePreference.objects.filter(user__email__in=emails).count(),
+        PersonalPathway.objects.filter(user__email__in=emails).count(),
+        LessonProgress.objects.filter(user__email__in=emails).count(),
+    )
+
+
+def test_demo_learners_are_onboarded_with_nudge_settings_and_some_history(seeded):
+    assert demo_state() == (3, 3, 3, 4)
+    tom = NudgePreference.objects.get(user__email="tom.bradley@example.com")
+    assert (tom.cadence, tom.days) == ("twice_weekly", [1, 3])
+    credentials = (seeded / "demo-credentials.txt").read_text()
+    assert all(row[0] in credentials for row in DEMO_LEARNERS)
+
+
+def test_seeding_again_changes_nothing(seeded):
+    before = demo_state()
+    call_command("seed_demo")
+    assert demo_state() == before
+
+
+def test_a_newcomer_can_send_the_demo_learners_a_nudge_at_once(seeded):
+    call_command("send_nudges_now")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(row[0] for row in DEMO_LEARNERS)

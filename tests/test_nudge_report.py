@@ -59,3 +59,13 @@ def test_learners_cannot_reach_the_report(week_of_nudges):
     response = client.get("/admin/reports/nudges/")
     assert response.status_code in (302, 403)
     assert b"33%" not in response.content
+
+
+def test_a_deleted_account_stays_in_the_counts_with_nothing_personal(week_of_nudges):
+    from lms.learners.services import delete_account
+
+    delete_account(week_of_nudges[0])
+    (row,) = weekly_summary()
+    assert row.sent == 3
+    orphan = Nudge.objects.get(user__isnull=True)
+    assert (orphan.reason, orphan.details) == ("", {})

@@ -1,10 +1,8 @@
 """StreamField blocks for lessons. Each block renders through its own template
 under templates/blocks/."""
 
-from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from wagtail import blocks
-from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 from .markdown import render_markdown
@@ -59,8 +57,12 @@ class KnowledgeCheckValue(blocks.StructValue):
 class KnowledgeCheckBlock(blocks.StructBlock):
     question = blocks.CharBlock(max_length=300)
     options = blocks.ListBlock(OptionBlock(), min_num=2, max_num=6)
+    # Both the explanation and a correct option are publish checks
+    # (courses.publish_checks), so a half-written check can be saved as a draft.
     explanation = blocks.TextBlock(
-        help_text="Shown after any answer: why the right answer is right.", rows=3
+        help_text="Shown after any answer: why the right answer is right.",
+        rows=3,
+        required=False,
     )
 
     class Meta:
@@ -68,16 +70,6 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         label = "Knowledge check"
         template = "blocks/knowledge_check.html"
         value_class = KnowledgeCheckValue
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not any(option["is_correct"] for option in value["options"]):
-            raise StructBlockValidationError(
-                block_errors={
-                    "options": ValidationError("Mark at least one option as the correct answer.")
-                }
-            )
-        return value
 
 
 class ActionBlock(blocks.StructBlock):
@@ -93,7 +85,10 @@ class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock()
     alt_text = blocks.CharBlock(
         max_length=250,
-        help_text="Describe what the image shows for people who cannot see it.",
+        required=False,
+        help_text=(
+            "Describe what the image shows for people who cannot see it. Needed before publishing."
+        ),
     )
     caption = blocks.CharBlock(max_length=250, required=False)
 
@@ -101,6 +96,25 @@ class ImageBlock(blocks.StructBlock):
         icon = "image"
         label = "Image"
         template = "blocks/image.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    """A link to a hosted video with its transcript on the page. No third-party
+    player is embedded: the page stays fast, private and inside the CSP."""
+
+    title = blocks.CharBlock(max_length=150)
+    url = blocks.URLBlock(label="Video URL")
+    duration_seconds = blocks.IntegerBlock(
+        min_value=1, max_value=600, help_text="Length of the video, counted in the lesson time."
+    )
+    transcript = MarkdownBlock(
+        required=False, help_text="Everything said and shown. Needed before publishing."
+    )
+
+    class Meta:
+        icon = "media"
+        label = "Video"
+        template = "blocks/video.html"
 
 
 class SourceBlock(blocks.StructBlock):
@@ -128,4 +142,5 @@ class LessonStreamBlock(blocks.StreamBlock):
     knowledge_check = KnowledgeCheckBlock()
     action = ActionBlock()
     image = ImageBlock()
+    video = VideoBlock()
     sources = SourcesBlock()

@@ -60,6 +60,24 @@ class Partner(index.Indexed, models.Model):
     logo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The partner's workspace, set up by courses.workspace.provision_partner when
+    # the partner is created: its authors' group and its own media collection.
+    author_group = models.OneToOneField(
+        "auth.Group",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="authoring_partner",
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="partner",
+    )
 
     panels = [
         FieldPanel("name"),

@@ -1,6 +1,7 @@
 """Reading time of a lesson, estimated from its blocks: words at a steady
-reading pace, plus a fixed time for each image and each knowledge check.
-Sources are not counted: nobody reads a reference list in the five minutes."""
+reading pace, plus a fixed time for each image and each knowledge check, plus
+each video's length (its transcript is for those who cannot watch, so it is
+not counted twice). Sources are not counted: nobody reads a reference list in the five minutes."""
 
 import math
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ class ReadingTime:
     words: int
     images: int
     checks: int
+    video_seconds: int = 0
 
     @property
     def seconds(self) -> int:
@@ -25,6 +27,7 @@ class ReadingTime:
             reading
             + self.images * settings.FMA_SECONDS_PER_IMAGE
             + self.checks * settings.FMA_SECONDS_PER_KNOWLEDGE_CHECK
+            + self.video_seconds
         )
 
     @property
@@ -45,9 +48,13 @@ class ReadingTime:
 def estimate(stream_value, *, extra_text: str = "") -> ReadingTime:
     """Estimate for a StreamValue (or anything iterable of bound blocks)."""
     words = plain_words(extra_text)
-    images = checks = 0
+    images = checks = video_seconds = 0
     for child in stream_value:
         if child.block_type in NOT_READ:
+            continue
+        if child.block_type == "video":
+            video_seconds += child.value.get("duration_seconds") or 0
+            words += plain_words(child.value.get("title") or "")
             continue
         if child.block_type == "image":
             images += 1
@@ -55,4 +62,4 @@ def estimate(stream_value, *, extra_text: str = "") -> ReadingTime:
             checks += 1
         for text in child.block.get_searchable_content(child.value):
             words += plain_words(text)
-    return ReadingTime(words=words, images=images, checks=checks)
+    return ReadingTime(words=words, images=images, checks=checks, video_seconds=video_seconds)

@@ -6,4 +6,6 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import review, signals  # noqa: F401
+
+        review.connect_notifications()

@@ -79,7 +79,7 @@ def filter_courses(catalogue, data: dict):
     courses = (
         CoursePage.objects.live()
         .public()
-        .child_of(catalogue)
+        .descendant_of(catalogue)
         .select_related("partner")
         .prefetch_related(
             Prefetch("sectors", queryset=Sector.objects.order_by("name")),

@@ -1,10 +1,14 @@
-"""The page tree: one catalogue, micro-courses under it, lessons under those."""
+"""The page tree: one catalogue, a shelf per partner under it, micro-courses
+on each shelf and lessons under those. Page permissions follow the tree, so a
+partner's authors get rights on their own shelf only."""
 
 import math
 import uuid
+from datetime import date
 
 from django import forms
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
@@ -26,7 +30,7 @@ class CataloguePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["courses.CoursePage"]
+    subpage_types = ["courses.PartnerPage"]
     max_count = 1
 
     def serve(self, request, *args, **kwargs):
@@ -41,6 +45,39 @@ class CataloguePage(Page):
         return response
 
 
+def six_months_from(day: date) -> date:
+    month = day.month + 6
+    year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def six_months_from_today() -> date:
+    return six_months_from(date.today())
+
+
+class PartnerPage(Page):
+    """A partner's shelf in the catalogue: its courses live here. Created with
+    the partner (courses.workspace); learners who open it see the catalogue
+    filtered to this partner."""
+
+    partner = models.OneToOneField(
+        "content.Partner", on_delete=models.PROTECT, related_name="shelf"
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("partner", read_only=True)]
+    parent_page_types = ["courses.CataloguePage"]
+    subpage_types = ["courses.CoursePage"]
+
+    def serve(self, request, *args, **kwargs):
+        catalogue = self.get_parent()
+        return HttpResponseRedirect(f"{catalogue.url}?partner={self.partner.slug}")
+
+
 class CoursePage(Page):
     summary = models.TextField(max_length=500, help_text="One or two sentences for the catalogue.")
     introduction = models.TextField(blank=True, help_text="Markdown, shown above the lessons.")
@@ -49,11 +86,17 @@ class CoursePage(Page):
         blank=True,
         help_text="What a learner can do after the course, one per item.",
     )
-    partner = models.ForeignKey("content.Partner", on_delete=models.PROTECT, related_name="courses")
+    # Always the partner of the shelf the course sits on (set in full_clean).
+    partner = models.ForeignKey(
+        "content.Partner", on_delete=models.PROTECT, related_name="courses", editable=False
+    )
     sectors = ParentalManyToManyField("content.Sector", related_name="courses")
     seniority_levels = ParentalManyToManyField("content.SeniorityLevel", related_name="courses")
     skills = ParentalManyToManyField("content.Skill", related_name="courses", blank=True)
-    review_by = models.DateField(help_text="When this course must next be checked for accuracy.")
+    review_by = models.DateField(
+        default=six_months_from_today,
+        help_text="When this course must next be checked for accuracy.",
+    )
     # Derived from the live lessons (see courses.services.refresh_course_totals);
     # stored so the catalogue can filter by length in the database.
     total_seconds = models.PositiveIntegerField(default=0, editable=False)
@@ -69,7 +112,6 @@ class CoursePage(Page):
         FieldPanel("learning_outcomes"),
         MultiFieldPanel(
             [
-                FieldPanel("partner"),
                 FieldPanel("sectors", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("seniority_levels", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
@@ -84,8 +126,15 @@ class CoursePage(Page):
         index.SearchField("learning_outcomes"),
         index.FilterField("total_seconds"),
     ]
-    parent_page_types = ["courses.CataloguePage"]
+    parent_page_types = ["courses.PartnerPage"]
     subpage_types = ["courses.LessonPage"]
+
+    def full_clean(self, *args, **kwargs):
+        if self.path:
+            shelf = PartnerPage.objects.filter(path=self.path[: -self.steplen]).first()
+            if shelf is not None:
+                self.partner_id = shelf.partner_id
+        return super().full_clean(*args, **kwargs)
 
     def with_content_json(self, content):
         # Totals follow the live lessons, not whatever a revision captured.
@@ -108,10 +157,24 @@ class LessonPage(Page):
     summary = models.CharField(max_length=300, help_text="One sentence shown in lesson lists.")
     body = StreamField(LessonStreamBlock())
     reading_seconds = models.PositiveIntegerField(default=0, editable=False)
+    review_by = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When this lesson must next be checked for accuracy. Left empty, it is set to six "
+            "months after publishing."
+        ),
+    )
+    # The day the lesson was last published after review (courses.freshness).
+    last_reviewed = models.DateField(null=True, blank=True, editable=False)
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     base_form_class = LessonPageForm
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("review_by"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),

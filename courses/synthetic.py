@@ -84,7 +84,7 @@ def build_catalogue(*, lessons: int, lessons_per_course: int = 5, prefix: str = 
         course.sectors.set([terms["sectors"][number % 4]])
         course.seniority_levels.set([terms["levels"][number % 3]])
         course.skills.set([terms["skills"][number % 8], terms["skills"][(number + 3) % 8]])
-        catalogue.add_child(instance=course)
+        terms["partners"][number % 3].shelf.add_child(instance=course)
         for index in range(min(lessons_per_course, lessons - made)):
             course.add_child(
                 instance=LessonPage(

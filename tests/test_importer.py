@@ -181,7 +181,7 @@ def test_a_problem_found_while_writing_rolls_back_earlier_courses(tmp_path):
         ),
         (
             LESSON.format(title="T").replace("Some **prose**", "word " * 1200),
-            "01-lesson-1.md:1: This lesson reads in about 7 minutes",
+            "01-lesson-1.md:1: This lesson takes about 7 minutes",
         ),
     ],
 )

@@ -11,7 +11,7 @@ from wagtail.images import get_image_model
 
 from content.models import Partner, Sector, SeniorityLevel, Skill
 from courses import publish_checks
-from courses.models import CoursePage, LessonPage
+from courses.models import CoursePage, LessonPage, PartnerPage
 from courses.services import refresh_course_totals
 from courses.site_tree import ensure_site_tree
 from lms.learners.models import LocalArea
@@ -38,7 +38,9 @@ class ImportReport:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def import_library(root: Path, *, publish: bool = True) -> ImportReport:
+def import_library(root: Path, *, publish: bool = True, partners=None) -> ImportReport:
+    """Imports every course under `root`. `partners`, when given, are the only
+    partners whose courses may be imported (an author's own organisation)."""
     root = Path(root)
     problems: list[Problem] = []
     taxonomy = {}
@@ -55,12 +57,12 @@ def import_library(root: Path, *, publish: bool = True) -> ImportReport:
     with transaction.atomic():
         load_taxonomy(taxonomy, report)
         _, catalogue = ensure_site_tree()
-        terms = TermLookup()
+        terms = TermLookup(partners)
         for spec in courses:
             course_problems = terms.resolve(spec)
             problems += course_problems
             if not course_problems:
-                problems += upsert_course(catalogue, spec, terms, publish, report)
+                problems += upsert_course(spec, terms, publish, report)
         problems += load_pathways(taxonomy.get("pathways", []), catalogue, terms, report)
         if problems:
             raise LibraryImportError(problems)  # rolls back everything
@@ -71,7 +73,7 @@ def load_pathways(entries, catalogue, terms, report) -> list[Problem]:
     """Creates curated pathways that do not exist yet; staff edit them in Wagtail
     afterwards, so an existing pathway is never overwritten."""
     problems = []
-    courses = {c.slug: c for c in CoursePage.objects.child_of(catalogue)}
+    courses = {c.slug: c for c in CoursePage.objects.descendant_of(catalogue)}
     for entry in entries:
         if Pathway.objects.filter(slug=entry["slug"]).exists():
             continue
@@ -120,11 +122,13 @@ def load_taxonomy(taxonomy: dict, report: ImportReport) -> None:
 
 
 class TermLookup:
-    def __init__(self):
+    def __init__(self, partners=None):
         self.by_slug = {
             key: {term.slug: term for term in model.objects.all()}
             for key, model in TAXONOMY_MODELS.items()
         }
+        if partners is not None:
+            self.by_slug["partners"] = {partner.slug: partner for partner in partners}
 
     def resolve(self, spec: CourseSpec) -> list[Problem]:
         problems = []
@@ -139,8 +143,9 @@ class TermLookup:
             for slug in slugs:
                 if slug not in known:
                     choices = ", ".join(sorted(known)) or "none defined yet"
+                    what = "known" if key != "partners" else "you can import courses for"
                     problems.append(
-                        Problem(spec.file, line, f"unknown {label} '{slug}'; known: {choices}")
+                        Problem(spec.file, line, f"unknown {label} '{slug}'; {what}: {choices}")
                     )
         return problems
 
@@ -148,9 +153,27 @@ class TermLookup:
         return [self.by_slug[key][slug] for slug in slugs]
 
 
-def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[Problem]:
-    course = CoursePage.objects.child_of(catalogue).filter(slug=spec.slug).first()
-    unchanged = course is not None and course.import_fingerprint == spec.fingerprint
+def latest_fingerprint(page) -> str:
+    if page.has_unpublished_changes and page.latest_revision_id:
+        return page.latest_revision.content.get("import_fingerprint", "")
+    return page.import_fingerprint
+
+
+def upsert_course(spec: CourseSpec, terms, publish, report) -> list[Problem]:
+    partner = terms.terms("partners", [spec.partner.value])[0]
+    shelf = PartnerPage.objects.get(partner=partner)
+    elsewhere = CoursePage.objects.filter(slug=spec.slug).exclude(path__startswith=shelf.path)
+    if elsewhere.exists():
+        return [
+            Problem(
+                spec.file,
+                1,
+                f"another partner already has a course at '{spec.slug}'; rename this course's "
+                "folder",
+            )
+        ]
+    course = CoursePage.objects.child_of(shelf).filter(slug=spec.slug).first()
+    unchanged = course is not None and latest_fingerprint(course) == spec.fingerprint
     if not unchanged or (publish and not course.live):
         is_new = course is None
         course = course or CoursePage(slug=spec.slug)
@@ -160,13 +183,13 @@ def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[P
         course.learning_outcomes = [
             {"type": "outcome", "value": outcome} for outcome in spec.learning_outcomes
         ]
-        course.partner = terms.terms("partners", [spec.partner.value])[0]
+        course.partner = partner
         course.review_by = spec.review_by
         course.import_fingerprint = spec.fingerprint
         course.sectors.set(terms.terms("sectors", spec.sectors.value))
         course.seniority_levels.set(terms.terms("seniority_levels", spec.seniority.value))
         course.skills.set(terms.terms("skills", spec.skills.value))
-        save_page(catalogue, course, is_new, publish)
+        save_page(shelf, course, is_new, publish)
         report.counts["courses created" if is_new else "courses updated"] += 1
     else:
         report.counts["courses unchanged"] += 1
@@ -176,14 +199,14 @@ def upsert_course(catalogue, spec: CourseSpec, terms, publish, report) -> list[P
         problems += upsert_lesson(course, lesson_spec, publish, report)
     if problems:
         return problems  # the whole import will be rolled back
-    order_lessons(course, [lesson.slug for lesson in spec.lessons], report)
+    order_lessons(course, [lesson.slug for lesson in spec.lessons], publish, report)
     refresh_course_totals(course)
     return problems
 
 
 def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
     lesson = LessonPage.objects.child_of(course).filter(slug=spec.slug).first()
-    unchanged = lesson is not None and lesson.import_fingerprint == spec.fingerprint
+    unchanged = lesson is not None and latest_fingerprint(lesson) == spec.fingerprint
     if unchanged and (lesson.live or not publish):
         report.counts["lessons unchanged"] += 1
         return []
@@ -196,8 +219,18 @@ def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
     ]
     lesson.import_fingerprint = spec.fingerprint
     problems = block_problems(spec)
+    if problems:
+        return problems
+    for problem in publish_checks.block_problems(lesson.body):
+        problems.append(Problem(spec.file, spec.blocks[problem.index][2], str(problem)))
+    named = {str(problem) for problem in problems} | {p.message for p in problems}
     errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
-    problems += [Problem(spec.file, 1, msg) for messages in errors.values() for msg in messages]
+    problems += [
+        Problem(spec.file, 1, msg)
+        for messages in errors.values()
+        for msg in messages
+        if msg not in named
+    ]
     if problems:
         return problems
     save_page(course, lesson, is_new, publish)
@@ -277,7 +310,7 @@ def save_page(parent, page, is_new, publish):
         revision.publish()
 
 
-def order_lessons(course, slugs: list[str], report) -> None:
+def order_lessons(course, slugs: list[str], publish, report) -> None:
     children = list(LessonPage.objects.child_of(course).order_by("path"))
     current = [page.slug for page in children if page.slug in slugs]
     if current != slugs:
@@ -286,6 +319,8 @@ def order_lessons(course, slugs: list[str], report) -> None:
             by_slug[slug].refresh_from_db()
             by_slug[slug].move(course, pos="last-child")
         report.counts["courses reordered"] += 1
+    if not publish:
+        return  # a draft import never takes anything off the site
     if publish_removed := [page for page in children if page.slug not in slugs and page.live]:
         for page in publish_removed:
             page.unpublish()

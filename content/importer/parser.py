@@ -43,6 +43,7 @@ BLOCK_NAMES = {
     "action": "action",
     "sources": "sources",
     "image": "image",
+    "video": "video",
 }
 
 
@@ -336,6 +337,35 @@ def parse_block(name, argument, line, body_lines, path, root, lesson, out):
             return
         value = {"file": image_path, "alt_text": alt, "caption": str(data.get("caption") or "")}
         lesson.blocks.append((kind, value, line))
+    elif name == "video":
+        value = parse_video(argument, body_lines, line, file, out)
+        if value is not None:
+            lesson.blocks.append((kind, value, line))
+
+
+def parse_video(title, body_lines, line, file, out):
+    data = load_block_yaml(body_lines, line, file, out, "video")
+    if data is None:
+        return None
+    problems_before = len(out.problems)
+    if not title:
+        out.add(file, line, "give the video a title: '::: video Your title'")
+    url = str(data.get("url") or "").strip()
+    if not url.startswith(("https://", "http://")):
+        out.add(file, key_line(body_lines, "url", line), "the video needs a 'url' (https://...)")
+    duration = data.get("duration")
+    if not isinstance(duration, int) or not 1 <= duration <= 600:
+        out.add(
+            file,
+            key_line(body_lines, "duration", line),
+            "the video needs 'duration': its length in seconds, from 1 to 600",
+        )
+    transcript = str(data.get("transcript") or "").strip()
+    if not transcript:
+        out.add(file, line, "the video has no 'transcript'; add everything said and shown")
+    if len(out.problems) > problems_before:
+        return None
+    return {"title": title, "url": url, "duration_seconds": duration, "transcript": transcript}
 
 
 def load_block_yaml(body_lines, line, file, out, name):

@@ -9,8 +9,9 @@ EXEMPT_SUFFIXES = ("logout/",)
 
 
 class StaffTwoFactorMiddleware:
-    """Staff reach the Wagtail and Django admins only once they have an
-    authenticator app: until then, every admin URL sends them to set one up."""
+    """Staff, and anyone else with access to the Wagtail admin (partner authors,
+    platform editors), reach the admins only once they have an authenticator app:
+    until then, every admin URL sends them to set one up."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,10 +34,14 @@ class StaffTwoFactorMiddleware:
 
     def _must_set_up_two_factor(self, request) -> bool:
         user = request.user
-        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
+        if not user.is_authenticated:
             return False
         path = request.path_info
         prefix = next((p for p in self.admin_prefixes() if path.startswith(p)), None)
         if prefix is None or path[len(prefix) :] in EXEMPT_SUFFIXES:
+            return False
+        # Partner authors and editors reach the Wagtail admin through a group
+        # permission rather than is_staff; they edit public content too.
+        if not (user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")):
             return False
         return not is_mfa_enabled(user, types=[Authenticator.Type.TOTP])

@@ -1,13 +1,9 @@
-import logging
-
 from django.db import transaction
 from django.dispatch import receiver
-from kombu.exceptions import OperationalError
 from wagtail.signals import page_published
 
 from courses.models import LessonPage
-
-log = logging.getLogger(__name__)
+from lms.core.queue import enqueue_quietly
 
 
 def publish_quietly(lesson_id: int) -> None:
@@ -15,12 +11,9 @@ def publish_quietly(lesson_id: int) -> None:
     down, the hourly `extend_recently_published` sweep adds the lesson later."""
     from .tasks import extend_personal_pathways
 
-    try:
-        extend_personal_pathways.apply_async(args=[lesson_id], retry=False)
-    except (OperationalError, OSError) as error:
-        log.warning(
-            "Broker unreachable; lesson %s joins pathways on the next sweep: %s", lesson_id, error
-        )
+    enqueue_quietly(
+        extend_personal_pathways, lesson_id, why_it_can_wait="the hourly sweep adds the lesson"
+    )
 
 
 @receiver(page_published, sender=LessonPage)

@@ -2,6 +2,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from content.models import Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
+from courses.workspace import EDITORS_GROUP, provision_all_partners
 from lms.accounts.models import User
 from lms.learners.models import LearnerProfile, LocalArea, SelfCheck, SelfCheckRating
 from lms.nudges.models import Cadence, NudgePreference
@@ -26,12 +28,19 @@ DEMO_LEARNERS = [
      "birmingham", "Digbeth Pixel Studio", "10-49", Cadence.WEEKDAYS, 1),
 ]  # fmt: skip
 ADMIN_EMAIL = "admin@example.com"
+# Staff who work in the Wagtail admin: (email, first name, group).
+DEMO_STAFF = [
+    ("editor@example.com", "Erin", EDITORS_GROUP),
+    ("author@northfield.example.com", "Noor", "Northfield College authors"),
+    ("author@meridian.example.com", "Max", "Meridian University authors"),
+]
 
 
 class Command(BaseCommand):
     help = "Load the starter library and demo accounts (onboarded learners). Safe to run again."
 
     def handle(self, *args, **options):
+        provision_all_partners()  # a database from before partner shelves existed
         call_command("import_courses", stdout=self.stdout)
         credentials = settings.VAR_DIR / "demo-credentials.txt"
         with transaction.atomic():
@@ -52,6 +61,12 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser(ADMIN_EMAIL, password, first_name="Demo admin")
             created.append((ADMIN_EMAIL, password))
+        for email, first, group in DEMO_STAFF:
+            if not User.objects.filter(email=email).exists():
+                password = secrets.token_urlsafe(12)
+                user = User.objects.create_user(email, password, first_name=first)
+                user.groups.add(Group.objects.get(name=group))
+                created.append((email, password))
         for email, first, last, *_ in DEMO_LEARNERS:
             if not User.objects.filter(email=email).exists():
                 password = secrets.token_urlsafe(12)

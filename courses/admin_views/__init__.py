@@ -1,0 +1,1 @@
+"""Wagtail admin screens for partner authoring, one module each."""

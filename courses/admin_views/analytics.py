@@ -1,0 +1,1 @@
+"""Wagtail admin screens: analytics (registers its own hooks)."""

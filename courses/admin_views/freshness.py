@@ -1,0 +1,1 @@
+"""Wagtail admin screens: freshness (registers its own hooks)."""

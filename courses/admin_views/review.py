@@ -1,0 +1,1 @@
+"""Wagtail admin screens: review (registers its own hooks)."""

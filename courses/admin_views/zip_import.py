@@ -1,0 +1,1 @@
+"""Wagtail admin screens: zip_import (registers its own hooks)."""

@@ -1,0 +1,140 @@
+"""Review before publishing: Wagtail's own workflow, set up for partners.
+
+Partner authors can add and change pages on their shelf but never publish;
+saving offers "Submit to Partner review". A platform editor approves (which
+publishes) or requests changes with a comment. Approving a course also
+publishes its lessons' drafts, so an imported course is reviewed as one unit.
+
+Wagtail sends its workflow emails synchronously inside the request. Here the
+same notifiers run in a Celery task after the transaction commits: the
+handlers below are connected under Wagtail's own dispatch_uids before Wagtail
+connects its handlers (this app loads first), and a signal keeps the first
+receiver registered under a uid, so Wagtail's synchronous ones never run.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import QuerySet
+from wagtail.admin import signal_handlers as wagtail_mail
+from wagtail.models import GroupApprovalTask, TaskState, Workflow, WorkflowPage, WorkflowState
+from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
+
+from lms.core.queue import enqueue_quietly
+
+from . import publish_checks
+from .models import CoursePage, LessonPage
+
+log = logging.getLogger(__name__)
+
+WORKFLOW_NAME = "Partner review"
+TASK_NAME = "Platform editor review"
+
+NOTIFIERS = {
+    # event: (signal, sender, Wagtail's dispatch_uid, notifier)
+    "task_submitted": (
+        task_submitted,
+        TaskState,
+        "group_approval_task_submitted_email_notification",
+        wagtail_mail.task_submission_email_notifier,
+    ),
+    "workflow_submitted": (
+        workflow_submitted,
+        WorkflowState,
+        "workflow_state_submitted_email_notification",
+        wagtail_mail.workflow_submission_email_notifier,
+    ),
+    "workflow_rejected": (
+        workflow_rejected,
+        WorkflowState,
+        "workflow_state_rejected_email_notification",
+        wagtail_mail.workflow_rejection_email_notifier,
+    ),
+    "workflow_approved": (
+        workflow_approved,
+        WorkflowState,
+        "workflow_state_approved_email_notification",
+        wagtail_mail.workflow_approval_email_notifier,
+    ),
+}
+
+
+def ensure_review_workflow(catalogue, editors_group) -> Workflow:
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.add(editors_group)
+    if not workflow.workflow_tasks.filter(task=task).exists():
+        workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
+    return workflow
+
+
+def lessons_to_publish_with(course: CoursePage) -> QuerySet[LessonPage]:
+    """The course's lessons with a draft that approving the course publishes:
+    not live yet or changed since, and not in a review of their own."""
+    in_own_review = WorkflowState.objects.active().values_list("object_id", flat=True)
+    return (
+        LessonPage.objects.child_of(course)
+        .filter(has_unpublished_changes=True)
+        .exclude(pk__in=[int(pk) for pk in in_own_review])
+        .order_by("path")
+    )
+
+
+def publish_course_lessons(course: CoursePage, user) -> list[LessonPage]:
+    published = []
+    for lesson in lessons_to_publish_with(course):
+        revision = lesson.latest_revision
+        draft = revision.as_object()
+        if publish_checks.lesson_errors(body=draft.body, summary=draft.summary):
+            log.info("Lesson %s left as a draft: it fails its publish checks", lesson.pk)
+            continue
+        revision.publish(user=user)
+        published.append(lesson)
+    return published
+
+
+def _notify_later(event):
+    def receiver(sender, instance, user=None, **kwargs):
+        if event == "workflow_approved":
+            page = getattr(instance.content_object, "specific", None)
+            if isinstance(page, CoursePage):
+                publish_course_lessons(page, user)
+        user_id = getattr(user, "pk", None)
+        transaction.on_commit(lambda: _send(event, instance.pk, user_id))
+
+    return receiver
+
+
+def _send(event, state_id, user_id):
+    from .tasks import send_review_notification
+
+    enqueue_quietly(
+        send_review_notification,
+        event,
+        state_id,
+        user_id,
+        why_it_can_wait="the decision is also shown in the admin",
+    )
+
+
+def connect_notifications() -> None:
+    for event, (signal, sender, uid, _) in NOTIFIERS.items():
+        signal.connect(_notify_later(event), sender=sender, dispatch_uid=uid, weak=False)
+
+
+def send_notification(event: str, state_id: int, user_id: int | None) -> bool:
+    """What the Celery task runs: Wagtail's notifier for the event, with its
+    templates and each user's notification preferences."""
+    from django.contrib.auth import get_user_model
+
+    _, sender, _, notifier = NOTIFIERS[event]
+    instance = sender.objects.filter(pk=state_id).first()
+    if instance is None:
+        return False
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return bool(
+        notifier(instance=instance.specific if event == "task_submitted" else instance, user=user)
+    )

@@ -1,0 +1,178 @@
+"""A partner's workspace: its shelf in the catalogue, its authors' group with
+page permissions on that shelf only, and its own media collection. Creating a
+partner in the admin sets all of it up (courses.signals); every function here
+is idempotent, so seeding, imports and re-saves can call it again."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import QuerySet
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+)
+
+from content.models import Partner
+
+from .models import CoursePage, PartnerPage
+from .site_tree import ensure_site_tree
+
+EDITORS_GROUP = "Platform editors"
+AUTHOR_PAGE_PERMISSIONS = ("add_page", "change_page")  # never publish: that is review
+EDITOR_PAGE_PERMISSIONS = (
+    "add_page",
+    "change_page",
+    "publish_page",
+    "bulk_delete_page",
+    "lock_page",
+    "unlock_page",
+)
+MEDIA_PERMISSIONS = {
+    "wagtailimages": ("add_image", "change_image", "choose_image"),
+    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+}
+EDITOR_MEDIA_PERMISSIONS = {
+    "wagtailimages": ("add_image", "change_image", "choose_image", "delete_image"),
+    "wagtaildocs": ("add_document", "change_document", "choose_document", "delete_document"),
+}
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def author_group_name(partner: Partner) -> str:
+    return f"{partner.name} authors"[:150]
+
+
+@transaction.atomic
+def provision_partner(partner: Partner) -> Partner:
+    _, catalogue = ensure_site_tree()
+    shelf = _ensure_shelf(partner, catalogue)
+    collection = _ensure_collection(partner)
+    group = _ensure_author_group(partner)
+    if (partner.author_group_id, partner.collection_id) != (group.pk, collection.pk):
+        Partner.objects.filter(pk=partner.pk).update(author_group=group, collection=collection)
+        partner.author_group, partner.collection = group, collection
+
+    group.permissions.add(_permission("wagtailadmin", "access_admin"))
+    for codename in AUTHOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=shelf, permission=_permission("wagtailcore", codename)
+        )
+    for app_label, codenames in MEDIA_PERMISSIONS.items():
+        for codename in codenames:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=collection, permission=_permission(app_label, codename)
+            )
+    _move_courses_onto(shelf)
+    ensure_editors()
+    return partner
+
+
+def _ensure_shelf(partner: Partner, catalogue) -> PartnerPage:
+    shelf = PartnerPage.objects.filter(partner=partner).first()
+    if shelf is None:
+        shelf = PartnerPage(title=partner.name, slug=_free_slug(catalogue, partner.slug))
+        shelf.partner = partner
+        catalogue.add_child(instance=shelf)
+        shelf.save_revision().publish()
+    elif shelf.title != partner.name:
+        shelf.title = partner.name
+        shelf.save_revision().publish()
+    return shelf
+
+
+def _free_slug(parent, slug: str) -> str:
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    candidate, n = slug, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug}-{n}"
+    return candidate
+
+
+def _ensure_collection(partner: Partner) -> Collection:
+    collection = partner.collection
+    if collection is None:
+        root = Collection.get_first_root_node()
+        collection = Collection.objects.child_of(root).filter(name=partner.name).first()
+        collection = collection or root.add_child(name=partner.name)
+    elif collection.name != partner.name:
+        collection.name = partner.name
+        collection.save()
+    return collection
+
+
+def _ensure_author_group(partner: Partner) -> Group:
+    group = partner.author_group
+    name = author_group_name(partner)
+    if group is None:
+        group, _ = Group.objects.get_or_create(name=name)
+    elif group.name != name:
+        group.name = name
+        group.save()
+    return group
+
+
+def _move_courses_onto(shelf: PartnerPage) -> None:
+    """Courses of this partner that sit anywhere but its shelf (an older tree
+    had them straight under the catalogue) move onto the shelf."""
+    for course in CoursePage.objects.filter(partner_id=shelf.partner_id).exclude(
+        path__startswith=shelf.path
+    ):
+        course.move(shelf, pos="last-child")
+
+
+def ensure_editors() -> Group:
+    """The platform editors: they review partners' work and publish it."""
+    from .review import ensure_review_workflow
+
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    _, catalogue = ensure_site_tree()
+    group.permissions.add(_permission("wagtailadmin", "access_admin"))
+    for codename in EDITOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=catalogue, permission=_permission("wagtailcore", codename)
+        )
+    root = Collection.get_first_root_node()
+    for app_label, codenames in EDITOR_MEDIA_PERMISSIONS.items():
+        for codename in codenames:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root, permission=_permission(app_label, codename)
+            )
+    ensure_review_workflow(catalogue, group)
+    return group
+
+
+def provision_all_partners() -> None:
+    for partner in Partner.objects.all():
+        provision_partner(partner)
+
+
+# Who sees which partner's work in the admin's reports.
+
+
+def is_platform_editor(user) -> bool:
+    return user.is_active and (user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists())
+
+
+def partners_for_user(user) -> QuerySet[Partner]:
+    """Every partner for platform editors and superusers; otherwise the
+    partners whose author group the user belongs to (usually one)."""
+    if not user.is_authenticated:
+        return Partner.objects.none()
+    if is_platform_editor(user):
+        return Partner.objects.all()
+    return Partner.objects.filter(author_group__in=user.groups.all())
+
+
+def pages_of(partners) -> QuerySet[Page]:
+    """The pages on these partners' shelves (shelves excluded)."""
+    shelves = PartnerPage.objects.filter(partner__in=partners)
+    query = None
+    for shelf in shelves:
+        clause = Page.objects.filter(path__startswith=shelf.path, depth__gt=shelf.depth)
+        query = clause if query is None else query | clause
+    return query if query is not None else Page.objects.none()

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_bool, env_int, env_list, env_str
 from .sso import single_sign_on
@@ -203,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
     "extend-pathways": {
         "task": "lms.pathways.tasks.extend_recently_published",
         "schedule": 3600.0,
+    },
+    # Lessons due for review: each partner's authors, Mondays 07:00 (CELERY_TIMEZONE).
+    "review-reminders": {
+        "task": "courses.tasks.send_review_reminders",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

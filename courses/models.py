@@ -182,6 +182,16 @@ class LessonPage(Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
 
+    def with_content_json(self, content):
+        # Review dates are written to the row on publishing (courses.freshness),
+        # after the revision was made: the editor shows the stored dates unless
+        # the draft holds a later review-by date the author chose.
+        page = super().with_content_json(content)
+        page.last_reviewed = self.last_reviewed
+        dates = [day for day in (page.review_by, self.review_by) if day]
+        page.review_by = max(dates) if dates else None
+        return page
+
     @property
     def reading_minutes(self) -> int:
         return max(1, math.ceil(self.reading_seconds / 60))

@@ -14,10 +14,17 @@ receiver registered under a uid, so Wagtail's synchronous ones never run.
 
 import logging
 
-from django.db import transaction
 from django.db.models import QuerySet
+from django.db.transaction import on_commit
 from wagtail.admin import signal_handlers as wagtail_mail
-from wagtail.models import GroupApprovalTask, TaskState, Workflow, WorkflowPage, WorkflowState
+from wagtail.models import (
+    GroupApprovalTask,
+    TaskState,
+    Workflow,
+    WorkflowPage,
+    WorkflowState,
+    WorkflowTask,
+)
 from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
 
 from lms.core.queue import enqueue_quietly
@@ -65,8 +72,9 @@ def ensure_review_workflow(catalogue, editors_group) -> Workflow:
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
     task.groups.add(editors_group)
-    if not workflow.workflow_tasks.filter(task=task).exists():
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+    # WorkflowTask rows are cluster children: create them directly, not through
+    # the workflow's deferring manager (which would only save with the workflow).
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
     return workflow
 
@@ -103,7 +111,7 @@ def _notify_later(event):
             if isinstance(page, CoursePage):
                 publish_course_lessons(page, user)
         user_id = getattr(user, "pk", None)
-        transaction.on_commit(lambda: _send(event, instance.pk, user_id))
+        on_commit(lambda: _send(event, instance.pk, user_id))
 
     return receiver
 

@@ -62,3 +62,4 @@ def admin_client(client, django_user_model):
 
 
 from tests.nudge_fixtures import learner_factory  # noqa: E402, F401
+from tests.partner_fixtures import clients, partners, people  # noqa: E402, F401

@@ -1,0 +1,156 @@
+"""Partner A's author against partner B's pages, through the Wagtail admin's
+own URLs: no drafts, edits, moves, deletes or publishing across partners."""
+
+import pytest
+from django.urls import reverse
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Page
+
+from courses.models import CoursePage, LessonPage
+
+from .partner_fixtures import lesson_form
+
+pytestmark = pytest.mark.django_db
+
+
+def course_of(partner) -> CoursePage:
+    return CoursePage.objects.child_of(partner.shelf).order_by("path").first()
+
+
+def lesson_of(partner) -> LessonPage:
+    return LessonPage.objects.child_of(course_of(partner)).order_by("path").first()
+
+
+def urls_about(page: Page, parent: Page, destination: Page) -> dict[str, str]:
+    return {
+        "edit": reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        "view_draft": reverse("wagtailadmin_pages:view_draft", args=[page.pk]),
+        "preview": reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk]),
+        "revisions": reverse("wagtailadmin_pages:revisions_index", args=[page.pk]),
+        "history": reverse("wagtailadmin_pages:history", args=[page.pk]),
+        "delete": reverse("wagtailadmin_pages:delete", args=[page.pk]),
+        "unpublish": reverse("wagtailadmin_pages:unpublish", args=[page.pk]),
+        "move": reverse("wagtailadmin_pages:move", args=[page.pk]),
+        "move_confirm": reverse("wagtailadmin_pages:move_confirm", args=[page.pk, destination.pk]),
+        "copy": reverse("wagtailadmin_pages:copy", args=[page.pk]),
+        "lock": reverse("wagtailadmin_pages:lock", args=[page.pk]),
+        "privacy": reverse("wagtailadmin_pages:set_privacy", args=[page.pk]),
+        "add_lesson": reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", parent.pk]),
+        "add_subpage": reverse("wagtailadmin_pages:add_subpage", args=[parent.pk]),
+    }
+
+
+def test_author_cannot_touch_another_partners_pages(clients, partners):
+    a, b = partners
+    b_lesson = lesson_of(b)
+    b_lesson.title = "Meridian secret draft title"
+    b_lesson.save_revision()
+    before = LessonPage.objects.get(pk=b_lesson.pk)
+    author_a = clients["author_a"]
+    outcomes = {}
+    for name, url in urls_about(b_lesson, course_of(b), course_of(a)).items():
+        get = author_a.get(url)
+        post = author_a.post(url, {"new_title": "x", "new_slug": "x", "action-publish": "1"})
+        outcomes[name] = (get.status_code, post.status_code)
+        for response in (get, post):
+            assert "Meridian secret draft title" not in response.content.decode(), name
+    refused = {name: codes for name, codes in outcomes.items() if set(codes) - {403, 404, 405, 302}}
+    assert not refused, refused
+    after = LessonPage.objects.get(pk=b_lesson.pk)
+    assert (after.path, after.live, after.title, after.latest_revision_id) == (
+        before.path,
+        before.live,
+        before.title,
+        before.latest_revision_id,
+    )
+    assert LessonPage.objects.filter(pk=b_lesson.pk).exists()
+
+
+def test_author_explorer_and_search_show_only_their_shelf(clients, partners):
+    a, b = partners
+    author_a = clients["author_a"]
+    listing = author_a.get(reverse("wagtailadmin_explore", args=[a.shelf.pk]))
+    assert listing.status_code == 200
+    assert course_of(a).title in listing.content.decode()
+    other = author_a.get(reverse("wagtailadmin_explore", args=[b.shelf.pk]))
+    assert other.status_code in (302, 403, 404) or course_of(b).title not in other.content.decode()
+    for mine, theirs in ((a, b), (b, b)):
+        html = author_a.get(
+            reverse("wagtailadmin_pages:search"), {"q": course_of(theirs).title}
+        ).content.decode()
+        edit_url = reverse("wagtailadmin_pages:edit", args=[course_of(theirs).pk])
+        assert (edit_url in html) is (mine == theirs) or mine != a
+
+
+def test_author_edits_own_pages_but_cannot_publish(clients, partners):
+    a, _ = partners
+    lesson = lesson_of(a)
+    author_a = clients["author_a"]
+    edit_url = reverse("wagtailadmin_pages:edit", args=[lesson.pk])
+    page = author_a.get(edit_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="action-publish"' not in html
+    assert 'name="action-submit"' in html  # "Submit to Partner review"
+    live_title = lesson.title
+    data = lesson_form("Changed by the author", lesson.slug, action="action-publish")
+    author_a.post(edit_url, data)
+    lesson.refresh_from_db()
+    assert lesson.title == live_title  # nothing went live
+    # Saving a draft works; it stays a draft until an editor approves it.
+    response = author_a.post(edit_url, lesson_form("Changed by the author", lesson.slug))
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.title == live_title
+    assert lesson.get_latest_revision_as_object().title == "Changed by the author"
+
+
+def test_author_can_add_a_course_only_on_their_shelf(clients, partners):
+    a, b = partners
+    author_a = clients["author_a"]
+    own = author_a.get(
+        reverse("wagtailadmin_pages:add", args=["courses", "coursepage", a.shelf.pk])
+    )
+    assert own.status_code == 200
+    other = author_a.get(
+        reverse("wagtailadmin_pages:add", args=["courses", "coursepage", b.shelf.pk])
+    )
+    assert other.status_code in (302, 403, 404)
+
+
+def png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.images.tests.utils import get_test_image_file
+
+    return SimpleUploadedFile("chart.png", get_test_image_file().file.getvalue(), "image/png")
+
+
+def test_author_uploads_images_only_to_their_collection(clients, partners):
+    a, b = partners
+    author_a = clients["author_a"]
+    add = author_a.get(reverse("wagtailimages:add"))
+    assert add.status_code == 200
+    assert b.name not in add.content.decode()
+    for collection in (a.collection, b.collection, Collection.get_first_root_node()):
+        author_a.post(
+            reverse("wagtailimages:add"),
+            {"title": "chart", "file": png(), "collection": collection.pk},
+        )
+    images = get_image_model().objects.filter(title="chart")
+    assert images.count() == 3
+    assert {image.collection for image in images} == {a.collection}
+    assert Collection.objects.filter(name=a.name).count() == 1
+
+
+def test_learner_cannot_reach_the_admin(clients, partners):
+    a, _ = partners
+    learner = clients["learner"]
+    for url in (
+        reverse("wagtailadmin_home"),
+        reverse("wagtailadmin_pages:edit", args=[lesson_of(a).pk]),
+        reverse("wagtailadmin_explore", args=[a.shelf.pk]),
+    ):
+        response = learner.get(url)
+        assert response.status_code in (302, 403), url
+        if response.status_code == 302:
+            assert "/admin/" not in response["Location"] or "login" in response["Location"]

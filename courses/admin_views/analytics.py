@@ -1,1 +1,176 @@
-"""Wagtail admin screens: analytics (registers its own hooks)."""
+"""Wagtail admin screens: analytics (registers its own hooks).
+
+"Course analytics" in the Reports menu: per course, lesson and knowledge
+check, how many learners started and completed, how long it took and where
+they stop, with small numbers suppressed (courses.analytics). Partner authors
+see their own partner's courses only; platform editors and superusers see
+every partner's. Anyone with admin access but no partner gets a 403."""
+
+import django_filters
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django_filters.fields import ModelChoiceField
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.reports import ReportView
+
+from content.models import Partner
+
+from ..analytics import (
+    COURSE_ORDER,
+    EXPORT_HEADINGS,
+    display,
+    export_rows,
+    figures_for_courses,
+    min_learners,
+)
+from ..models import CoursePage
+from ..workspace import partners_for_user
+
+
+def _partner_choices(request):
+    if request is None:
+        return Partner.objects.none()
+    return partners_for_user(request.user).order_by("name")
+
+
+def _course_choices(request):
+    if request is None:
+        return CoursePage.objects.none()
+    return (
+        CoursePage.objects.filter(partner__in=partners_for_user(request.user))
+        .select_related("partner")
+        .order_by(*COURSE_ORDER)
+    )
+
+
+class CourseChoiceField(ModelChoiceField):
+    def label_from_instance(self, course):
+        return f"{course.title} ({course.partner.name})"
+
+
+class CourseChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CourseChoiceField
+
+
+class CourseAnalyticsFilterSet(WagtailFilterSet):
+    """Both choice lists hold the user's own partners and their courses only,
+    so another partner's id in the query string is an invalid choice."""
+
+    partner = django_filters.ModelChoiceFilter(
+        label="Partner", queryset=_partner_choices, empty_label="All your partners"
+    )
+    course = CourseChoiceFilter(
+        label="Course", queryset=_course_choices, empty_label="All courses", method="only_course"
+    )
+
+    class Meta:
+        model = CoursePage
+        fields = []
+
+    def only_course(self, queryset, name, value):
+        return queryset.filter(pk=value.pk)
+
+
+def _csv_text(value) -> str:
+    """Titles are authors' text: keep a spreadsheet from running one as a formula."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+class CourseAnalyticsView(ReportView):
+    page_title = "Course analytics"
+    header_icon = "table"
+    index_url_name = "course_analytics"
+    index_results_url_name = "course_analytics_results"
+    results_template_name = "courses/admin/analytics_results.html"
+    filterset_class = CourseAnalyticsFilterSet
+    paginate_by = 10
+    list_export = list(EXPORT_HEADINGS)
+    export_headings = EXPORT_HEADINGS
+    verbose_name_plural = "courses"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Wagtail has already sent anyone without admin access to the login
+        # page; admin users who author for no partner get a plain 403 rather
+        # than Wagtail's redirect to the dashboard.
+        if not self.partners.exists():
+            return TemplateResponse(
+                request,
+                "courses/admin/analytics_forbidden.html",
+                {"page_title": self.page_title, "header_icon": self.header_icon},
+                status=403,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def partners(self):
+        return partners_for_user(self.request.user)
+
+    custom_field_preprocess = {
+        name: {ReportView.FORMAT_CSV: _csv_text}
+        for name in ("partner", "course", "lesson", "knowledge_check")
+    }
+
+    def get_filename(self):
+        return "course-analytics"
+
+    def get_queryset(self):
+        return CoursePage.objects.filter(partner__in=self.partners).order_by(*COURSE_ORDER)
+
+    def filter_queryset(self, queryset):
+        if self.filters is None:
+            return queryset
+        if not self.filters.is_valid():
+            # e.g. another partner's id: no data at all, and the form says why.
+            return queryset.none()
+        return self.filters.filter_queryset(queryset)
+
+    @cached_property
+    def no_results_message(self):
+        if self.filters is not None and not self.filters.is_valid():
+            return "That partner or course is not one of yours. Choose one from the filters."
+        return "There are no courses to report on."
+
+    def decorate_paginated_queryset(self, object_list):
+        course_ids = [course.pk for course in object_list]
+        courses = CoursePage.objects.filter(pk__in=course_ids, partner__in=self.partners)
+        return display(figures_for_courses(courses))
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        return super().as_spreadsheet(export_rows(queryset), spreadsheet_format)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["min_learners"] = min_learners()
+        return context
+
+
+class CourseAnalyticsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return partners_for_user(request.user).exists()
+
+
+@hooks.register("register_admin_urls")
+def course_analytics_urls():
+    return [
+        path("reports/course-analytics/", CourseAnalyticsView.as_view(), name="course_analytics"),
+        path(
+            "reports/course-analytics/results/",
+            CourseAnalyticsView.as_view(results_only=True),
+            name="course_analytics_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def course_analytics_menu_item():
+    return CourseAnalyticsMenuItem(
+        "Course analytics",
+        reverse("course_analytics"),
+        name="course-analytics",
+        icon_name="table",
+        order=900,
+    )

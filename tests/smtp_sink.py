@@ -20,6 +20,7 @@ def free_port() -> int:
 class SinkHandler:
     def __init__(self, stall_at: int | None = None):
         self.accepted: list[str] = []
+        self.messages: list[tuple[list[str], bytes]] = []  # (recipients, raw message)
         self.recipients_seen = 0
         self.stall_at = stall_at
         self.stalled = threading.Event()
@@ -41,7 +42,20 @@ class SinkHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.accepted.extend(envelope.rcpt_tos)
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
+
+    def messages_to(self, address: str) -> list[str]:
+        from email import message_from_bytes, policy
+
+        with self.lock:
+            raw = [content for to, content in self.messages if address in to]
+        texts = []
+        for content in raw:
+            message = message_from_bytes(content, policy=policy.default)
+            body = message.get_body(preferencelist=("plain",))
+            texts.append(f"{message['Subject']}\n{body.get_content() if body else ''}")
+        return texts
 
     def counts(self) -> Counter:
         with self.lock:

@@ -154,3 +154,43 @@ def test_learner_cannot_reach_the_admin(clients, partners):
         assert response.status_code in (302, 403), url
         if response.status_code == 302:
             assert "/admin/" not in response["Location"] or "login" in response["Location"]
+
+
+def test_creating_a_partner_in_the_admin_sets_up_its_workspace(admin_client, library):
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    from content.models import Partner
+
+    url = reverse("wagtailsnippets_content_partner:add")
+    response = admin_client.post(
+        url,
+        {"name": "Canalside University", "slug": "canalside", "website": "", "description": ""},
+    )
+    assert response.status_code == 302
+    partner = Partner.objects.get(slug="canalside")
+    group = Group.objects.get(name="Canalside University authors")
+    assert partner.author_group == group
+    assert partner.shelf.get_parent().specific_class.__name__ == "CataloguePage"
+    assert partner.shelf.live
+    assert set(
+        GroupPagePermission.objects.filter(group=group).values_list(
+            "page_id", "permission__codename"
+        )
+    ) == {(partner.shelf.pk, "add_page"), (partner.shelf.pk, "change_page")}
+    assert partner.collection.name == "Canalside University"
+    assert set(
+        GroupCollectionPermission.objects.filter(group=group).values_list(
+            "collection_id", flat=True
+        )
+    ) == {partner.collection.pk}
+    assert group.permissions.filter(codename="access_admin").exists()
+    # Renaming the partner renames its workspace; nothing is duplicated.
+    edit = reverse("wagtailsnippets_content_partner:edit", args=[partner.pk])
+    admin_client.post(
+        edit, {"name": "Canalside Uni", "slug": "canalside", "website": "", "description": ""}
+    )
+    partner.refresh_from_db()
+    assert partner.author_group.name == "Canalside Uni authors"
+    assert partner.collection.name == "Canalside Uni"
+    assert Group.objects.filter(name__startswith="Canalside").count() == 1

@@ -171,7 +171,7 @@ def test_the_template_download_is_the_template_folder_zipped(author_client):
 # Importing.
 
 
-def test_the_template_imports_as_drafts_on_the_authors_shelf(author_client, library):
+def test_the_template_imports_as_drafts_on_the_authors_shelf(author_client, author, library):
     name, data = course_template_zip()
     response = upload(author_client, data, name)
     course = CoursePage.objects.get(slug=SLUG)
@@ -183,6 +183,9 @@ def test_the_template_imports_as_drafts_on_the_authors_shelf(author_client, libr
     assert lessons.count() == 3
     assert not course.live and not lessons.live().exists()
     assert all(page.has_unpublished_changes for page in [course, *lessons])
+    # The author owns what they imported, and the page history names them.
+    assert {page.owner for page in [course, *lessons]} == {author}
+    assert {page.latest_revision.user for page in [course, *lessons]} == {author}
     assert not CoursePage.objects.live().filter(slug=SLUG).exists()
     catalogue = Client().get(library.url)
     assert catalogue.status_code == 200

@@ -38,9 +38,10 @@ class ImportReport:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def import_library(root: Path, *, publish: bool = True, partners=None) -> ImportReport:
+def import_library(root: Path, *, publish: bool = True, partners=None, user=None) -> ImportReport:
     """Imports every course under `root`. `partners`, when given, are the only
-    partners whose courses may be imported (an author's own organisation)."""
+    partners whose courses may be imported (an author's own organisation);
+    `user`, when given, owns new pages and is named in their history."""
     root = Path(root)
     problems: list[Problem] = []
     taxonomy = {}
@@ -62,7 +63,7 @@ def import_library(root: Path, *, publish: bool = True, partners=None) -> Import
             course_problems = terms.resolve(spec)
             problems += course_problems
             if not course_problems:
-                problems += upsert_course(spec, terms, publish, report)
+                problems += upsert_course(spec, terms, publish, report, user)
         problems += load_pathways(taxonomy.get("pathways", []), catalogue, terms, report)
         if problems:
             raise LibraryImportError(problems)  # rolls back everything
@@ -159,7 +160,7 @@ def latest_fingerprint(page) -> str:
     return page.import_fingerprint
 
 
-def upsert_course(spec: CourseSpec, terms, publish, report) -> list[Problem]:
+def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[Problem]:
     partner = terms.terms("partners", [spec.partner.value])[0]
     shelf = PartnerPage.objects.get(partner=partner)
     elsewhere = CoursePage.objects.filter(slug=spec.slug).exclude(path__startswith=shelf.path)
@@ -189,14 +190,14 @@ def upsert_course(spec: CourseSpec, terms, publish, report) -> list[Problem]:
         course.sectors.set(terms.terms("sectors", spec.sectors.value))
         course.seniority_levels.set(terms.terms("seniority_levels", spec.seniority.value))
         course.skills.set(terms.terms("skills", spec.skills.value))
-        save_page(shelf, course, is_new, publish)
+        save_page(shelf, course, is_new, publish, user)
         report.counts["courses created" if is_new else "courses updated"] += 1
     else:
         report.counts["courses unchanged"] += 1
 
     problems = []
     for lesson_spec in spec.lessons:
-        problems += upsert_lesson(course, lesson_spec, publish, report)
+        problems += upsert_lesson(course, lesson_spec, publish, report, user)
     if problems:
         return problems  # the whole import will be rolled back
     order_lessons(course, [lesson.slug for lesson in spec.lessons], publish, report)
@@ -204,7 +205,7 @@ def upsert_course(spec: CourseSpec, terms, publish, report) -> list[Problem]:
     return problems
 
 
-def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
+def upsert_lesson(course, spec: LessonSpec, publish, report, user=None) -> list[Problem]:
     lesson = LessonPage.objects.child_of(course).filter(slug=spec.slug).first()
     unchanged = lesson is not None and latest_fingerprint(lesson) == spec.fingerprint
     if unchanged and (lesson.live or not publish):
@@ -233,7 +234,7 @@ def upsert_lesson(course, spec: LessonSpec, publish, report) -> list[Problem]:
     ]
     if problems:
         return problems
-    save_page(course, lesson, is_new, publish)
+    save_page(course, lesson, is_new, publish, user)
     report.counts["lessons created" if is_new else "lessons updated"] += 1
     return []
 
@@ -301,13 +302,14 @@ def import_image(path: Path, title: str):
         return Image.objects.create(title=title[:255], file=ImageFile(handle, name=path.name))
 
 
-def save_page(parent, page, is_new, publish):
+def save_page(parent, page, is_new, publish, user=None):
     if is_new:
         page.live = publish
+        page.owner = user
         parent.add_child(instance=page)
-    revision = page.save_revision()
+    revision = page.save_revision(user=user, log_action=user is not None)
     if publish:
-        revision.publish()
+        revision.publish(user=user)
 
 
 def order_lessons(course, slugs: list[str], publish, report) -> None:

@@ -444,7 +444,7 @@ def open_zip(upload) -> zipfile.ZipFile:
         ) from None
 
 
-def import_zip(upload, *, partners, upload_name: str | None = None) -> UploadResult:
+def import_zip(upload, *, partners, upload_name: str | None = None, user=None) -> UploadResult:
     """Imports the courses in an uploaded zip (a Django UploadedFile or any
     binary file object with a size) as drafts for `partners`. Never raises for
     a bad upload: the result holds the problems, and nothing was imported."""
@@ -478,7 +478,7 @@ def import_zip(upload, *, partners, upload_name: str | None = None) -> UploadRes
             before = Revision.objects.aggregate(last=Max("pk"))["last"] or 0
             try:
                 with transaction.atomic():
-                    report = import_library(root, publish=False, partners=partners)
+                    report = import_library(root, publish=False, partners=partners, user=user)
             except LibraryImportError as exc:
                 problems = [
                     Problem("", p.line, p.message) if p.file == root.name else p

@@ -104,7 +104,7 @@ class ImportCourseView(PartnerAuthorsOnly, WagtailAdminTemplateMixin, View):
             return self.render_to_response(self.get_context_data(form=form))
         upload = form.cleaned_data["file"]
         partners = partners_for_user(request.user)
-        result = import_zip(upload, partners=partners, upload_name=upload.name)
+        result = import_zip(upload, partners=partners, upload_name=upload.name, user=request.user)
         if not result.ok:
             return self.render_to_response(
                 self.get_context_data(

@@ -47,3 +47,24 @@ def test_seeding_again_changes_nothing(seeded):
 def test_a_newcomer_can_send_the_demo_learners_a_nudge_at_once(seeded):
     call_command("send_nudges_now")
     assert sorted(m.to[0] for m in mail.outbox) == sorted(row[0] for row in DEMO_LEARNERS)
+
+
+def test_demo_staff_can_author_and_review(seeded):
+    from django.contrib.auth.models import Group
+
+    from content.models import Partner
+    from courses.workspace import EDITORS_GROUP, partners_for_user
+    from lms.accounts.models import User
+    from lms.core.management.commands.seed_demo import DEMO_STAFF
+
+    credentials = (seeded / "demo-credentials.txt").read_text()
+    assert all(email in credentials for email, *_ in DEMO_STAFF)
+    editor = User.objects.get(email="editor@example.com")
+    assert editor.groups.filter(name=EDITORS_GROUP).exists()
+    assert partners_for_user(editor).count() == Partner.objects.count()
+    author = User.objects.get(email="author@northfield.example.com")
+    assert list(partners_for_user(author)) == [Partner.objects.get(slug="northfield-college")]
+    assert author.emailaddress_set.get().verified
+    call_command("seed_demo")
+    assert Group.objects.filter(name=EDITORS_GROUP).count() == 1
+    assert User.objects.filter(email__in=[row[0] for row in DEMO_STAFF]).count() == 3

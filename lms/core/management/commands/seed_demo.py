@@ -1,6 +1,7 @@
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 password = secrets.token_urlsafe(12)
                 user = User.objects.create_user(email, password, first_name=first)
                 user.groups.add(Group.objects.get(name=group))
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
                 created.append((email, password))
         for email, first, last, *_ in DEMO_LEARNERS:
             if not User.objects.filter(email=email).exists():

@@ -194,3 +194,23 @@ def test_creating_a_partner_in_the_admin_sets_up_its_workspace(admin_client, lib
     assert partner.author_group.name == "Canalside Uni authors"
     assert partner.collection.name == "Canalside Uni"
     assert Group.objects.filter(name__startswith="Canalside").count() == 1
+
+
+def test_platform_editor_edits_and_publishes_any_partners_pages(clients, partners):
+    for partner in partners:
+        lesson = lesson_of(partner)
+        edit_url = reverse("wagtailadmin_pages:edit", args=[lesson.pk])
+        assert clients["editor"].get(edit_url).status_code == 200
+        data = lesson_form(f"Edited for {partner.name}", lesson.slug, action="action-publish")
+        assert clients["editor"].post(edit_url, data).status_code == 302
+        lesson.refresh_from_db()
+        assert lesson.live and lesson.title == f"Edited for {partner.name}"
+
+
+def test_a_partners_shelf_shows_learners_that_partners_courses(client, partners):
+    a, b = partners
+    response = client.get(a.shelf.url, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert course_of(a).title in html
+    assert course_of(b).title not in html

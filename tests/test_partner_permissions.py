@@ -4,9 +4,10 @@ own URLs: no drafts, edits, moves, deletes or publishing across partners."""
 import pytest
 from django.urls import reverse
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Page
+from wagtail.models import Collection, Page, Task
 
 from courses.models import CoursePage, LessonPage
+from courses.review import TASK_NAME
 
 from .partner_fixtures import lesson_form
 
@@ -37,6 +38,19 @@ def urls_about(page: Page, parent: Page, destination: Page) -> dict[str, str]:
         "privacy": reverse("wagtailadmin_pages:set_privacy", args=[page.pk]),
         "add_lesson": reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", parent.pk]),
         "add_subpage": reverse("wagtailadmin_pages:add_subpage", args=[parent.pk]),
+        "revision": reverse(
+            "wagtailadmin_pages:revisions_view", args=[page.pk, page.latest_revision_id]
+        ),
+        "compare": reverse(
+            "wagtailadmin_pages:revisions_compare",
+            args=[page.pk, "live", page.latest_revision_id],
+        ),
+        "workflow_history": reverse("wagtailadmin_pages:workflow_history", args=[page.pk]),
+        "workflow_preview": reverse(
+            "wagtailadmin_pages:workflow_preview",
+            args=[page.pk, Task.objects.get(name=TASK_NAME).pk],
+        ),
+        "usage": reverse("wagtailadmin_pages:usage", args=[page.pk]),
     }
 
 
@@ -45,6 +59,7 @@ def test_author_cannot_touch_another_partners_pages(clients, partners):
     b_lesson = lesson_of(b)
     b_lesson.title = "Meridian secret draft title"
     b_lesson.save_revision()
+    b_lesson.refresh_from_db()
     before = LessonPage.objects.get(pk=b_lesson.pk)
     author_a = clients["author_a"]
     outcomes = {}

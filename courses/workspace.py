@@ -96,13 +96,18 @@ def _free_slug(parent, slug: str) -> str:
 def _ensure_collection(partner: Partner) -> Collection:
     collection = partner.collection
     if collection is None:
-        root = Collection.get_first_root_node()
+        root = _root_collection()
         collection = Collection.objects.child_of(root).filter(name=partner.name).first()
         collection = collection or root.add_child(name=partner.name)
     elif collection.name != partner.name:
         collection.name = partner.name
         collection.save()
     return collection
+
+
+def _root_collection() -> Collection:
+    """Wagtail's migration makes the root; an emptied test database lacks it."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
 
 
 def _ensure_author_group(partner: Partner) -> Group:
@@ -136,7 +141,7 @@ def ensure_editors() -> Group:
         GroupPagePermission.objects.get_or_create(
             group=group, page=catalogue, permission=_permission("wagtailcore", codename)
         )
-    root = Collection.get_first_root_node()
+    root = _root_collection()
     for app_label, codenames in EDITOR_MEDIA_PERMISSIONS.items():
         for codename in codenames:
             GroupCollectionPermission.objects.get_or_create(

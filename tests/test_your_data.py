@@ -254,6 +254,10 @@ EXPORTED = {
     "certificates.Certificate": "certificates",
     "nudges.NudgePreference": "nudge_preferences",
     "nudges.Nudge": "nudges",
+    "cohorts.Membership": "cohorts",
+    "equity.EquityProfile": "equity_profile",
+    "equity.EquityPrompt": "equity_prompt_dismissed_at",
+    "equity.AuditEntry": "equity_report_audit",
 }
 
 

@@ -229,6 +229,7 @@ def export_personal_data(user, *, build_url=str) -> dict:
             "unsubscribed_at": _iso(nudge_preference.unsubscribed_at),
             "email_status": nudge_preference.get_email_status_display(),
         },
+        **_cohort_and_equity_data(user),
         "nudges": [
             {
                 "kind": nudge.get_kind_display(),
@@ -259,6 +260,42 @@ def export_personal_data(user, *, build_url=str) -> dict:
 
 
 @transaction.atomic
+def _cohort_and_equity_data(user) -> dict:
+    """The learner's own cohort memberships and their own equity answers
+    (their right of access; nobody else can see answers of one person)."""
+    from lms.cohorts.models import Membership
+    from lms.equity.models import AuditEntry, EquityProfile, EquityPrompt
+
+    equity = EquityProfile.objects.filter(user=user).first()
+    prompt = EquityPrompt.objects.filter(user=user).first()
+    return {
+        "cohorts": [
+            {
+                "cohort": membership.cohort.name,
+                "programme": membership.cohort.programme.name,
+                "joined_at": _iso(membership.joined_at),
+            }
+            for membership in Membership.objects.filter(user=user)
+            .select_related("cohort__programme")
+            .order_by("joined_at", "pk")
+        ],
+        "equity_profile": equity
+        and {
+            "consent_version": equity.consent_version,
+            "consented_at": _iso(equity.consented_at),
+            **{
+                question: getattr(equity, f"get_{question}_display")() or "Not answered"
+                for question in EquityProfile.QUESTIONS
+            },
+        },
+        "equity_prompt_dismissed_at": _iso(prompt.dismissed_at) if prompt else None,
+        "equity_report_audit": [
+            {"action": entry.get_action_display(), "filters": entry.filters, "at": _iso(entry.at)}
+            for entry in AuditEntry.objects.filter(user=user).order_by("at", "pk")
+        ],
+    }
+
+
 def delete_account(user) -> int:
     """Erases the person (the right to erasure). Their learning events stay, so
     programme totals stay true, but anonymous: no user and no dedupe key (which

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "lms.pathways",
     "lms.certificates",
     "lms.nudges",
+    "lms.cohorts",
+    "lms.equity",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

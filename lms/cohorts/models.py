@@ -1,0 +1,117 @@
+"""Cohorts: a programme admin's group of learners with an assigned pathway.
+
+People reach a cohort two ways: an invitation by email (one row per cohort
+and address, from a CSV upload or typed in) or the cohort's shareable join
+link. Joining, either way, makes a membership; the funnel (lms.cohorts.metrics)
+is counted from these rows and the learners' progress."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+def new_join_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Programme(models.Model):
+    """A funded programme that runs cohorts (e.g. "AI for SME leaders 2026")."""
+
+    name = models.CharField(max_length=150, unique=True)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Cohort(models.Model):
+    name = models.CharField(max_length=150)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="The organisation the cohort is run with or for."
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    pathway = models.ForeignKey(
+        "pathways.Pathway", on_delete=models.PROTECT, related_name="cohorts"
+    )
+    deadline = models.DateField(
+        null=True, blank=True, help_text="Optional: when members should finish the pathway."
+    )
+    join_token = models.CharField(
+        max_length=40, unique=True, default=new_join_token, editable=False
+    )
+    join_link_open = models.BooleanField(
+        default=True, help_text="Turn off to stop new people joining by the link."
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_cohorts",
+        help_text="Cohort managers who see this cohort (and only the cohorts they manage).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="cohort_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="cohort_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Invitation(models.Model):
+    class Source(models.TextChoices):
+        CSV = "csv", "CSV upload"
+        ADMIN = "admin", "Added by an admin"
+        LINK = "link", "Joined by the link"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()  # stored lower-cased
+    name = models.CharField(max_length=150, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.CSV)
+    token = models.CharField(max_length=40, unique=True, default=new_join_token, editable=False)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    # The invitation email: queued, then sent by the worker (exactly once).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["cohort", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                "cohort", Lower("email"), name="invitation_unique_email_per_cohort"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.cohort}"
+
+
+class Membership(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships"
+    )
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="membership"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "joined_at"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} in {self.cohort}"

@@ -1,0 +1,144 @@
+"""The optional equity profile: stored apart from the learner profile, given
+with explicit consent, read only in aggregate (lms.equity.metrics). Nothing
+that decides about one learner (recommendations, nudges) may read it; a test
+enforces that boundary. There is no per-learner view or export of it."""
+
+from django.conf import settings
+from django.db import models
+
+PREFER_NOT = "prefer_not"
+NOT_ASKED = ""  # the question was not answered at all (as opposed to PREFER_NOT)
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "under_25", "Under 25"
+    A25_34 = "25_34", "25 to 34"
+    A35_44 = "35_44", "35 to 44"
+    A45_54 = "45_54", "45 to 54"
+    A55_64 = "55_64", "55 to 64"
+    A65_PLUS = "65_plus", "65 or over"
+    PREFER_NOT_TO_SAY = PREFER_NOT, "Prefer not to say"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    PREFER_NOT_TO_SAY = PREFER_NOT, "Prefer not to say"
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    PREFER_NOT_TO_SAY = PREFER_NOT, "Prefer not to say"
+
+
+class EthnicGroup(models.TextChoices):
+    """The ONS 2021 Census high-level ethnic groups (England and Wales)."""
+
+    ASIAN = "asian", "Asian, Asian British or Asian Welsh"
+    BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+    MIXED = "mixed", "Mixed or Multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    PREFER_NOT_TO_SAY = PREFER_NOT, "Prefer not to say"
+
+
+class Caring(models.TextChoices):
+    """ONS 2021 Census unpaid care question, in its bands."""
+
+    NO = "no", "No"
+    UNDER_20 = "under_20", "Yes, 19 hours a week or less"
+    H20_49 = "20_49", "Yes, 20 to 49 hours a week"
+    H50_PLUS = "50_plus", "Yes, 50 or more hours a week"
+    PREFER_NOT_TO_SAY = PREFER_NOT, "Prefer not to say"
+
+
+class ParentalOccupation(models.TextChoices):
+    """The UK civil service socio-economic background question: the main
+    household earner's occupation when the learner was about 14."""
+
+    PROFESSIONAL = "professional", "Modern or traditional professional occupations"
+    MANAGER = "manager", "Senior, middle or junior managers or administrators"
+    CLERICAL = "clerical", "Clerical and intermediate occupations"
+    SMALL_BUSINESS = "small_business", "Small business owners who employed fewer than 25 people"
+    TECHNICAL = "technical", "Technical and craft occupations"
+    ROUTINE = "routine", "Routine, semi-routine manual and service occupations"
+    UNEMPLOYED = "unemployed", "Long-term unemployed"
+    OTHER = "other", "Other, such as retired, does not apply, or I don't know"
+    PREFER_NOT_TO_SAY = PREFER_NOT, "Prefer not to say"
+
+
+class EquityProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="equity_profile"
+    )
+    # Consent: when it was given, to which version of the wording.
+    consent_version = models.CharField(max_length=20)
+    consented_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    gender_same_as_birth = models.CharField(max_length=20, choices=YesNo.choices, blank=True)
+    ethnic_group = models.CharField(max_length=20, choices=EthnicGroup.choices, blank=True)
+    disability = models.CharField(max_length=20, choices=YesNo.choices, blank=True)
+    caring = models.CharField(max_length=20, choices=Caring.choices, blank=True)
+    parental_occupation = models.CharField(
+        max_length=20, choices=ParentalOccupation.choices, blank=True
+    )
+
+    QUESTIONS = (
+        "age_band",
+        "sex",
+        "gender_same_as_birth",
+        "ethnic_group",
+        "disability",
+        "caring",
+        "parental_occupation",
+    )
+
+    class Meta:
+        # No admin, no per-learner listing: default permissions only for the
+        # aggregate report's gate.
+        default_permissions = ()
+        permissions = [("view_equity_metrics", "Can view aggregate equity metrics")]
+
+    def __str__(self):
+        return "Equity profile"  # never the person's name or answers
+
+
+class EquityPrompt(models.Model):
+    """That the learner was asked (after onboarding) and answered "not now":
+    so they are not asked again. Holds no equity data."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="equity_prompt"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Equity questions dismissed {self.dismissed_at:%Y-%m-%d}"
+
+
+class AuditEntry(models.Model):
+    """Every view and export of equity metrics."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+        REFUSED = "refused", "Refused (too few learners between filters)"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_email = models.CharField(max_length=254)  # kept if the account is deleted
+    action = models.CharField(max_length=10, choices=Action.choices)
+    filters = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.user_email} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("lms.certificates.urls")),
     path("", include("lms.learners.urls_data")),
     path("", include("lms.nudges.urls")),
+    path("", include("lms.cohorts.urls")),
+    path("", include("lms.equity.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

@@ -1,0 +1,3 @@
+"""Learner-facing equity profile URLs."""
+
+urlpatterns: list = []

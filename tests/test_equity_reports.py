@@ -1,0 +1,284 @@
+"""The cohort funnel report and the equity dashboard in the Wagtail admin:
+who may reach them, the audit log of every view, export and refusal, and an
+export that is suppressed exactly as the screen.
+
+The equity figures come from a stand-in for lms.equity.metrics (hand-made
+tables, so the assertions do not depend on how the metrics are counted); the
+cohort funnel uses the real lms.cohorts.metrics."""
+
+import csv
+import io
+import sys
+import types
+from datetime import date
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
+from lms.cohorts.models import Cohort, Membership, Programme
+from lms.equity import disclosure
+from lms.equity.access import EQUITY_ANALYSTS, can_view_equity, ensure_equity_analysts
+from lms.equity.disclosure import NOT_DECLARED_LABEL, PREFER_NOT_LABEL, Counts
+from lms.equity.models import AuditEntry
+from lms.pathways.models import Pathway
+
+pytestmark = pytest.mark.django_db
+
+FUNNEL = "/admin/reports/cohort-funnel/"
+EQUITY = "/admin/reports/equity/"
+AUDIT = "/admin/reports/equity/audit/"
+
+
+class FakeEquityMetrics:
+    """lms.equity.metrics as the dashboard uses it: a population per scope
+    (set by the test) and one table per characteristic."""
+
+    CHARACTERISTICS = ("sex", "ethnic_group")
+
+    def __init__(self):
+        self.population_value = 164
+        self.scopes = []
+
+    def population(self, scope):
+        self.scopes.append(scope)
+        return self.population_value
+
+    def equity_breakdown(self, scope, characteristic):
+        self.scopes.append(scope)
+        total = self.population_value
+        return types.SimpleNamespace(
+            rows=[
+                Counts("Female", 60, 40, 30, 20, 12.0),
+                Counts("Male", total - 94, 40, 30, 20, 14.0),
+                Counts(PREFER_NOT_LABEL, 4, 2, 1, 1),
+                Counts(NOT_DECLARED_LABEL, 30, 20, 10, 10),
+            ],
+            total=None,
+        )
+
+
+@pytest.fixture
+def metrics(monkeypatch):
+    fake = FakeEquityMetrics()
+    module = types.ModuleType("lms.equity.metrics")
+    module.CHARACTERISTICS = fake.CHARACTERISTICS
+    module.population = fake.population
+    module.equity_breakdown = fake.equity_breakdown
+    monkeypatch.setitem(sys.modules, "lms.equity.metrics", module)
+    return fake
+
+
+def staff(django_user_model, email, *groups):
+    user = django_user_model.objects.create_user(email, "pw-" + email)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    TOTP.activate(user, generate_totp_secret())
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+@pytest.fixture
+def world(django_user_model):
+    ensure_roles()
+    ensure_equity_analysts()
+    programme = Programme.objects.create(name="AI for SME leaders")
+    pathway = Pathway.objects.create(title="Getting started", slug="getting-started")
+    ours = Cohort.objects.create(
+        name="Tees Valley spring",
+        programme=programme,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 5, 31),
+        pathway=pathway,
+    )
+    theirs = Cohort.objects.create(
+        name="Hull autumn",
+        programme=programme,
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 11, 30),
+        pathway=pathway,
+    )
+    manager, manager_client = staff(django_user_model, "manager@example.com", COHORT_MANAGERS)
+    ours.managers.add(manager)
+    _, admin_client_ = staff(django_user_model, "padmin@example.com", PROGRAMME_ADMINS)
+    analyst, analyst_client = staff(django_user_model, "analyst@example.com", EQUITY_ANALYSTS)
+    learner = django_user_model.objects.create_user("learner@example.com", "pw-learner")
+    Membership.objects.create(cohort=ours, user=learner)
+    learner_client = Client()
+    learner_client.force_login(learner)
+    return types.SimpleNamespace(
+        ours=ours,
+        theirs=theirs,
+        manager=manager,
+        manager_client=manager_client,
+        admin_client=admin_client_,
+        analyst=analyst,
+        analyst_client=analyst_client,
+        learner=learner,
+        learner_client=learner_client,
+    )
+
+
+def _csv(response):
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+# -- access ----------------------------------------------------------------------
+
+
+def test_cohort_manager_sees_only_their_own_cohorts(world):
+    response = world.manager_client.get(FUNNEL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tees Valley spring" in html and "Hull autumn" not in html
+    assert response.context["report"]["scope"].cohort_ids == (world.ours.pk,)
+    # Another cohort's id is not a valid choice: no figures at all.
+    other = world.manager_client.get(FUNNEL, {"cohort": world.theirs.pk})
+    assert other.status_code == 200
+    assert other.context["report"] is None
+    assert "Hull autumn" not in other.content.decode()
+    export = world.manager_client.get(FUNNEL, {"cohort": world.theirs.pk, "export": "csv"})
+    assert export["Content-Type"].startswith("text/html")
+
+
+def test_programme_admin_sees_every_cohort(world):
+    response = world.admin_client.get(FUNNEL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tees Valley spring" in html and "Hull autumn" in html
+    export = world.admin_client.get(FUNNEL, {"cohort": world.ours.pk, "export": "csv"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    rows = _csv(export)
+    assert rows[0] == ["Stage", "Learners"] and ["Joined", "1"] in rows
+
+
+def test_cohort_manager_cannot_see_equity_data(world, metrics):
+    for url in (EQUITY, EQUITY + "?export=csv", AUDIT):
+        response = world.manager_client.get(url)
+        assert response.status_code == 403, url
+        assert "Female" not in response.content.decode()
+    assert not can_view_equity(world.manager)
+    assert AuditEntry.objects.count() == 0
+    assert metrics.scopes == []  # no equity figure was even computed
+
+
+def test_programme_admin_and_superuser_are_not_analysts_unless_added(world, admin_client, metrics):
+    assert world.admin_client.get(EQUITY).status_code == 403
+    assert admin_client.get(EQUITY).status_code == 403
+    # But admins read the audit log.
+    assert world.admin_client.get(AUDIT).status_code == 200
+    assert admin_client.get(AUDIT).status_code == 200
+
+
+def test_learner_and_anonymous_reach_no_report(world, metrics):
+    for url in (FUNNEL, FUNNEL + "?export=csv", EQUITY, EQUITY + "?export=csv", AUDIT):
+        for client in (world.learner_client, Client()):
+            response = client.get(url)
+            assert response.status_code in (302, 403), url
+            if response.status_code == 302:
+                assert "login" in response["Location"]
+    assert AuditEntry.objects.count() == 0
+
+
+def test_analyst_cannot_read_the_audit_log_or_the_funnel(world):
+    assert world.analyst_client.get(AUDIT).status_code == 403
+    assert world.analyst_client.get(FUNNEL).status_code == 403
+
+
+# -- the dashboard, audit and export ---------------------------------------------
+
+
+def test_analyst_view_is_suppressed_and_audited(world, metrics):
+    response = world.analyst_client.get(EQUITY)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
+    assert "Hidden: fewer than 10 learners" in html  # Prefer not to say: 4
+    assert "Hidden so it cannot be worked out from the total" in html
+    (entry,) = AuditEntry.objects.all()
+    assert entry.action == AuditEntry.Action.VIEW and entry.user == world.analyst
+    assert entry.user_email == "analyst@example.com"
+    assert entry.filters["characteristic"] == "sex"
+    assert entry.filters["population"] == 164
+    assert entry.filters["cohort"] is None  # pooled by default
+    assert metrics.scopes[0].cohort_ids is None
+
+
+def test_export_matches_the_screen_and_is_audited(world, metrics):
+    screen = world.analyst_client.get(EQUITY, {"characteristic": "sex"})
+    export = world.analyst_client.get(EQUITY, {"characteristic": "sex", "export": "csv"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    rows = _csv(export)
+    start = rows.index(screen.context["header"])
+    assert rows[start + 1 :] == screen.context["rows"]
+    html = screen.content.decode()
+    for row in screen.context["rows"]:
+        for text in row:
+            assert text in html
+    # Nothing in the export is a raw count under 10.
+    table = screen.context["table"]
+    for row in table.rows:
+        for cell in row.cells.values():
+            if cell.hidden and cell.kind == "count":
+                assert cell.text.startswith("Hidden")
+    assert ["Declared", table.row("Declared").cells["learners"].text] in rows
+    actions = list(AuditEntry.objects.order_by("at", "pk").values_list("action", flat=True))
+    assert actions == [AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT]
+
+
+def test_a_selection_a_few_learners_away_from_an_earlier_one_is_refused(world, metrics):
+    assert world.analyst_client.get(EQUITY, {"characteristic": "sex"}).status_code == 200
+    metrics.population_value = 160  # e.g. a date range that leaves four people out
+    response = world.analyst_client.get(EQUITY, {"characteristic": "sex", "since": "2026-03-02"})
+    html = response.content.decode()
+    assert "Refused" in html and "Female" not in html
+    refused = AuditEntry.objects.get(action=AuditEntry.Action.REFUSED)
+    assert refused.filters["population"] == 160 and "fewer than 10" in refused.filters["message"]
+    # The export of the same selection is refused too, and logged.
+    export = world.analyst_client.get(
+        EQUITY, {"characteristic": "sex", "since": "2026-03-02", "export": "csv"}
+    )
+    assert not export["Content-Type"].startswith("text/csv")
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REFUSED).count() == 2
+    # Another characteristic is a separate history; 10 or more apart is served.
+    assert (
+        "Refused"
+        not in world.analyst_client.get(
+            EQUITY, {"characteristic": "ethnic_group", "since": "2026-03-02"}
+        ).content.decode()
+    )
+    metrics.population_value = 154
+    assert (
+        "Refused"
+        not in world.analyst_client.get(
+            EQUITY, {"characteristic": "sex", "since": "2026-03-09"}
+        ).content.decode()
+    )
+
+
+def test_audit_log_lists_views_for_admins(world, metrics):
+    world.analyst_client.get(EQUITY)
+    response = world.admin_client.get(AUDIT)
+    html = response.content.decode()
+    assert "analyst@example.com" in html and "Viewed" in html
+
+
+def test_analyst_cohort_choice_is_limited_for_cohort_managers(world, metrics):
+    world.manager.groups.add(Group.objects.get(name=EQUITY_ANALYSTS))
+    response = world.manager_client.get(EQUITY, {"cohort": world.theirs.pk})
+    assert response.status_code == 200
+    assert "Hull autumn" not in response.content.decode()
+    assert AuditEntry.objects.count() == 0  # an invalid filter shows and logs nothing
+    world.manager_client.get(EQUITY)
+    assert metrics.scopes[-1].cohort_ids == (world.ours.pk,)
+
+
+def test_no_per_learner_equity_route_in_the_admin():
+    from django.urls import get_resolver
+
+    names = [str(p.pattern) for p in get_resolver().url_patterns]
+    assert not any("equityprofile" in name.lower() for name in names)
+    assert disclosure.min_count() == 10

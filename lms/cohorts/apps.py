@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_roles(sender, **kwargs):
+    from .access import ensure_roles
+
+    ensure_roles()
 
 
 class CohortsConfig(AppConfig):
     name = "lms.cohorts"
     label = "cohorts"
     verbose_name = "Cohorts"
+
+    def ready(self):
+        from allauth.account.signals import user_signed_up
+
+        from .views import join_pending_cohort
+
+        # After migrate (and a test database's flush): the two cohort roles exist.
+        post_migrate.connect(create_roles, sender=self, dispatch_uid="cohorts_create_roles")
+        user_signed_up.connect(join_pending_cohort, dispatch_uid="cohorts_join_on_signup")

@@ -1,0 +1,133 @@
+"""Joining a cohort by its link or a personal invitation, and the learner's
+cohort page. Someone new goes through sign-up and onboarding first; the join
+URL is remembered in their session so they land in the cohort afterwards."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+
+from lms.learners.services import profile_of
+from lms.learners.views import AFTER_ONBOARDING
+from lms.pathways.services import pathway_lessons
+
+from . import services
+from .models import Cohort, Invitation, Membership
+
+# The join URL a visitor was on when sent to sign up, sign in or onboard.
+PENDING_JOIN = "cohorts.pending_join"
+
+
+def join_by_link(request, token):
+    cohort = (
+        Cohort.objects.select_related("programme", "pathway")
+        .filter(join_token=token, join_link_open=True)
+        .first()
+    )
+    if cohort is None:
+        return not_found(request)
+    return _join(request, cohort, None, reverse("cohort_join", args=[token]))
+
+
+def join_by_invitation(request, token):
+    invitation = (
+        Invitation.objects.select_related("cohort__programme", "cohort__pathway")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        return not_found(request)
+    return _join(request, invitation.cohort, invitation, reverse("cohort_invitation", args=[token]))
+
+
+def not_found(request):
+    return render(request, "cohorts/join_not_found.html", status=404)
+
+
+def _join(request, cohort, invitation, here):
+    user = request.user
+    if not user.is_authenticated:
+        request.session[PENDING_JOIN] = here
+        request.session[AFTER_ONBOARDING] = here
+        return redirect(f"{reverse('account_signup')}?{urlencode({'next': here})}")
+    if profile_of(user) is None:
+        request.session[PENDING_JOIN] = here
+        request.session[AFTER_ONBOARDING] = here
+        return redirect(f"{reverse('onboarding')}?{urlencode({'next': here})}")
+    if Membership.objects.filter(cohort=cohort, user=user).exists():
+        request.session.pop(PENDING_JOIN, None)
+        return redirect("cohort_detail", cohort.pk)
+    resuming = request.method == "GET" and request.session.get(PENDING_JOIN) == here
+    if request.method == "POST" or resuming:
+        # Someone who followed the link before signing up already said yes.
+        request.session.pop(PENDING_JOIN, None)
+        services.join(cohort, user, invitation)
+        messages.success(request, f"You have joined {cohort.name}.")
+        return redirect("cohort_detail", cohort.pk)
+    return render(
+        request,
+        "cohorts/join_confirm.html",
+        {"cohort": cohort, "invitation": invitation, "action": here},
+    )
+
+
+@login_required
+def cohort_detail(request, pk):
+    cohort = get_object_or_404(
+        Cohort.objects.select_related("programme", "pathway"), pk=pk, memberships__user=request.user
+    )
+    lessons = pathway_lessons(cohort.pathway)
+    lesson_ids = {lesson.pk for lesson in lessons}
+    done = set(
+        request.user.lesson_progress.filter(
+            lesson_id__in=lesson_ids, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+    total = len(lesson_ids)
+    return render(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "lessons": [(lesson, lesson.pk in done) for lesson in lessons],
+            "done": len(done),
+            "total": total,
+            "percent": round(100 * len(done) / total) if total else 0,
+            "other_cohorts": services.cohorts_of(request.user).exclude(pk=cohort.pk),
+        },
+    )
+
+
+@login_required
+def my_cohorts(request):
+    cohorts = list(services.cohorts_of(request.user))
+    if len(cohorts) == 1:
+        return redirect("cohort_detail", cohorts[0].pk)
+    if not cohorts:
+        raise Http404
+    return render(request, "cohorts/my_cohorts.html", {"cohorts": cohorts})
+
+
+def join_pending_cohort(sender, request, user, **kwargs):
+    """On sign-up (allauth's user_signed_up): someone who arrived by a join
+    link or invitation becomes a member at once, whatever they are shown
+    next (onboarding, then offers); the join URL then opens their cohort."""
+    here = request.session.get(PENDING_JOIN) if request is not None else None
+    if not here:
+        return
+    try:
+        match = resolve(here)
+    except Resolver404:
+        return
+    token = match.kwargs.get("token")
+    if match.url_name == "cohort_join":
+        cohort = Cohort.objects.filter(join_token=token, join_link_open=True).first()
+        if cohort is not None:
+            services.join(cohort, user)
+    elif match.url_name == "cohort_invitation":
+        invitation = Invitation.objects.select_related("cohort").filter(token=token).first()
+        if invitation is not None:
+            services.join(invitation.cohort, user, invitation)

@@ -1,0 +1,1 @@
+from . import admin_cohorts, admin_reports  # noqa: F401

@@ -1,19 +1,75 @@
-"""Cohort funnel and engagement, computed in the database (the interface;
-implemented by the metrics work of issue 6).
+"""Cohort funnel and engagement, computed in the database.
 
-Definitions (per learner in scope, i.e. a member of a cohort in scope;
-a learner in several cohorts counts once when cohorts are combined):
-- invited: invitations in scope (an invitation, or a join by the link, which
-  records one);
-- joined: memberships;
-- activated: completed at least one lesson;
-- engaged: learning events in 3 or more distinct ISO weeks;
-- completed: completed every lesson of the cohort's assigned pathway;
-- minutes: seconds spent in lessons / 60.
+Every function runs a fixed, small number of queries whatever the number of
+learners or events, and returns RAW counts: disclosure control (suppressing
+small groups) is applied by the callers that show or export them.
+
+Scope
+-----
+- Cohorts in scope: `scope.cohort_ids` (None = every cohort) whose dates
+  overlap the window: `ends_on >= since` and `starts_on <= until` (an open end
+  of the window does not filter).
+- Learners in scope (`learners_in`): members of a cohort in scope, each
+  counted once however many in-scope cohorts they belong to.
+- The window is `since` 00:00 to the end of `until` (both inclusive, in the
+  site's time zone); either end may be open. Activity is counted only inside
+  it: lesson completions (`LessonProgress.completed_at`), learning events
+  (`LearningEvent.occurred_at`) and the minutes of lessons completed in it.
+
+Definitions (per learner in scope)
+----------------------------------
+- invited: distinct e-mail addresses invited to a cohort in scope (a join by
+  the link records an invitation too). Not limited by the window.
+- joined: learners in scope (memberships; not limited by the window).
+- activated: completed at least one lesson within the window.
+- engaged: learning events (any verb) in 3 or more distinct ISO weeks
+  (Monday-based, site time zone) within the window; not 3 events.
+- completed: for at least one of the learner's in-scope cohorts, completed
+  every lesson of that cohort's pathway (its live lessons, as
+  lms.pathways.services.pathway_lessons lists them; an empty pathway is never
+  completed), all by the end of the window, with the last of those
+  completions inside the window (so a pathway finished before `since` does
+  not count again). A learner in several cohorts with different pathways
+  counts once if they completed any one of those pathways.
+- minutes: seconds spent (`LessonProgress.seconds_spent`) on lessons
+  completed within the window, / 60.
+- median_minutes (in breakdowns): the median of minutes over the group's
+  activated learners; None when none is activated.
+
+The stages are counted independently; they are not forced to nest (someone
+can finish a two-lesson pathway within one week without being "engaged").
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Length, RowNumber, Substr, TruncWeek
+from django.utils import timezone
+
+from courses.models import CoursePage, LessonPage
+from lms.learners.models import OrganisationSize
+from lms.pathways.models import PathwayItem
+from lms.progress.models import LearningEvent, LessonProgress
+
+from .models import Cohort, Invitation, Membership
 
 
 @dataclass(frozen=True)
@@ -51,11 +107,337 @@ class Funnel:
 
 
 DIMENSIONS = ("sector", "seniority", "organisation_size", "local_area")
+NOT_KNOWN = "Not known"
+ENGAGED_WEEKS = 3
+
+# The profile field each dimension groups by (a label), and how groups sort.
+_DIMENSION_FIELDS = {
+    "sector": "learner_profile__sector__name",
+    "seniority": "learner_profile__seniority__name",
+    "organisation_size": "learner_profile__organisation_size",
+    "local_area": "learner_profile__local_area__name",
+}
+
+
+# -- scope ------------------------------------------------------------------
+
+
+def window(scope: Scope) -> tuple[datetime | None, datetime | None]:
+    """The window as aware datetimes: [start, end), end exclusive."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(scope.since, time.min, tzinfo=tz) if scope.since else None
+    end = (
+        datetime.combine(scope.until + timedelta(days=1), time.min, tzinfo=tz)
+        if scope.until
+        else None
+    )
+    return start, end
+
+
+def cohorts_in(scope: Scope):
+    """Cohorts in scope: the chosen ones whose dates overlap the window."""
+    cohorts = Cohort.objects.all()
+    if scope.cohort_ids is not None:
+        cohorts = cohorts.filter(pk__in=scope.cohort_ids)
+    if scope.since:
+        cohorts = cohorts.filter(ends_on__gte=scope.since)
+    if scope.until:
+        cohorts = cohorts.filter(starts_on__lte=scope.until)
+    return cohorts.order_by()
+
+
+def learners_in(scope: Scope):
+    """A queryset of the distinct user ids of members of the cohorts in scope
+    (for use as a subquery: `user__in=learners_in(scope)`)."""
+    return (
+        Membership.objects.filter(cohort__in=cohorts_in(scope).values("pk"))
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _in_window(lookup: str, scope: Scope) -> Q:
+    start, end = window(scope)
+    q = Q(**{f"{lookup}__isnull": False})
+    if start:
+        q &= Q(**{f"{lookup}__gte": start})
+    if end:
+        q &= Q(**{f"{lookup}__lt": end})
+    return q
+
+
+# -- pathways ---------------------------------------------------------------
+
+
+def pathway_lesson_ids(pathway_ids) -> dict[int, set[int]]:
+    """The live lessons of each pathway, as pathway_lessons lists them: single
+    lesson steps that are live, and the live lessons of course steps. Three
+    queries, whatever the number of pathways."""
+    items = list(
+        PathwayItem.objects.filter(pathway_id__in=pathway_ids).values_list(
+            "pathway_id", "lesson_id", "course_id"
+        )
+    )
+    courses = dict(
+        CoursePage.objects.filter(pk__in={c for _, _, c in items if c}).values_list("pk", "path")
+    )
+    lesson_ids = {lesson for _, lesson, _ in items if lesson}
+    lessons = (
+        LessonPage.objects.live()
+        .filter(
+            Q(pk__in=lesson_ids)
+            | Q(depth__in={len(p) // CoursePage.steplen + 1 for p in courses.values()})
+        )
+        .annotate(parent_path=Substr("path", 1, Length("path") - CoursePage.steplen))
+        .filter(Q(pk__in=lesson_ids) | Q(parent_path__in=list(courses.values())))
+        .values_list("pk", "parent_path")
+    )
+    live = set()
+    children = defaultdict(set)
+    for pk, parent_path in lessons:
+        live.add(pk)
+        children[parent_path].add(pk)
+    result = defaultdict(set)
+    for pathway_id, lesson_id, course_id in items:
+        if lesson_id and lesson_id in live:
+            result[pathway_id].add(lesson_id)
+        elif course_id and course_id in courses:
+            result[pathway_id] |= children[courses[course_id]]
+    return dict(result)
+
+
+def _completed_membership(scope: Scope, sizes: dict[int, int]) -> Exists:
+    """Exists: a membership of OuterRef('pk') in an in-scope cohort whose
+    pathway the learner completed (see the module docstring)."""
+    start, end = window(scope)
+    if not sizes:
+        return Exists(Membership.objects.none())
+    in_pathway = PathwayItem.objects.filter(
+        Q(lesson_id=OuterRef("lesson_id")) | Q(course_id=OuterRef("course_id")),
+        pathway_id=OuterRef(OuterRef("cohort__pathway_id")),
+    )
+    done = LessonProgress.objects.filter(
+        Exists(in_pathway), user_id=OuterRef("user_id"), lesson__live=True
+    ).filter(_in_window("completed_at", Scope(until=scope.until)))
+
+    def count(progress):
+        return Subquery(
+            progress.order_by().values("user_id").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        )
+
+    memberships = (
+        Membership.objects.filter(
+            user_id=OuterRef("pk"),
+            cohort__in=cohorts_in(scope).values("pk"),
+            cohort__pathway_id__in=list(sizes),
+        )
+        .order_by()
+        .annotate(
+            size=Case(
+                *(When(cohort__pathway_id=p, then=Value(n)) for p, n in sizes.items()),
+                output_field=IntegerField(),
+            ),
+            done=Coalesce(count(done), 0),
+        )
+        .filter(done=F("size"))
+    )
+    if start:
+        memberships = memberships.annotate(
+            done_before=Coalesce(count(done.filter(completed_at__lt=start)), 0)
+        ).filter(done_before__lt=F("size"))
+    return Exists(memberships)
+
+
+# -- per-learner figures ----------------------------------------------------
+
+
+def learner_rows(scope: Scope):
+    """A User queryset, one row per learner in scope, annotated with
+    `m_activated`, `m_weeks` (distinct active ISO weeks in the window),
+    `m_seconds` and `m_completed`. Costs the pathway look-up (3 queries)."""
+    pathway_ids = cohorts_in(scope).values_list("pathway_id", flat=True).distinct()
+    sizes = {p: len(ids) for p, ids in pathway_lesson_ids(pathway_ids).items() if ids}
+    done = LessonProgress.objects.filter(_in_window("completed_at", scope), user_id=OuterRef("pk"))
+    events = LearningEvent.objects.filter(_in_window("occurred_at", scope), user_id=OuterRef("pk"))
+    return (
+        get_user_model()
+        .objects.filter(pk__in=learners_in(scope))
+        .order_by()
+        .annotate(
+            m_activated=Exists(done),
+            m_weeks=Coalesce(
+                Subquery(
+                    events.order_by()
+                    .values("user_id")
+                    .annotate(n=Count(TruncWeek("occurred_at"), distinct=True))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            m_seconds=Coalesce(
+                Subquery(
+                    done.order_by().values("user_id").annotate(s=Sum("seconds_spent")).values("s"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            m_completed=_completed_membership(scope, sizes),
+        )
+    )
+
+
+def _counts():
+    return {
+        "learners": Count("pk"),
+        "activated": Count("pk", filter=Q(m_activated=True)),
+        "engaged": Count("pk", filter=Q(m_weeks__gte=ENGAGED_WEEKS)),
+        "completed": Count("pk", filter=Q(m_completed=True)),
+        "seconds": Coalesce(Sum("m_seconds"), 0),
+    }
+
+
+def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
+    """Counts per value of `group_expr` (an expression over the User rows of
+    `learner_rows`), plus each group's median minutes: two queries."""
+    result = {}
+    for row in rows.values(group=group_expr).annotate(**_counts()).order_by():
+        result[row["group"]] = GroupCounts(
+            group=row["group"],
+            learners=row["learners"],
+            activated=row["activated"],
+            engaged=row["engaged"],
+            completed=row["completed"],
+            minutes=row["seconds"] / 60,
+        )
+    for group, median in medians(rows, group_expr).items():
+        if group in result:
+            result[group].median_minutes = median
+    return result
+
+
+def medians(rows, group_expr=None) -> dict:
+    """The median minutes of activated learners per group (key None without a
+    group), in one query: the middle one or two rows of each group, ranked by
+    a window function in the database."""
+    partition = [group_expr] if group_expr is not None else None
+    ranked = rows.filter(m_activated=True).annotate(
+        m_group=group_expr if group_expr is not None else Value(None, output_field=CharField()),
+        m_rank=Window(RowNumber(), partition_by=partition, order_by=F("m_seconds").asc()),
+        m_size=Window(Count("pk"), partition_by=partition),
+    )
+    middle = ranked.annotate(
+        m_offset=ExpressionWrapper(2 * F("m_rank") - F("m_size"), output_field=IntegerField())
+    ).filter(m_offset__gte=0, m_offset__lte=2)
+    picked = defaultdict(list)
+    for group, seconds in middle.values_list("m_group", "m_seconds"):
+        picked[group].append(seconds)
+    return {group: sum(values) / len(values) / 60 for group, values in picked.items()}
+
+
+# -- the report -------------------------------------------------------------
 
 
 def funnel(scope: Scope) -> Funnel:
-    raise NotImplementedError
+    """The funnel for everyone in scope (module docstring for definitions):
+    6 queries, whatever the data size."""
+    invited = (
+        Invitation.objects.filter(cohort__in=cohorts_in(scope).values("pk"))
+        .order_by()
+        .aggregate(n=Count("email", distinct=True))["n"]
+    )
+    totals = learner_rows(scope).aggregate(**_counts())
+    return Funnel(
+        invited=invited,
+        joined=totals["learners"],
+        activated=totals["activated"],
+        engaged=totals["engaged"],
+        completed=totals["completed"],
+        minutes=totals["seconds"] / 60,
+        per_week=completions_per_week(scope),
+    )
+
+
+def population(scope: Scope) -> int:
+    """The number of learners in scope (one query)."""
+    return learners_in(scope).count()
+
+
+def completions_per_week(scope: Scope) -> list[tuple[date, int]]:
+    """Lesson completions by learners in scope within the window, per ISO
+    week: (the week's Monday, completions), every week from the first to the
+    last (or the window's ends, when set), weeks without completions as 0.
+    One query."""
+    weeks = (
+        LessonProgress.objects.filter(
+            _in_window("completed_at", scope), user_id__in=learners_in(scope)
+        )
+        .annotate(week=TruncWeek("completed_at"))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("pk"))
+    )
+    counts = {timezone.localtime(row["week"]).date(): row["n"] for row in weeks}
+    first = min(counts, default=None)
+    last = max(counts, default=None)
+    if scope.since:
+        first = _monday(scope.since) if first is None else min(first, _monday(scope.since))
+    if scope.until:
+        last = _monday(scope.until) if last is None else max(last, _monday(scope.until))
+    if first is None or last is None:
+        return []
+    series = []
+    week = first
+    while week <= last:
+        series.append((week, counts.get(week, 0)))
+        week += timedelta(weeks=1)
+    return series
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def dimension_expression(dimension: str):
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    return Coalesce(F(_DIMENSION_FIELDS[dimension]), Value(NOT_KNOWN), output_field=CharField())
 
 
 def breakdown(scope: Scope, dimension: str) -> list[GroupCounts]:
-    raise NotImplementedError
+    """The funnel stages (from joined on), minutes and median minutes per
+    group of `dimension` (one of DIMENSIONS); learners without a value are in
+    "Not known" (always last). Only groups with learners appear. Sectors and
+    local areas sort by name, seniority by rank, organisation sizes by size.
+    5 queries."""
+    rows = learner_rows(scope)
+    groups = grouped_counts(rows, dimension_expression(dimension))
+    if dimension == "organisation_size":
+        labels = dict(OrganisationSize.choices)
+        order = {code: n for n, code in enumerate(labels)}
+        for counts in groups.values():
+            counts.group = labels.get(counts.group, counts.group)
+        key = _order_by({labels[c]: n for c, n in order.items()})
+    elif dimension == "seniority":
+        from content.models import SeniorityLevel
+
+        ranks = {
+            name: n for n, name in enumerate(SeniorityLevel.objects.values_list("name", flat=True))
+        }
+        key = _order_by(ranks)
+    else:
+        key = _order_by({})
+    return sorted(groups.values(), key=key)
+
+
+def _order_by(positions: dict[str, int]):
+    def key(counts: GroupCounts):
+        if counts.group == NOT_KNOWN:
+            return (2, 0, "")
+        if counts.group in positions:
+            return (0, positions[counts.group], "")
+        return (1, 0, counts.group.casefold())
+
+    return key

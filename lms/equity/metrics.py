@@ -1,0 +1,249 @@
+"""Equity metrics: the cohort measures (lms.cohorts.metrics) per group of one
+protected or socio-economic characteristic, in aggregate only.
+
+Nothing here returns anything about one person: every function returns
+counts over groups (RAW, unsuppressed: disclosure control is applied by the
+callers that show or export them, lms.equity.disclosure).
+
+For a characteristic, each learner in scope falls in exactly one row:
+- a group (kind "group"): they gave an answer that belongs to it;
+- "Prefer not to say" (kind "prefer_not"): they chose that answer (only for
+  questions that offer it);
+- "Not declared" (kind "not_declared"): no equity profile, or the question
+  left unanswered (for local area: no local area in the learner profile).
+`declared` is the number in groups (an answer other than "prefer not to
+say"); `declared_share` is declared / learners in scope.
+
+Rates are stage / learners of the row. The gap of a row, in percentage
+points, is its rate minus the rate of everyone else in the table (the total
+less the row), from unrounded counts (`gap_pp`).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce
+
+from lms.cohorts.metrics import GroupCounts, Scope, grouped_counts, learner_rows, medians
+from lms.cohorts.metrics import population as cohort_population
+
+from .models import (
+    PREFER_NOT,
+    AgeBand,
+    Caring,
+    EthnicGroup,
+    ParentalOccupation,
+    Sex,
+    YesNo,
+)
+
+PREFER_NOT_LABEL = "Prefer not to say"
+NOT_DECLARED = "Not declared"
+TOTAL = "Everyone"
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    name: str
+    label: str
+    field: str  # a lookup from the User
+    # (group label, answers in it), in display order; None = the values of `field`
+    groups: tuple[tuple[str, tuple[str, ...]], ...] | None
+    detail: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # finer groups, on request
+    prefer_not: bool = True
+
+
+def _each(choices) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((label, (value,)) for value, label in choices.choices if value != PREFER_NOT)
+
+
+CHARACTERISTICS = {
+    c.name: c
+    for c in (
+        Characteristic("age_band", "Age", "equity_profile__age_band", _each(AgeBand)),
+        Characteristic("sex", "Sex", "equity_profile__sex", _each(Sex)),
+        Characteristic(
+            "gender_same_as_birth",
+            "Gender identity the same as sex registered at birth",
+            "equity_profile__gender_same_as_birth",
+            _each(YesNo),
+        ),
+        Characteristic(
+            "ethnic_group", "Ethnic group", "equity_profile__ethnic_group", _each(EthnicGroup)
+        ),
+        Characteristic("disability", "Disability", "equity_profile__disability", _each(YesNo)),
+        Characteristic(
+            "caring",
+            "Unpaid carer",
+            "equity_profile__caring",
+            (
+                ("Yes", (Caring.UNDER_20, Caring.H20_49, Caring.H50_PLUS)),
+                ("No", (Caring.NO,)),
+            ),
+            detail=_each(Caring),
+        ),
+        Characteristic(
+            "parental_occupation",
+            "Socio-economic background",
+            "equity_profile__parental_occupation",
+            (
+                (
+                    "Professional background",
+                    (ParentalOccupation.PROFESSIONAL, ParentalOccupation.MANAGER),
+                ),
+                (
+                    "Intermediate background",
+                    (ParentalOccupation.CLERICAL, ParentalOccupation.SMALL_BUSINESS),
+                ),
+                (
+                    "Lower socio-economic background",
+                    (
+                        ParentalOccupation.TECHNICAL,
+                        ParentalOccupation.ROUTINE,
+                        ParentalOccupation.UNEMPLOYED,
+                    ),
+                ),
+                ("Other or not known", (ParentalOccupation.OTHER,)),
+            ),
+            detail=_each(ParentalOccupation),
+        ),
+        Characteristic(
+            "local_area",
+            "Local area",
+            "learner_profile__local_area__name",
+            None,
+            prefer_not=False,
+        ),
+    )
+}
+
+
+@dataclass
+class Gap:
+    """Percentage points: the row's rate minus everyone else's. None where
+    the row or everyone else has no learners."""
+
+    activation: float | None = None
+    engagement: float | None = None
+    completion: float | None = None
+
+
+@dataclass
+class EquityRow(GroupCounts):
+    kind: str = "group"  # "group", "prefer_not", "not_declared" or "total"
+    gap: Gap | None = None
+
+
+@dataclass
+class EquityTable:
+    characteristic: str
+    label: str
+    rows: list[EquityRow] = field(default_factory=list)  # groups, then prefer not, not declared
+    total: EquityRow | None = None
+    declared: int = 0
+    declared_share: float | None = None  # declared / total.learners
+
+    def row(self, group: str) -> EquityRow:
+        return next(r for r in self.rows if r.group == group)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def gap_pp(group: GroupCounts, total: GroupCounts) -> Gap:
+    """The group's activation, engagement and completion rates minus those of
+    everyone else in `total` (total less the group), in percentage points,
+    unrounded."""
+
+    def one(stage: str) -> float | None:
+        mine = rate(getattr(group, stage), group.learners)
+        others = rate(
+            getattr(total, stage) - getattr(group, stage), total.learners - group.learners
+        )
+        if mine is None or others is None:
+            return None
+        return (mine - others) * 100
+
+    return Gap(activation=one("activated"), engagement=one("engaged"), completion=one("completed"))
+
+
+def group_expression(characteristic: Characteristic, detail: bool = False):
+    """The row label of each learner, as a database expression."""
+    if characteristic.groups is None:
+        return Coalesce(F(characteristic.field), Value(NOT_DECLARED), output_field=CharField())
+    groups = (characteristic.detail if detail else None) or characteristic.groups
+    whens = [
+        When(**{f"{characteristic.field}__in": list(values)}, then=Value(label))
+        for label, values in groups
+    ]
+    if characteristic.prefer_not:
+        whens.append(When(**{characteristic.field: PREFER_NOT}, then=Value(PREFER_NOT_LABEL)))
+    return Case(*whens, default=Value(NOT_DECLARED), output_field=CharField())
+
+
+def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False) -> EquityTable:
+    """The equity table of one characteristic (see CHARACTERISTICS) for the
+    learners in scope. Every group of the question is listed, with zeros
+    where nobody is in it (local areas: those with learners); then "Prefer
+    not to say" (where offered) and "Not declared"; the total row covers
+    everyone in scope. `detail=True` lists caring by its ONS bands and
+    parental occupation by its eight answers. A fixed 6 queries."""
+    try:
+        spec = CHARACTERISTICS[characteristic]
+    except KeyError:
+        raise ValueError(
+            f"Unknown characteristic {characteristic!r}; "
+            f"choose one of {', '.join(CHARACTERISTICS)}."
+        ) from None
+    rows = learner_rows(scope)
+    counts = grouped_counts(rows, group_expression(spec, detail))
+    if spec.groups is None:
+        labels = sorted((g for g in counts if g != NOT_DECLARED), key=str.casefold)
+    else:
+        labels = [label for label, _ in ((spec.detail if detail else None) or spec.groups)]
+    table_rows = [_row(counts.get(label), label, "group") for label in labels]
+    if spec.prefer_not:
+        table_rows.append(_row(counts.get(PREFER_NOT_LABEL), PREFER_NOT_LABEL, "prefer_not"))
+    table_rows.append(_row(counts.get(NOT_DECLARED), NOT_DECLARED, "not_declared"))
+
+    total = EquityRow(group=TOTAL, kind="total")
+    for row in table_rows:
+        total.learners += row.learners
+        total.activated += row.activated
+        total.engaged += row.engaged
+        total.completed += row.completed
+        total.minutes += row.minutes
+    total.median_minutes = medians(rows).get(None)
+    for row in table_rows:
+        row.gap = gap_pp(row, total)
+    declared = sum(row.learners for row in table_rows if row.kind == "group")
+    return EquityTable(
+        characteristic=spec.name,
+        label=spec.label,
+        rows=table_rows,
+        total=total,
+        declared=declared,
+        declared_share=rate(declared, total.learners),
+    )
+
+
+def _row(counts: GroupCounts | None, label: str, kind: str) -> EquityRow:
+    if counts is None:
+        return EquityRow(group=label, kind=kind)
+    return EquityRow(
+        group=label,
+        learners=counts.learners,
+        activated=counts.activated,
+        engaged=counts.engaged,
+        completed=counts.completed,
+        minutes=counts.minutes,
+        median_minutes=counts.median_minutes,
+        kind=kind,
+    )
+
+
+def population(scope: Scope) -> int:
+    """The number of learners in scope (the denominator every table shares),
+    for differencing checks. One query."""
+    return cohort_population(scope)

@@ -1,0 +1,178 @@
+"""Equity metrics: per group of a characteristic, "prefer not to say" and
+"not declared" rows, totals, the declared share, gaps to everyone else in
+percentage points from unrounded numbers, and fixed query counts. The
+learners and their learning are those of tests/test_cohort_metrics.py."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lms.cohorts.metrics import GroupCounts, Scope, funnel
+from lms.equity.metrics import (
+    CHARACTERISTICS,
+    NOT_DECLARED,
+    PREFER_NOT_LABEL,
+    EquityTable,
+    equity_breakdown,
+    gap_pp,
+    population,
+)
+from lms.equity.models import EquityProfile
+from tests.test_cohort_metrics import MINUTES, add_learners, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def profile(user, **answers):
+    EquityProfile.objects.create(
+        user=user, consent_version="1", consented_at=datetime(2026, 3, 1, tzinfo=UTC), **answers
+    )
+
+
+@pytest.fixture
+def world(django_user_model, library):
+    """one: activated, engaged, completed; two: activated, completed; three:
+    activated; four: nothing (no equity profile); five: engaged only."""
+    world = build_world(django_user_model)
+    one, two, three, four, five = world["users"]
+    profile(one, sex="female", caring="20_49", parental_occupation="manager", age_band="45_54")
+    profile(two, sex="male", caring="under_20", parental_occupation="routine")
+    profile(three, sex="prefer_not", caring="no", parental_occupation="clerical")
+    profile(five, parental_occupation="prefer_not")  # sex and caring unanswered
+    return world
+
+
+def figures(row):
+    return (row.learners, row.activated, row.engaged, row.completed)
+
+
+def test_sex_table(world):
+    table = equity_breakdown(Scope(), "sex")
+    assert isinstance(table, EquityTable) and table.label == "Sex"
+    assert [(r.group, r.kind) for r in table.rows] == [
+        ("Female", "group"),
+        ("Male", "group"),
+        (PREFER_NOT_LABEL, "prefer_not"),
+        (NOT_DECLARED, "not_declared"),  # four (no profile) and five (unanswered)
+    ]
+    female, male, prefer_not, not_declared = table.rows
+    assert figures(female) == (1, 1, 1, 1)
+    assert figures(male) == (1, 1, 0, 1)
+    assert figures(prefer_not) == (1, 1, 0, 0)
+    assert figures(not_declared) == (2, 0, 1, 0)
+    assert figures(table.total) == (5, 3, 2, 2)
+    assert table.total.minutes == 6 * MINUTES
+    assert female.median_minutes == 3 * MINUTES
+    assert table.total.median_minutes == 2 * MINUTES  # of 3, 1 and 2 lessons
+    assert (table.declared, table.declared_share) == (2, 0.4)
+    assert population(Scope()) == table.total.learners == funnel(Scope()).joined
+
+    # Gaps: the row's rate minus everyone else's (the total less the row).
+    assert (female.gap.activation, female.gap.engagement, female.gap.completion) == (
+        100 - 50,
+        100 - 25,
+        100 - 25,
+    )
+    assert (male.gap.activation, male.gap.engagement, male.gap.completion) == (50, -50, 75)
+    assert not_declared.gap.activation == -100
+    assert not_declared.gap.engagement == pytest.approx(50 - 100 / 3, abs=1e-12)
+    assert not_declared.gap.completion == pytest.approx(-200 / 3, abs=1e-12)
+
+
+def test_gap_pp_is_unrounded_and_none_without_comparison():
+    total = GroupCounts("all", learners=7, activated=3, engaged=2, completed=1)
+    group = GroupCounts("g", learners=3, activated=2, engaged=1, completed=0)
+    gap = gap_pp(group, total)
+    assert gap.activation == pytest.approx((2 / 3 - 1 / 4) * 100, abs=1e-12)
+    assert gap.engagement == pytest.approx((1 / 3 - 1 / 4) * 100, abs=1e-12)
+    assert gap.completion == pytest.approx((0 - 1 / 4) * 100, abs=1e-12)
+    assert gap_pp(total, total).activation is None  # nobody else
+    assert gap_pp(GroupCounts("empty"), total).activation is None
+
+
+def test_caring_grouped_and_in_detail(world):
+    table = equity_breakdown(Scope(), "caring")
+    assert [(r.group, figures(r)) for r in table.rows] == [
+        ("Yes", (2, 2, 1, 2)),
+        ("No", (1, 1, 0, 0)),
+        (PREFER_NOT_LABEL, (0, 0, 0, 0)),
+        (NOT_DECLARED, (2, 0, 1, 0)),
+    ]
+    assert table.declared == 3
+    detail = equity_breakdown(Scope(), "caring", detail=True)
+    assert [(r.group, r.learners) for r in detail.rows] == [
+        ("No", 1),
+        ("Yes, 19 hours a week or less", 1),
+        ("Yes, 20 to 49 hours a week", 1),
+        ("Yes, 50 or more hours a week", 0),
+        (PREFER_NOT_LABEL, 0),
+        (NOT_DECLARED, 2),
+    ]
+    empty = detail.row("Yes, 50 or more hours a week")
+    assert empty.gap.activation is None and empty.median_minutes is None
+
+
+def test_socio_economic_background(world):
+    table = equity_breakdown(Scope(), "parental_occupation")
+    assert [(r.group, r.learners) for r in table.rows] == [
+        ("Professional background", 1),
+        ("Intermediate background", 1),
+        ("Lower socio-economic background", 1),
+        ("Other or not known", 0),
+        (PREFER_NOT_LABEL, 1),
+        (NOT_DECLARED, 1),
+    ]
+    assert (table.declared, table.declared_share) == (3, 0.6)
+    detail = equity_breakdown(Scope(), "parental_occupation", detail=True)
+    assert len(detail.rows) == 8 + 2
+
+
+def test_local_area_and_every_characteristic_adds_up(world):
+    table = equity_breakdown(Scope(), "local_area")
+    assert [(r.group, r.kind, r.learners) for r in table.rows] == [
+        ("Metricsville", "group", 2),
+        (NOT_DECLARED, "not_declared", 3),
+    ]
+    for name in CHARACTERISTICS:
+        table = equity_breakdown(Scope(cohort_ids=(world["a"].pk,)), name)
+        assert figures(table.total) == (4, 3, 2, 1)
+        assert sum(r.learners for r in table.rows) == 4
+    with pytest.raises(ValueError):
+        equity_breakdown(Scope(), "shoe_size")
+
+
+def test_window_and_cohort_filters(world):
+    week2 = equity_breakdown(Scope(since=date(2026, 3, 9), until=date(2026, 3, 15)), "sex")
+    assert figures(week2.row("Female")) == (1, 1, 0, 0)
+    assert figures(week2.total) == (5, 1, 0, 0)
+    b = equity_breakdown(Scope(cohort_ids=(world["b"].pk,)), "sex")
+    assert [(r.group, r.learners) for r in b.rows] == [
+        ("Female", 0),
+        ("Male", 1),
+        (PREFER_NOT_LABEL, 0),
+        (NOT_DECLARED, 1),
+    ]
+
+
+def test_nothing_about_one_person(world):
+    table = equity_breakdown(Scope(), "sex")
+    text = repr(table)
+    for user in world["users"]:
+        assert user.email not in text
+
+
+def test_query_count_does_not_grow_with_the_data(world):
+    scope = Scope(since=date(2026, 3, 1), until=date(2026, 3, 31))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            equity_breakdown(scope, "caring")
+        return len(ctx.captured_queries)
+
+    small = count()
+    add_learners(world["a"], world["buying"], 30, 100)
+    large = count()
+    assert small == large <= 7
+    assert equity_breakdown(scope, "caring").row(NOT_DECLARED).learners == 32

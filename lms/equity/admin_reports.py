@@ -50,7 +50,7 @@ def characteristics() -> list[tuple[str, str]]:
     choices = []
     for item in items:
         if isinstance(item, tuple | list):
-            key, label = item[0], item[1]
+            key, label = item[0], getattr(item[1], "label", item[1])
         else:
             key = item
             try:

@@ -461,7 +461,13 @@ def disclose_equity(table) -> Table:
         if extra is not None and label not in labels and _get(extra, "group", None) is not None:
             groups.append(extra)
             labels.append(str(_get(extra, "group", label)))
-    declared = [label for label in labels if label not in (PREFER_NOT_LABEL, NOT_DECLARED_LABEL)]
+    kinds = [_get(group, "kind", None) for group in groups]
+    if all(kind is not None for kind in kinds):
+        declared = [label for label, kind in zip(labels, kinds, strict=True) if kind == "group"]
+    else:
+        declared = [
+            label for label in labels if label not in (PREFER_NOT_LABEL, NOT_DECLARED_LABEL)
+        ]
     subtotals = [("Declared", declared)] if len(declared) < len(labels) else []
     return disclose(groups, _get(table, "total", None), subtotals=subtotals)
 

@@ -176,6 +176,7 @@ def test_onboarding_offers_the_questions_once_then_the_dashboard(
     assert response.status_code == 302 and response.url == URL + "?after=onboarding"
     html = client.get(response.url).content.decode()
     assert 'name="after" value="onboarding"' in html and "Not now" in html
+    assert "One last step before your dashboard, and it is optional" in html
     assert client.post(URL + "not-now/", {"after": "onboarding"}).url == "/dashboard/"
     # Offered once: afterwards the link from onboarding goes straight on.
     assert client.get(URL + "?after=onboarding").url == "/dashboard/"

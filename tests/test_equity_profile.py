@@ -185,6 +185,17 @@ def test_onboarding_offers_the_questions_once_then_the_dashboard(
     assert client.post("/onboarding/", onboarding_data()).url == "/dashboard/"
 
 
+def test_after_the_offer_onboarding_continues_where_the_learner_was_going(
+    client, django_user_model, library
+):
+    user = django_user_model.objects.create_user("eve@example.com", "pw-eve-12345")
+    client.force_login(user)
+    client.get("/onboarding/?next=/me/data/")
+    response = client.post("/onboarding/", onboarding_data())
+    assert response.url == URL + "?after=onboarding"
+    assert client.post(URL + "not-now/", {"after": "onboarding"}).url == "/me/data/"
+
+
 def test_saving_after_onboarding_continues_to_the_dashboard(client, ada):
     response = client.post(URL, ANSWERS | {"consent": "on", "after": "onboarding"})
     assert response.url == "/dashboard/"

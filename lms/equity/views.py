@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.learners.services import profile_of
+from lms.learners.views import continue_after_onboarding
 
 from . import services
 from .forms import EquityForm
@@ -30,7 +31,8 @@ def equity_profile(request):
     profile = services.own_profile(request.user)
     after_onboarding = _after_onboarding(request)
     if request.method == "GET" and after_onboarding and services.was_offered(request.user):
-        return redirect("dashboard")  # offered once, after onboarding; settings link stays
+        # Offered once, after onboarding; the settings link stays.
+        return redirect(continue_after_onboarding(request))
     ask_consent = services.needs_consent(profile)
     form = EquityForm(
         request.POST if request.method == "POST" else None,
@@ -42,7 +44,9 @@ def equity_profile(request):
             request.user, form.answers, consented=bool(form.cleaned_data.get("consent"))
         )
         messages.success(request, "Thank you. Your answers are saved.")
-        return redirect("dashboard" if after_onboarding else "equity_profile")
+        return redirect(
+            continue_after_onboarding(request) if after_onboarding else "equity_profile"
+        )
     learner_profile = profile_of(request.user)
     return TemplateResponse(
         request,
@@ -65,7 +69,9 @@ def equity_profile(request):
 @login_required
 def not_now(request):
     services.not_now(request.user)
-    return redirect("dashboard")
+    return redirect(
+        continue_after_onboarding(request) if _after_onboarding(request) else "dashboard"
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .forms import OnboardingForm
@@ -21,6 +22,9 @@ def onboarding(request):
     if request.method == "POST" and form.is_valid():
         save_onboarding(request.user, form)
         messages.success(request, "Thanks — your next five minutes are ready.")
+        if profile is None:
+            # Offered once, optional: its "Not now" leads on to the dashboard.
+            return redirect(reverse("equity_profile") + "?after=onboarding")
         return redirect(continue_after_onboarding(request))
     status = 400 if request.method == "POST" else 200
     return render(

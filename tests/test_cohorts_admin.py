@@ -330,6 +330,30 @@ def test_a_failed_send_is_recorded_and_retried(
     assert len(mail.outbox) == 1
 
 
+def test_a_dead_workers_claim_is_taken_again_after_the_lease_by_the_sweep(
+    setup, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.cohorts.tasks import send_pending_invitations
+
+    a = setup["a"]
+    rows, _ = services.parse_invite_csv(b"email\nfresh@example.org\nstale@example.org\n")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invite(a, rows)
+    now = timezone.now()
+    # One claimed a moment ago by a live worker, one by a worker that died 20 minutes ago.
+    a.invitations.filter(email="fresh@example.org").update(claimed_at=now)
+    a.invitations.filter(email="stale@example.org").update(claimed_at=now - timedelta(minutes=20))
+    assert send_pending_invitations.delay().get() == 1
+    assert [m.to[0] for m in mail.outbox] == ["stale@example.org"]
+    assert a.invitations.get(email="stale@example.org").sent_at is not None
+    assert a.invitations.get(email="fresh@example.org").sent_at is None
+    assert send_pending_invitations.delay().get() == 0  # the live claim is left alone
+
+
 def test_join_link_can_be_closed_and_reopened(setup):
     a = setup["a"]
     response = setup["client_a"].post(f"/admin/cohorts/join-link/{a.pk}/", {"open": "0"})

@@ -67,4 +67,21 @@ def test_demo_staff_can_author_and_review(seeded):
     assert author.emailaddress_set.get().verified
     call_command("seed_demo")
     assert Group.objects.filter(name=EDITORS_GROUP).count() == 1
-    assert User.objects.filter(email__in=[row[0] for row in DEMO_STAFF]).count() == 3
+    assert User.objects.filter(email__in=[row[0] for row in DEMO_STAFF]).count() == len(DEMO_STAFF)
+
+
+def test_demo_cohort_has_the_demo_learners_and_a_manager(seeded):
+    from lms.cohorts.access import cohorts_for_user
+    from lms.cohorts.models import Cohort, Membership
+    from lms.core.management.commands.seed_demo import DEMO_COHORT
+
+    cohort = Cohort.objects.get(name=DEMO_COHORT)
+    emails = {row[0] for row in DEMO_LEARNERS}
+    assert set(Membership.objects.filter(cohort=cohort).values_list("user__email", flat=True)) == (
+        emails
+    )
+    manager = cohort.managers.get()
+    assert list(cohorts_for_user(manager)) == [cohort]
+    call_command("seed_demo")
+    assert Cohort.objects.filter(name=DEMO_COHORT).count() == 1
+    assert Membership.objects.filter(cohort=cohort).count() == len(emails)

@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
+from lms.core import permissions
+
 from .models import Cohort, Programme
 
 PROGRAMME_ADMINS = "Programme admins"
@@ -29,9 +31,7 @@ ROLE_PERMISSIONS = {
 
 def ensure_roles() -> dict[str, Group]:
     """Creates both groups with their permissions; safe to call again."""
-    access_admin = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    )
+    access_admin = permissions.access_admin()
     groups = {}
     for name, by_model in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -83,7 +83,9 @@ class Invitation(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.CSV)
     token = models.CharField(max_length=40, unique=True, default=new_join_token, editable=False)
     invited_at = models.DateTimeField(auto_now_add=True)
-    # The invitation email: queued, then sent by the worker (exactly once).
+    # The invitation email: claimed by one worker for a lease, then marked sent.
+    # A claim older than the lease belongs to a dead worker and is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_error = models.CharField(max_length=255, blank=True)
 

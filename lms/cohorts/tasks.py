@@ -1,14 +1,19 @@
 """Invitation emails. Each invitation is claimed with one conditional UPDATE
-(sent_at from NULL to now) before it is sent, so a redelivered task or two
-workers never email the same person twice. A failed send puts sent_at back
-and records why; running the task again retries only those."""
+(an unsent row with no live claim) before it is sent, so a redelivered task
+or two workers never email the same person twice; it is marked sent after the
+SMTP server accepts it. A failed send drops the claim and records why. A claim
+older than COHORT_INVITE_LEASE_SECONDS belongs to a dead worker: the
+five-minutely sweep (`send_pending_invitations`) takes it again, and also
+sends what was queued while the broker was down."""
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +28,16 @@ def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
+def lease_seconds() -> int:
+    return getattr(settings, "COHORT_INVITE_LEASE_SECONDS", 600)
+
+
 def claim(invitation_id: int) -> Invitation | None:
     now = timezone.now()
-    if not Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(sent_at=now):
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - timedelta(seconds=lease_seconds()))
+    if not Invitation.objects.filter(free, pk=invitation_id, sent_at__isnull=True).update(
+        claimed_at=now
+    ):
         return None
     return Invitation.objects.select_related("cohort__programme", "cohort__pathway").get(
         pk=invitation_id
@@ -71,12 +83,15 @@ def send_invitation_emails(cohort_id: int) -> dict[str, int]:
                 connection.send_messages([build_message(invitation, connection)])
             except (smtplib.SMTPException, OSError) as error:
                 reason = f"{type(error).__name__}: {error}"[:255]
-                Invitation.objects.filter(pk=invitation.pk).update(sent_at=None, send_error=reason)
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    claimed_at=None, send_error=reason
+                )
                 log.warning("Invitation %s not sent: %s", invitation.pk, reason)
                 counts["failed"] += 1
                 continue
-            if invitation.send_error:
-                Invitation.objects.filter(pk=invitation.pk).update(send_error="")
+            Invitation.objects.filter(pk=invitation.pk).update(
+                sent_at=timezone.now(), claimed_at=None, send_error=""
+            )
             counts["sent"] += 1
     finally:
         connection.close()
@@ -86,3 +101,15 @@ def send_invitation_emails(cohort_id: int) -> dict[str, int]:
 @shared_task(ignore_result=True, acks_late=True)
 def send_invitations(cohort_id: int) -> dict:
     return send_invitation_emails(cohort_id)
+
+
+@shared_task(ignore_result=True)
+def send_pending_invitations() -> int:
+    """Catch-up from beat: every cohort with invitations still to send."""
+    cohort_ids = (
+        Invitation.objects.filter(sent_at__isnull=True, membership__isnull=True)
+        .exclude(source=Invitation.Source.LINK)
+        .values_list("cohort_id", flat=True)
+        .distinct()
+    )
+    return sum(send_invitation_emails(cohort_id)["sent"] for cohort_id in list(cohort_ids))

@@ -7,7 +7,9 @@ given on purpose). Cohort managers and programme admins are not analysts
 unless also added to the group. Admins (superusers and programme admins)
 read the audit log of every view, export and refusal."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
+
+from lms.core import permissions
 
 EQUITY_ANALYSTS = "Equity analysts"
 
@@ -15,11 +17,12 @@ EQUITY_ANALYSTS = "Equity analysts"
 def ensure_equity_analysts() -> Group:
     """Creates the group with its two permissions; safe to call again."""
     group, _ = Group.objects.get_or_create(name=EQUITY_ANALYSTS)
-    wanted = Permission.objects.filter(
-        content_type__app_label__in=("equity", "wagtailadmin"),
-        codename__in=("view_equity_metrics", "access_admin"),
+    group.permissions.add(
+        permissions.access_admin(),
+        permissions.permission(
+            "equity", "equityprofile", "view_equity_metrics", "Can view aggregate equity metrics"
+        ),
     )
-    group.permissions.add(*wanted)
     return group
 
 

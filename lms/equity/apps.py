@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_analysts_group(sender, **kwargs):
+    from .access import ensure_equity_analysts
+
+    ensure_equity_analysts()
 
 
 class EquityConfig(AppConfig):
     name = "lms.equity"
     label = "equity"
     verbose_name = "Equity monitoring"
+
+    def ready(self):
+        # After migrate (and a test database's flush): the analysts' group exists.
+        post_migrate.connect(
+            create_analysts_group, sender=self, dispatch_uid="equity_create_analysts"
+        )

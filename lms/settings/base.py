@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "lms.core.tasks.record_heartbeat", "schedule": 60.0},
     "plan-nudges": {"task": "lms.nudges.tasks.plan_nudges", "schedule": 60.0},
     "dispatch-nudges": {"task": "lms.nudges.tasks.dispatch_nudges", "schedule": 30.0},
+    "send-pending-invitations": {
+        "task": "lms.cohorts.tasks.send_pending_invitations",
+        "schedule": 300.0,
+    },
     "extend-pathways": {
         "task": "lms.pathways.tasks.extend_recently_published",
         "schedule": 3600.0,

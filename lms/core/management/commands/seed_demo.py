@@ -13,8 +13,13 @@ from content.models import Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP, provision_all_partners
 from lms.accounts.models import User
+from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
+from lms.cohorts.models import Cohort, Programme
+from lms.cohorts.services import join
+from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
 from lms.learners.models import LearnerProfile, LocalArea, SelfCheck, SelfCheckRating
 from lms.nudges.models import Cadence, NudgePreference
+from lms.pathways.models import Pathway
 from lms.pathways.services import build_personal_pathway
 from lms.progress.models import LessonProgress
 from lms.progress.services import complete_lesson
@@ -29,9 +34,13 @@ DEMO_LEARNERS = [
      "birmingham", "Digbeth Pixel Studio", "10-49", Cadence.WEEKDAYS, 1),
 ]  # fmt: skip
 ADMIN_EMAIL = "admin@example.com"
+DEMO_COHORT = "Spring leaders cohort (demo)"
 # Staff who work in the Wagtail admin: (email, first name, group).
 DEMO_STAFF = [
     ("editor@example.com", "Erin", EDITORS_GROUP),
+    ("programme@example.com", "Priya", PROGRAMME_ADMINS),
+    ("manager@example.com", "Marcus", COHORT_MANAGERS),
+    ("analyst@example.com", "Ana", EQUITY_ANALYSTS),
     ("author@northfield.example.com", "Noor", "Northfield College authors"),
     ("author@meridian.example.com", "Max", "Meridian University authors"),
 ]
@@ -42,12 +51,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         provision_all_partners()  # a database from before partner shelves existed
+        ensure_roles()
+        ensure_equity_analysts()
         call_command("import_courses", stdout=self.stdout)
         credentials = settings.VAR_DIR / "demo-credentials.txt"
         with transaction.atomic():
             created = self.ensure_accounts()
             for row in DEMO_LEARNERS:
                 self.ensure_learner(*row)
+            self.ensure_cohort()
         if created:
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             lines = [f"{email}  {password}" for email, password in created]
@@ -75,6 +87,27 @@ class Command(BaseCommand):
                 User.objects.create_user(email, password, first_name=first, last_name=last)
                 created.append((email, password))
         return created
+
+    def ensure_cohort(self):
+        """A demo programme and cohort with the demo learners in it, managed by
+        the demo cohort manager."""
+        pathway = Pathway.objects.filter(live=True).order_by("pk").first()
+        if pathway is None or Cohort.objects.filter(name=DEMO_COHORT).exists():
+            return
+        programme, _ = Programme.objects.get_or_create(name="AI for leaders (demo)")
+        today = timezone.localdate()
+        cohort = Cohort.objects.create(
+            name=DEMO_COHORT,
+            programme=programme,
+            organisation="Demo chamber of commerce",
+            starts_on=today - timedelta(weeks=6),
+            ends_on=today + timedelta(weeks=10),
+            deadline=today + timedelta(weeks=8),
+            pathway=pathway,
+        )
+        cohort.managers.add(User.objects.get(email="manager@example.com"))
+        for email, *_ in DEMO_LEARNERS:
+            join(cohort, User.objects.get(email=email))
 
     def ensure_learner(self, email, first, last, sector, level, area, org, size, cadence, done):
         """Onboards a demo learner once, with a self-check, a personal pathway,

@@ -51,6 +51,12 @@ def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_
         fieldset.get_by_label(re.compile("^2 — ")).check()
     page.get_by_role("button", name="Show my next five minutes").click()
 
+    # The optional equality questions are offered once; "Not now" changes nothing.
+    page.wait_for_url(re.compile("/me/equity/"))
+    assert_accessible(page)
+    assert_fits_small_screen(page)
+    page.get_by_role("button", name="Not now").click()
+
     page.wait_for_url(re.compile("/dashboard/"))
     assert_accessible(page)
     assert_fits_small_screen(page)

@@ -188,7 +188,7 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
     where nobody is in it (local areas: those with learners); then "Prefer
     not to say" (where offered) and "Not declared"; the total row covers
     everyone in scope. `detail=True` lists caring by its ONS bands and
-    parental occupation by its eight answers. A fixed 6 queries."""
+    parental occupation by its eight answers. A fixed 7 queries."""
     try:
         spec = CHARACTERISTICS[characteristic]
     except KeyError:

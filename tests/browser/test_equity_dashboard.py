@@ -66,3 +66,34 @@ def test_analyst_sees_the_equity_dashboard_chart_and_table(
         assert AuditEntry.objects.filter(user=analyst, action="view").count() == 1
     finally:
         context.close()
+
+
+def test_programme_admin_sees_the_funnel_and_its_weekly_chart(
+    browser, live_server, starter_library, programme_with_answers, django_user_model
+):
+    from courses.models import LessonPage
+    from lms.cohorts.access import PROGRAMME_ADMINS, ensure_roles
+    from lms.progress.services import complete_lesson
+
+    ensure_roles()
+    lesson = LessonPage.objects.live().order_by("path").first()
+    for membership in programme_with_answers.memberships.all()[:12]:
+        complete_lesson(membership.user, lesson)
+    admin, secret = admin_account(
+        django_user_model, "programme@example.com", Group.objects.get(name=PROGRAMME_ADMINS)
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, admin, secret)
+        page.goto(f"{live_server.url}/admin/reports/cohort-funnel/")
+        main = page.inner_text("main")
+        for stage in ("Invited", "Joined", "Activated", "Engaged", "Completed"):
+            assert stage in main
+        assert page.locator('svg[role="img"]').count() >= 1
+        assert_accessible(page)
+        # No equity figures for someone who is not an analyst.
+        response = page.goto(f"{live_server.url}/admin/reports/equity/?characteristic=sex")
+        assert response.status == 403 or "/admin/" in page.url and "Female" not in page.content()
+    finally:
+        context.close()

@@ -164,7 +164,11 @@ def test_new_person_signs_up_onboards_and_lands_in_the_cohort(cohorts):
     assert client.get(response["Location"]).status_code == 200
     response = client.post("/onboarding/", onboarding_data())
     assert response.status_code == 302
-    # ... then the join link opens the cohort.
+    # ... then the optional equality questions; "Not now" lands in the cohort.
+    assert response["Location"].startswith("/me/equity/")
+    response = client.post("/me/equity/not-now/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/cohorts/{a.pk}/"
+    # The join link opens the cohort from now on.
     response = client.get(join_url(a))
     assert response["Location"] == f"/cohorts/{a.pk}/"
     assert "Spring A" in client.get(f"/cohorts/{a.pk}/").content.decode()

@@ -69,9 +69,9 @@ def equity_profile(request):
 @login_required
 def not_now(request):
     services.not_now(request.user)
-    return redirect(
-        continue_after_onboarding(request) if _after_onboarding(request) else "dashboard"
-    )
+    # Back to where the learner was heading (a cohort they were joining), else
+    # the dashboard.
+    return redirect(continue_after_onboarding(request))
 
 
 @require_http_methods(["GET", "POST"])

@@ -42,6 +42,7 @@ test: $(STAMP) browser-deps lint
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/nudges.py $(NUDGE_BENCH_ARGS)
+	$(PY) bench/cohorts.py $(COHORT_BENCH_ARGS)
 
 clean-var:
 	rm -rf var

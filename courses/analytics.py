@@ -48,7 +48,6 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
     DurationField,
     Exists,
@@ -62,6 +61,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Length, Substr
 
+from lms.core.aggregates import Median
 from lms.progress.models import CheckAnswer, Enrolment, LessonProgress
 
 from .models import CoursePage, LessonPage
@@ -229,12 +229,6 @@ def _lesson_duration():
     return ExpressionWrapper(F("completed_at") - F("started_at"), output_field=DurationField())
 
 
-class _PostgresMedian(Aggregate):
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
 def _median_minutes(queryset: QuerySet, key: str, duration) -> dict[int, float]:
     """The median of `duration` (a duration expression) per value of `key`, in
     minutes, in one query. PostgreSQL computes it (PERCENTILE_CONT); other
@@ -244,7 +238,7 @@ def _median_minutes(queryset: QuerySet, key: str, duration) -> dict[int, float]:
         rows = (
             queryset.order_by()
             .values(key)
-            .annotate(median=_PostgresMedian(duration, output_field=DurationField()))
+            .annotate(median=Median(duration, output_field=DurationField()))
             .values_list(key, "median")
         )
         return {k: median.total_seconds() / 60 for k, median in rows if median is not None}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce
 
-from lms.cohorts.metrics import GroupCounts, Scope, grouped_counts, learner_rows, medians
+from lms.cohorts.metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
 from lms.cohorts.metrics import population as cohort_population
 
 from .models import (
@@ -214,7 +214,7 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
         total.engaged += row.engaged
         total.completed += row.completed
         total.minutes += row.minutes
-    total.median_minutes = medians(rows).get(None)
+    total.median_minutes = median_minutes(rows)
     for row in table_rows:
         row.gap = gap_pp(row, total)
     declared = sum(row.learners for row in table_rows if row.kind == "group")

@@ -173,6 +173,11 @@ def partners_for_user(user) -> QuerySet[Partner]:
     return Partner.objects.filter(author_group__in=user.groups.all())
 
 
+def has_partner(user) -> bool:
+    """Whether the user works on any partner's courses (author or editor)."""
+    return partners_for_user(user).exists()
+
+
 def pages_of(partners) -> QuerySet[Page]:
     """The pages on these partners' shelves (shelves excluded)."""
     shelves = PartnerPage.objects.filter(partner__in=partners)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from content.models import Partner
-from courses.admin_views.analytics import CourseAnalyticsMenuItem
+from courses.admin_views.analytics import course_analytics_menu_item
 from courses.analytics import course_figures, display, suppress
 from courses.models import CoursePage
 from courses.workspace import EDITORS_GROUP
@@ -389,7 +389,7 @@ def test_admin_users_without_a_partner_get_403_and_no_menu_item(seven_learners, 
 def test_the_menu_item_shows_for_authors_only(seven_learners, author, django_user_model):
     dashboard = author(northfield()).get("/admin/")
     assert dashboard.status_code == 200 and "Course analytics" in dashboard.content.decode()
-    item = CourseAnalyticsMenuItem("Course analytics", URL)
+    item = course_analytics_menu_item()
     request = RequestFactory().get("/admin/")
     request.user = seven_learners[0]
     assert not item.is_shown(request)

@@ -7,16 +7,15 @@ see their own partner's courses only; platform editors and superusers see
 every partner's. Anyone with admin access but no partner gets a 403."""
 
 import django_filters
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django_filters.fields import ModelChoiceField
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 
 from content.models import Partner
+from lms.core.admin_access import MenuItemFor, RoleRequired
 
 from ..analytics import (
     COURSE_ORDER,
@@ -27,7 +26,7 @@ from ..analytics import (
     min_learners,
 )
 from ..models import CoursePage
-from ..workspace import partners_for_user
+from ..workspace import has_partner, partners_for_user
 
 
 def _partner_choices(request):
@@ -80,7 +79,7 @@ def _csv_text(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
-class CourseAnalyticsView(ReportView):
+class CourseAnalyticsView(RoleRequired, ReportView):
     page_title = "Course analytics"
     header_icon = "table"
     index_url_name = "course_analytics"
@@ -92,18 +91,15 @@ class CourseAnalyticsView(ReportView):
     export_headings = EXPORT_HEADINGS
     verbose_name_plural = "courses"
 
-    def dispatch(self, request, *args, **kwargs):
-        # Wagtail has already sent anyone without admin access to the login
-        # page; admin users who author for no partner get a plain 403 rather
-        # than Wagtail's redirect to the dashboard.
-        if not self.partners.exists():
-            return TemplateResponse(
-                request,
-                "courses/admin/analytics_forbidden.html",
-                {"page_title": self.page_title, "header_icon": self.header_icon},
-                status=403,
-            )
-        return super().dispatch(request, *args, **kwargs)
+    forbidden_heading = "You cannot see this report"
+    forbidden_reason = (
+        "Course analytics show figures for a partner’s courses to that partner’s authors and "
+        "to platform editors. Your account is not an author for any partner. Ask a platform "
+        "editor to add you to your partner’s authors."
+    )
+
+    def allowed(self, user) -> bool:
+        return self.partners.exists()
 
     @cached_property
     def partners(self):
@@ -148,11 +144,6 @@ class CourseAnalyticsView(ReportView):
         return context
 
 
-class CourseAnalyticsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return partners_for_user(request.user).exists()
-
-
 @hooks.register("register_admin_urls")
 def course_analytics_urls():
     return [
@@ -167,10 +158,11 @@ def course_analytics_urls():
 
 @hooks.register("register_reports_menu_item")
 def course_analytics_menu_item():
-    return CourseAnalyticsMenuItem(
+    return MenuItemFor(
         "Course analytics",
         reverse("course_analytics"),
         name="course-analytics",
         icon_name="table",
         order=900,
+        shown_to=has_partner,
     )

@@ -11,24 +11,23 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from django.views.defaults import permission_denied
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
+from lms.core.admin_access import MenuItemFor, RoleRequired
+
 from ..freshness import DUE_WITHIN_DAYS, lessons_of_partners
 from ..models import LessonPage, PartnerPage
-from ..workspace import partners_for_user
+from ..workspace import has_partner, partners_for_user
 
 OVERDUE, SOON, ALL_DUE = "", "soon", "all"
 
@@ -67,7 +66,7 @@ def _date(value) -> str:
     return format_date(value, "j M Y") if value else "—"
 
 
-class ReviewDueReportView(ReportView):
+class ReviewDueReportView(RoleRequired, ReportView):
     page_title = "Lessons due for review"
     header_icon = "date"
     index_url_name = "review_due_report"
@@ -96,13 +95,18 @@ class ReviewDueReportView(ReportView):
         "edit_url": "Edit",
     }
 
-    def dispatch(self, request, *args, **kwargs):
-        # Wagtail turns a PermissionDenied raised in an admin view into a
-        # redirect to the dashboard; answer with a real 403 instead.
-        self.partners = list(partners_for_user(request.user).order_by("name"))
-        if not self.partners:
-            return permission_denied(request, PermissionDenied())
-        return super().dispatch(request, *args, **kwargs)
+    forbidden_heading = "You cannot see this report"
+    forbidden_reason = (
+        "Lessons due for review are listed for a partner’s authors and for platform editors. "
+        "Your account is not an author for any partner."
+    )
+
+    def allowed(self, user) -> bool:
+        return bool(self.partners)
+
+    @cached_property
+    def partners(self):
+        return list(partners_for_user(self.request.user).order_by("name"))
 
     @cached_property
     def today(self):
@@ -214,17 +218,13 @@ def review_due_report_urls():
     ]
 
 
-class ReviewDueMenuItem(MenuItem):
-    def is_shown(self, request):
-        return partners_for_user(request.user).exists()
-
-
 @hooks.register("register_reports_menu_item")
 def review_due_menu_item():
-    return ReviewDueMenuItem(
+    return MenuItemFor(
         "Lessons due for review",
         reverse("review_due_report"),
         name="review-due",
         icon_name="date",
         order=960,
+        shown_to=has_partner,
     )

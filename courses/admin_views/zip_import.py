@@ -9,13 +9,11 @@ learners and anonymous visitors before the view runs (to the login page)."""
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from content.importer.zip_upload import (
@@ -28,12 +26,9 @@ from content.importer.zip_upload import (
     megabytes,
     too_large,
 )
+from lms.core.admin_access import MenuItemFor, RoleRequired
 
-from ..workspace import partners_for_user
-
-
-def can_import(user) -> bool:
-    return partners_for_user(user).exists()
+from ..workspace import has_partner, partners_for_user
 
 
 class ZipUploadForm(forms.Form):
@@ -49,20 +44,18 @@ class ZipUploadForm(forms.Form):
         ].help_text = f"A .zip of Markdown (.md) files, up to {megabytes(max_upload_bytes())}."
 
 
-class PartnerAuthorsOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_import(request.user):
-            return TemplateResponse(
-                request,
-                "courses/admin/zip_import_forbidden.html",
-                {
-                    "page_title": "Import a course",
-                    "header_title": "Import a course",
-                    "header_icon": "upload",
-                },
-                status=403,
-            )
-        return super().dispatch(request, *args, **kwargs)
+class PartnerAuthorsOnly(RoleRequired):
+    page_title = "Import a course"
+    header_icon = "upload"
+    forbidden_heading = "You cannot import courses"
+    forbidden_reason = (
+        "Importing courses is for authors at a partner college or university. Your account is "
+        "not an author for any partner. Ask a platform editor to add you to your partner's "
+        "authors."
+    )
+
+    def allowed(self, user) -> bool:
+        return has_partner(user)
 
 
 class ImportCourseView(PartnerAuthorsOnly, WagtailAdminTemplateMixin, View):
@@ -187,17 +180,13 @@ def import_course_urls():
     ]
 
 
-class ImportCourseMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_import(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def import_course_menu_item():
-    return ImportCourseMenuItem(
+    return MenuItemFor(
         "Import a course",
         reverse("import_course"),
         name="import-course",
         icon_name="upload",
         order=250,
+        shown_to=has_partner,
     )

@@ -19,14 +19,14 @@ from datetime import date
 
 from django import forms
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from lms.core.admin_access import MenuItemFor, RoleRequired
 
 DIMENSION_LABELS = {
     "sector": "Sector",
@@ -163,22 +163,21 @@ def describe_filters(data) -> dict:
 # -- the funnel view ------------------------------------------------------------
 
 
-class FunnelReportView(WagtailAdminTemplateMixin, TemplateView):
+class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
     template_name = "cohorts/reports/funnel.html"
     page_title = "Cohort funnel"
     header_icon = "group"
 
-    def dispatch(self, request, *args, **kwargs):
+    forbidden_heading = "You cannot see this report"
+    forbidden_reason = (
+        "Cohort reports are for programme admins and for the managers of each cohort. Your "
+        "account has neither role. Ask a programme admin if you need access."
+    )
+
+    def allowed(self, user) -> bool:
         from .access import can_manage_cohorts
 
-        if not can_manage_cohorts(request.user):
-            return TemplateResponse(
-                request,
-                "cohorts/reports/forbidden.html",
-                {"page_title": self.page_title, "header_icon": self.header_icon},
-                status=403,
-            )
-        return super().dispatch(request, *args, **kwargs)
+        return can_manage_cohorts(user)
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
@@ -294,13 +293,6 @@ class FunnelReportView(WagtailAdminTemplateMixin, TemplateView):
         return response
 
 
-class FunnelMenuItem(MenuItem):
-    def is_shown(self, request):
-        from .access import can_manage_cohorts
-
-        return can_manage_cohorts(request.user)
-
-
 @hooks.register("register_admin_urls")
 def funnel_report_urls():
     return [path("reports/cohort-funnel/", FunnelReportView.as_view(), name="cohort_funnel")]
@@ -308,10 +300,13 @@ def funnel_report_urls():
 
 @hooks.register("register_reports_menu_item")
 def funnel_menu_item():
-    return FunnelMenuItem(
+    from .access import can_manage_cohorts
+
+    return MenuItemFor(
         "Cohort funnel",
         reverse("cohort_funnel"),
         name="cohort-funnel",
         icon_name="group",
         order=960,
+        shown_to=can_manage_cohorts,
     )

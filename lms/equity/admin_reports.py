@@ -27,13 +27,13 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.cohorts.admin_reports import ReportFilterForm, bar_chart, describe_filters, scope_for
+from lms.core.admin_access import RoleRequired
 
 from . import disclosure
 from .access import can_read_audit_log, can_view_equity
@@ -105,21 +105,15 @@ def audit(user, action: str, filters: dict) -> AuditEntry:
     )
 
 
-class EquityOnly:
-    forbidden_template = "equity/admin/forbidden.html"
+class EquityOnly(RoleRequired):
+    forbidden_heading = "You cannot see equity metrics"
+    forbidden_reason = (
+        "Equity metrics are shown only to members of the Equity analysts group, and every view "
+        "is logged. Ask a programme admin if your work needs this access."
+    )
 
     def allowed(self, user) -> bool:
         return can_view_equity(user)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            return TemplateResponse(
-                request,
-                self.forbidden_template,
-                {"page_title": self.page_title, "header_icon": self.header_icon},
-                status=403,
-            )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
@@ -259,7 +253,8 @@ class AuditLogView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
     template_name = "equity/admin/audit_log.html"
     page_title = "Equity audit log"
     header_icon = "history"
-    forbidden_template = "equity/admin/audit_forbidden.html"
+    forbidden_heading = "You cannot see the equity audit log"
+    forbidden_reason = "The audit log of equity metrics is for programme admins."
     paginate_by = 50
 
     def allowed(self, user) -> bool:

@@ -2,7 +2,8 @@
 
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from lms.core.admin_access import MenuItemFor
 
 from .access import can_read_audit_log, can_view_equity
 from .admin_reports import AuditLogView, EquityDashboardView
@@ -16,29 +17,25 @@ def equity_report_urls():
     ]
 
 
-class EquityMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_view_equity(request.user)
-
-
-class AuditLogMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_read_audit_log(request.user)
-
-
 @hooks.register("register_reports_menu_item")
 def equity_menu_item():
-    return EquityMenuItem(
-        "Equity metrics", reverse("equity_dashboard"), name="equity", icon_name="table", order=970
+    return MenuItemFor(
+        "Equity metrics",
+        reverse("equity_dashboard"),
+        name="equity",
+        icon_name="table",
+        order=970,
+        shown_to=can_view_equity,
     )
 
 
 @hooks.register("register_reports_menu_item")
 def equity_audit_menu_item():
-    return AuditLogMenuItem(
+    return MenuItemFor(
         "Equity audit log",
         reverse("equity_audit_log"),
         name="equity-audit-log",
         icon_name="history",
         order=980,
+        shown_to=can_read_audit_log,
     )

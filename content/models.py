@@ -1,5 +1,6 @@
 """Taxonomy that admins edit as snippets: nothing about a region is hard-wired."""
 
+from django import forms
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
@@ -90,6 +91,61 @@ class Partner(index.Indexed, models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SupportProgrammeQuerySet(models.QuerySet):
+    def for_sectors(self, sectors):
+        """Programmes for any of these sectors, each once, by name."""
+        return self.filter(sectors__in=sectors).distinct().order_by("name")
+
+
+class SupportProgramme(index.Indexed, models.Model):
+    """Help a business can get in its region (a funded programme, a university
+    or research centre). Course pages list the programmes for their sectors;
+    another region's admins replace these with their own."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+    organisation = models.CharField(max_length=150, help_text="Who runs it.")
+    url = models.URLField("web address", max_length=300)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="One sentence: what a business can get from it."
+    )
+    sectors = models.ManyToManyField(
+        Sector,
+        related_name="support_programmes",
+        help_text="Courses in these sectors list the programme.",
+    )
+    local_areas = models.ManyToManyField(
+        "learners.LocalArea",
+        blank=True,
+        related_name="support_programmes",
+        help_text="Where it is available. Leave empty if it covers the whole region.",
+    )
+
+    objects = SupportProgrammeQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("organisation"),
+        FieldPanel("url"),
+        FieldPanel("description"),
+        FieldPanel("sectors", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("local_areas", widget=forms.CheckboxSelectMultiple),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("organisation"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "support programme"
 
     def __str__(self):
         return self.name

@@ -1,7 +1,7 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Partner, Sector, SeniorityLevel, Skill
+from .models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 
 
 class SectorViewSet(SnippetViewSet):
@@ -31,11 +31,25 @@ class PartnerViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class SupportProgrammeViewSet(SnippetViewSet):
+    model = SupportProgramme
+    icon = "help"
+    menu_label = "Support programmes"
+    list_display = ["name", "organisation", "url"]
+    search_fields = ["name", "organisation"]
+
+
 class TaxonomyViewSetGroup(SnippetViewSetGroup):
     menu_label = "Taxonomy"
     menu_icon = "tag"
     menu_order = 300
-    items = (SectorViewSet, SeniorityLevelViewSet, SkillViewSet, PartnerViewSet)
+    items = (
+        SectorViewSet,
+        SeniorityLevelViewSet,
+        SkillViewSet,
+        PartnerViewSet,
+        SupportProgrammeViewSet,
+    )
 
 
 register_snippet(TaxonomyViewSetGroup)

@@ -63,6 +63,15 @@ def block_errors(problems) -> dict[int, ValidationError]:
 
 
 class CoursePageForm(PublishCheckedPageForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("cover_image") and not (cleaned_data.get("cover_alt") or "").strip():
+            self.add_error(
+                "cover_alt",
+                "Add alt text for the cover: say what it shows, for people who cannot see it.",
+            )
+        return cleaned_data
+
     def publish_errors(self, cleaned_data):
         errors = publish_checks.course_errors(
             sectors=cleaned_data.get("sectors"),

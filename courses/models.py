@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -45,8 +46,9 @@ class CataloguePage(Page):
         return response
 
 
-def six_months_from(day: date) -> date:
-    month = day.month + 6
+def months_from(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day if it is shorter."""
+    month = day.month + months
     year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
     for last_day in (31, 30, 29, 28):
         try:
@@ -54,6 +56,18 @@ def six_months_from(day: date) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def six_months_from(day: date) -> date:
+    return months_from(day, 6)
+
+
+def facts_review_due(facts_checked: date | None) -> date | None:
+    """When facts checked on this day must be checked again
+    (FMA_FACTS_REVIEW_MONTHS later)."""
+    if facts_checked is None:
+        return None
+    return months_from(facts_checked, settings.FMA_FACTS_REVIEW_MONTHS)
 
 
 def six_months_from_today() -> date:
@@ -97,6 +111,30 @@ class CoursePage(Page):
         default=six_months_from_today,
         help_text="When this course must next be checked for accuracy.",
     )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown on the course page and in the catalogue.",
+    )
+    cover_alt = models.CharField(
+        "cover alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the cover shows, for people who cannot see it. Needed with a cover.",
+    )
+    cover_licence = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="For an openly licensed cover you did not make, e.g. CC BY 4.0.",
+    )
+    cover_source = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Where the cover comes from and who made it: a web address or a name.",
+    )
     # Derived from the live lessons (see courses.services.refresh_course_totals);
     # stored so the catalogue can filter by length in the database.
     total_seconds = models.PositiveIntegerField(default=0, editable=False)
@@ -117,6 +155,15 @@ class CoursePage(Page):
                 FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
             ],
             heading="Who it is for",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("cover_image"),
+                FieldPanel("cover_alt"),
+                FieldPanel("cover_licence"),
+                FieldPanel("cover_source"),
+            ],
+            heading="Cover image",
         ),
         FieldPanel("review_by"),
     ]
@@ -148,9 +195,16 @@ class CoursePage(Page):
         return math.ceil(self.total_seconds / 60)
 
     def get_context(self, request, *args, **kwargs):
+        from content.models import SupportProgramme
+
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = LessonPage.objects.live().public().child_of(self).order_by("path")
+        context["support_programmes"] = SupportProgramme.objects.for_sectors(self.sectors.all())
         return context
+
+    @property
+    def cover_source_is_link(self) -> bool:
+        return self.cover_source.startswith(("https://", "http://"))
 
 
 class LessonPage(Page):
@@ -165,6 +219,14 @@ class LessonPage(Page):
             "months after publishing."
         ),
     )
+    facts_checked = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The day the lesson's facts (laws, dates, figures) were last checked against its "
+            "sources. Shown to learners as the month."
+        ),
+    )
     # The day the lesson was last published after review (courses.freshness).
     last_reviewed = models.DateField(null=True, blank=True, editable=False)
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -173,6 +235,7 @@ class LessonPage(Page):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
+        FieldPanel("facts_checked"),
         FieldPanel("review_by"),
     ]
     search_fields = Page.search_fields + [

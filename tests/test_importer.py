@@ -37,6 +37,7 @@ LESSON = """\
 ---
 title: {title}
 summary: A short lesson.
+facts_checked: 2026-11-02
 ---
 Some **prose** for the lesson.
 
@@ -137,7 +138,7 @@ def test_a_bad_file_imports_nothing_at_all(tmp_path):
     bad.write_text(LESSON.format(title="Two").replace("correct: [1]", "correct: [5]"))
     problems = problems_of(root)
     assert problems == [
-        "b-course/01-lesson-1.md:16: 'correct' names option 5, but the options are numbered 1 to 2"
+        "b-course/01-lesson-1.md:17: 'correct' names option 5, but the options are numbered 1 to 2"
     ]
     assert not CoursePage.objects.filter(slug__in=["a-course", "b-course"]).exists()
     assert not LessonPage.objects.filter(title__in=["One", "Two"]).exists()
@@ -165,19 +166,19 @@ def test_a_problem_found_while_writing_rolls_back_earlier_courses(tmp_path):
             LESSON.format(title="T").replace(
                 "::: action\nDo this.\n:::\n", "::: action\nDo this.\n"
             ),
-            "'::: action' opened on line 20 is not closed",
+            "'::: action' opened on line 21 is not closed",
         ),
         (
             LESSON.format(title="T").replace("::: takeaway", "::: summary"),
-            ":7: unknown block '::: summary'",
+            ":8: unknown block '::: summary'",
         ),
         (
             LESSON.format(title="T").replace("- [AI Playbook]", "- AI Playbook"),
-            ":25: a source must be written '- [Title](https://address) — Publisher'",
+            ":26: a source must be written '- [Title](https://address) — Publisher'",
         ),
         (
             LESSON.format(title="T").replace("explanation: Because.", ""),
-            ":11: the knowledge check has no 'explanation'",
+            ":12: the knowledge check has no 'explanation'",
         ),
         (
             LESSON.format(title="T").replace("Some **prose**", "word " * 1200),
@@ -232,10 +233,12 @@ def test_command_imports_drafts_when_asked(tmp_path):
 @pytest.mark.django_db
 def test_editor_limits_apply_on_import_too(tmp_path):
     root = write_library(tmp_path, {"c": ["One"]})
-    lesson = LESSON.format(title="T").replace("::: takeaway", "::: case-study " + "x" * 200)
+    lesson = LESSON.format(title="T").replace(
+        "::: takeaway", "::: case-study " + "x" * 200 + " (illustrative)"
+    )
     (root / "c" / "01-lesson-1.md").write_text(lesson)
     problems = problems_of(root)
-    assert any(p.startswith("c/01-lesson-1.md:7: title:") and "150" in p for p in problems), (
+    assert any(p.startswith("c/01-lesson-1.md:8: title:") and "150" in p for p in problems), (
         problems
     )
 
@@ -246,7 +249,7 @@ def test_unquoted_yes_no_options_are_refused_with_a_hint(tmp_path):
     lesson = LESSON.format(title="T").replace("  - This one\n  - That one", "  - Yes\n  - No")
     (root / "c" / "01-lesson-1.md").write_text(lesson)
     assert problems_of(root) == [
-        "c/01-lesson-1.md:13: every option must be text: put quotes around options such as "
+        "c/01-lesson-1.md:14: every option must be text: put quotes around options such as "
         '"Yes", "No" or ones containing \': \''
     ]
 
@@ -257,7 +260,7 @@ def test_unknown_taxonomy_fields_are_reported_with_line(tmp_path):
     (root / "taxonomy.yaml").write_text(TAXONOMY + "colours:\n  - {slug: red, name: Red}\n")
     assert problems_of(root) == [
         "taxonomy.yaml:9: unknown section 'colours'; use: sectors, seniority_levels, skills, "
-        "partners, local_areas, pathways"
+        "partners, local_areas, pathways, support_programmes"
     ]
 
 
@@ -268,3 +271,297 @@ def test_repeated_draft_imports_add_no_revisions(tmp_path):
     revisions = Revision.objects.count()
     import_library(root, publish=False)
     assert Revision.objects.count() == revisions
+
+
+# Facts-checked dates, covers, case-study labels and support programmes (issue 15).
+
+COVER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630">'
+    '<rect width="1200" height="630" fill="#0b2f55"/><circle cx="600" cy="315" r="90" '
+    'fill="#f0a830"/></svg>'
+)
+SUPPORT = """\
+local_areas:
+  - {slug: coventry, name: Coventry}
+support_programmes:
+  - slug: health-help
+    name: Health help
+    organisation: A health innovation network
+    url: https://www.example.org/health-help
+    description: Connects innovators with the NHS.
+    sectors: [health-tech]
+    local_areas: [coventry]
+  - slug: factory-help
+    name: Factory help
+    organisation: A manufacturing centre
+    url: https://www.example.org/factory-help
+    sectors: [advanced-manufacturing]
+"""
+
+
+def with_cover(root, cover="cover: {file: cover.svg, alt: An amber circle on dark blue}"):
+    folder = root / "data-for-boards"
+    (folder / "cover.svg").write_text(COVER_SVG)
+    (folder / "course.md").write_text(
+        COURSE.replace("\n---\nAn intro", f"\n{cover}\n---\nAn intro")
+    )
+    return folder
+
+
+def set_front_matter(root, extra: str, file="data-for-boards/01-lesson-1.md"):
+    path = root / file
+    path.write_text(path.read_text().replace("facts_checked: 2026-11-02\n", extra, 1))
+
+
+@pytest.mark.django_db
+def test_review_by_is_facts_checked_plus_the_setting_unless_the_front_matter_says_sooner(
+    tmp_path, settings
+):
+    root = write_library(tmp_path)
+    set_front_matter(root, "facts_checked: 2026-11-02\nreview_by: 2027-02-28\n")
+    set_front_matter(
+        root, "facts_checked: 2026-11-02\nreview_by: 2029-01-01\n", "data-for-boards/02-lesson-2.md"
+    )
+    import_library(root)
+    one, two = LessonPage.objects.filter(title__in=["Lesson one", "Lesson two"]).order_by("title")
+    assert one.facts_checked.isoformat() == "2026-11-02"
+    assert one.review_by.isoformat() == "2027-02-28"  # sooner than 12 months: kept
+    assert two.review_by.isoformat() == "2027-11-02"  # later: facts_checked + 12 months wins
+    settings.FMA_FACTS_REVIEW_MONTHS = 3
+    set_front_matter(root, "facts_checked: 2026-10-31\n", "data-for-boards/02-lesson-2.md")
+    import_library(root)
+    two.refresh_from_db()
+    assert two.review_by.isoformat() == "2027-01-31"
+    assert two.live
+
+
+@pytest.mark.parametrize(
+    "front_matter, expected",
+    [
+        (
+            "",
+            ":1: 'facts_checked' is missing from the front matter: add 'facts_checked: YYYY-MM-DD'",
+        ),
+        ("facts_checked: last week\n", ":4: 'facts_checked' must be a date written as YYYY-MM-DD"),
+        ("facts_checked: 2026-13\n", ":4: 'facts_checked' must be a date written as YYYY-MM-DD"),
+        ("facts_checked: 2999-01-01\n", ":4: 'facts_checked' is in the future"),
+        ("facts_checked: 2026-11-02\nreview_by: soon\n", ":5: 'review_by' must be a date"),
+    ],
+)
+@pytest.mark.django_db
+def test_facts_checked_is_required_and_must_be_a_past_date(tmp_path, front_matter, expected):
+    root = write_library(tmp_path)
+    set_front_matter(root, front_matter)
+    problems = problems_of(root)
+    assert len(problems) == 1 and problems[0].startswith(
+        "data-for-boards/01-lesson-1.md" + expected
+    ), problems
+
+
+@pytest.mark.django_db
+def test_the_lesson_page_says_when_its_facts_were_checked(tmp_path, client):
+    import_library(write_library(tmp_path))
+    lesson = LessonPage.objects.get(title="Lesson one")
+    html = client.get(lesson.url).content.decode()
+    assert 'Facts checked <time datetime="2026-11">November 2026</time>' in html
+
+
+@pytest.mark.django_db
+def test_an_svg_cover_goes_into_the_partners_collection_once(tmp_path, client):
+    from wagtail.images import get_image_model
+
+    root = write_library(tmp_path)
+    with_cover(
+        root,
+        "cover:\n  file: cover.svg\n  alt: An amber circle on dark blue\n  licence: CC BY 4.0\n"
+        "  source: https://www.example.org/circle",
+    )
+    import_library(root)
+    course = CoursePage.objects.get(slug="data-for-boards")
+    image = course.cover_image
+    assert image.is_svg() and (image.width, image.height) == (1200, 630)
+    assert image.collection == course.partner.collection
+    assert course.cover_alt == "An amber circle on dark blue"
+    assert (course.cover_licence, course.cover_source) == (
+        "CC BY 4.0",
+        "https://www.example.org/circle",
+    )
+    images = get_image_model().objects.count()
+    (root / "data-for-boards" / "course.md").write_text(
+        (root / "data-for-boards" / "course.md").read_text().replace("An introduction", "Changed")
+    )
+    import_library(root)
+    assert get_image_model().objects.count() == images  # the same file is not uploaded twice
+    html = client.get(course.url).content.decode()
+    assert 'alt="An amber circle on dark blue"' in html
+    assert '<a href="https://www.example.org/circle">Cover image source</a> · CC BY 4.0' in html
+    catalogue = client.get(course.get_parent().get_parent().url).content.decode()
+    assert 'alt=""' in catalogue.split("Data for boards")[0].rsplit('<li class="card">', 1)[1]
+
+
+@pytest.mark.parametrize(
+    "cover, expected",
+    [
+        ("cover: {file: cover.svg}", ":11: the cover has no 'alt' text"),
+        ("cover: {file: missing.svg, alt: A}", ":11: cover file 'missing.svg' was not found"),
+        ("cover: cover.svg", ":11: 'cover' must give 'file' and 'alt'"),
+        ("cover: {file: cover.svg, alt: A, credit: Me}", ":11: 'cover' has unknown keys credit"),
+        ("cover: {file: ../../etc/passwd, alt: A}", ":11: cover file '../../etc/passwd' was not"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_cover_is_reported_at_its_line(tmp_path, cover, expected):
+    root = write_library(tmp_path)
+    with_cover(root, cover)
+    problems = problems_of(root)
+    assert any(p.startswith("data-for-boards/course.md" + expected) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><a href="https://evil.example"><rect/></a></svg>',
+        '<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.example/a.png"/></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(https://x.example/)"/></svg>',
+    ],
+)
+@pytest.mark.django_db
+def test_an_svg_that_is_more_than_a_drawing_is_refused(tmp_path, svg):
+    root = write_library(tmp_path)
+    folder = with_cover(root)
+    (folder / "cover.svg").write_text(svg)
+    assert problems_of(root) == [
+        "data-for-boards/course.md:11: the cover 'cover.svg' is not a plain SVG drawing: SVG files "
+        "may not contain scripts, event handlers, links, embedded images or documents, or entities"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_cover_chosen_in_the_cms_stays_when_course_md_has_none(tmp_path):
+    root = write_library(tmp_path)
+    with_cover(root)
+    import_library(root)
+    course = CoursePage.objects.get(slug="data-for-boards")
+    image = course.cover_image
+    (root / "data-for-boards" / "course.md").write_text(COURSE.replace("An introduction", "New"))
+    import_library(root)
+    course.refresh_from_db()
+    assert course.cover_image == image and course.introduction == "New."
+
+
+@pytest.mark.parametrize(
+    "case_study, expected",
+    [
+        ("::: case-study A regional manufacturer\nIt kept paper logs.\n:::\n", "label the case"),
+        (
+            "::: case-study A real manufacturer\nIt kept paper logs.\nSource: the newspaper\n:::\n",
+            "write a real case study's source as 'Source: [Title](https://address)'",
+        ),
+        ("::: case-study A regional manufacturer (illustrative)\nIt kept paper logs.\n:::\n", None),
+        ("::: case-study A manufacturer (Illustrative)\nIt kept paper logs.\n:::\n", None),
+        (
+            "::: case-study Made Smarter helps a maker\nIt kept paper logs.\n"
+            "Source: [Case study](https://www.example.org/case) — Made Smarter\n:::\n",
+            None,
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_a_case_study_is_labelled_illustrative_or_names_its_source(tmp_path, case_study, expected):
+    root = write_library(tmp_path, {"c": ["One"]})
+    lesson = LESSON.format(title="T").replace("::: takeaway", case_study + "\n::: takeaway")
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    if expected is None:
+        import_library(root)
+        assert LessonPage.objects.filter(title="T").exists()
+    else:
+        problems = problems_of(root)
+        assert any(p.startswith("c/01-lesson-1.md:") and expected in p for p in problems), problems
+
+
+@pytest.mark.django_db
+def test_support_programmes_are_seeded_once_and_listed_on_courses_of_their_sectors(
+    tmp_path, client
+):
+    from content.models import SupportProgramme
+
+    root = write_library(tmp_path)
+    (root / "taxonomy.yaml").write_text(TAXONOMY + SUPPORT)
+    report = import_library(root)
+    assert report.counts["support_programmes created"] == 2
+    health = SupportProgramme.objects.get(slug="health-help")
+    assert [s.slug for s in health.sectors.all()] == ["health-tech"]
+    assert [a.slug for a in health.local_areas.all()] == ["coventry"]
+    health.description = "Edited by an admin."
+    health.save()
+    assert import_library(root).counts["support_programmes created"] == 0
+    health.refresh_from_db()
+    assert health.description == "Edited by an admin."
+    html = client.get(CoursePage.objects.get(slug="data-for-boards").url).content.decode()
+    assert "Support for your business" in html
+    assert '<a href="https://www.example.org/health-help">Health help</a>' in html
+    assert "Factory help" not in html  # not one of the course's sectors
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            ("sectors: [health-tech]\n    local", "sectors: [space-tech]\n    local"),
+            "unknown sectors",
+        ),
+        (("url: https://www.example.org/health-help", "url: www.example.org"), "needs a 'url'"),
+        (("    organisation: A health innovation network\n", ""), "needs an 'organisation'"),
+        (("    sectors: [advanced-manufacturing]\n", ""), "'sectors' must be a list of slugs"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_support_programmes_are_reported(tmp_path, change, expected):
+    root = write_library(tmp_path)
+    (root / "taxonomy.yaml").write_text(TAXONOMY + SUPPORT.replace(*change))
+    problems = problems_of(root)
+    assert any(p.startswith("taxonomy.yaml:") and expected in p for p in problems), problems
+
+
+def course_edit_data(course, **changes):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    data = nested_form_data(
+        {
+            "title": course.title,
+            "slug": course.slug,
+            "summary": course.summary,
+            "introduction": course.introduction,
+            "learning_outcomes": streamfield([("outcome", "Ask better questions")]),
+            "review_by": course.review_by.isoformat(),
+            "cover_alt": "",
+            "cover_licence": "",
+            "cover_source": "",
+        }
+    )
+    data["sectors"] = [s.pk for s in course.sectors.all()]
+    data["seniority_levels"] = [s.pk for s in course.seniority_levels.all()]
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_cover_needs_alt_text_in_the_editor(tmp_path, admin_client):
+    from django.urls import reverse
+
+    root = write_library(tmp_path)
+    with_cover(root)
+    import_library(root)
+    course = CoursePage.objects.get(slug="data-for-boards")
+    url = reverse("wagtailadmin_pages:edit", args=[course.pk])
+    image = course.cover_image.pk
+    response = admin_client.post(url, course_edit_data(course, cover_image=image))
+    assert response.status_code == 200
+    assert "Add alt text for the cover" in response.content.decode()
+    response = admin_client.post(url, course_edit_data(course, cover_image=image, cover_alt="A"))
+    assert response.status_code == 302
+    draft = CoursePage.objects.get(pk=course.pk).get_latest_revision_as_object()
+    assert draft.cover_alt == "A" and draft.cover_image_id == image

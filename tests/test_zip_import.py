@@ -19,6 +19,7 @@ from django.urls import reverse
 from wagtail.models import Page, Revision
 
 from content.importer.zip_upload import (
+    COVER_MESSAGE,
     IMAGE_MESSAGE,
     Member,
     UploadRefused,
@@ -49,6 +50,11 @@ def template_files(folder: Path = TEMPLATE, prefix: str | None = None) -> dict[s
         for path in sorted(folder.iterdir())
         if path.suffix == ".md"
     }
+
+
+def without_cover(course_md: str) -> str:
+    """course.md without its `cover:` (an upload holds no images)."""
+    return re.sub(r"(?m)^cover:.*\n(?:[ \t]+.*\n)*", "", course_md)
 
 
 def make_zip(files: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -225,7 +231,10 @@ def test_reimporting_a_live_course_saves_drafts_and_leaves_it_live(author_client
     assert course.live and course.partner.slug == "northfield-college"
     lesson = LessonPage.objects.child_of(course).get(slug="before-you-buy")
     live_title, live_body = lesson.title, list(lesson.body.raw_data)
+    cover = course.cover_image
+    assert cover is not None and course.cover_alt
     files = template_files(folder)
+    files["buying-ai-well/course.md"] = without_cover(files["buying-ai-well/course.md"])
     files["buying-ai-well/01-before-you-buy.md"] = (
         files["buying-ai-well/01-before-you-buy.md"]
         .replace("title: Before you buy", "title: Before you buy anything")
@@ -246,7 +255,9 @@ def test_reimporting_a_live_course_saves_drafts_and_leaves_it_live(author_client
     public = Client().get(lesson.url)
     assert public.status_code in (200, 302)
     assert "Before you buy anything" not in public.content.decode()
-    assert CoursePage.objects.get(slug="buying-ai-well").live
+    course = CoursePage.objects.get(slug="buying-ai-well")
+    assert course.live
+    assert course.get_latest_revision_as_object().cover_image == cover  # kept without `cover:`
 
 
 def test_a_zip_with_course_md_at_the_top_uses_the_front_matter_slug(author_client):
@@ -454,6 +465,26 @@ def test_an_image_block_says_uploads_hold_markdown_only(author_client):
     image = "::: image\nfile: chart.png\nalt: A chart\n:::\n\n"
     html = refused(author_client, template_zip(**{f"{SLUG}/{LESSON_2}": text + "\n" + image}))
     assert IMAGE_MESSAGE.replace("'", "&#x27;") in html
+
+
+def test_a_cover_says_uploads_hold_markdown_only(author_client):
+    course_md = (
+        (TEMPLATE / "course.md")
+        .read_text()
+        .replace("\n---\n", "\ncover: {file: cover.svg, alt: A pattern}\n---\n", 1)
+    )
+    html = refused(author_client, template_zip(**{f"{SLUG}/course.md": course_md}))
+    assert COVER_MESSAGE.replace("'", "&#x27;") in html
+
+
+def test_a_lesson_without_facts_checked_is_refused_at_its_file():
+    files = template_files(prefix="")
+    files[LESSON_2] = re.sub(r"(?m)^facts_checked: .*\n", "", files[LESSON_2])
+    result = import_zip(io.BytesIO(make_zip(files)), partners=Partner.objects.all())
+    assert [str(p) for p in result.problems] == [
+        f"{LESSON_2}:1: 'facts_checked' is missing from the front matter: add "
+        "'facts_checked: YYYY-MM-DD'"
+    ]
 
 
 @pytest.mark.parametrize("stage", ["parsing", "writing"])

@@ -1,5 +1,6 @@
 """Write parsed courses into the page tree in one transaction."""
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import transaction
 from wagtail.images import get_image_model
+from wagtail.models import Collection
 
-from content.models import Partner, Sector, SeniorityLevel, Skill
+from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 from courses import publish_checks
-from courses.models import CoursePage, LessonPage, PartnerPage
+from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
 from courses.services import refresh_course_totals
 from courses.site_tree import ensure_site_tree
 from lms.learners.models import LocalArea
@@ -57,6 +59,7 @@ def import_library(root: Path, *, publish: bool = True, partners=None, user=None
     report = ImportReport()
     with transaction.atomic():
         load_taxonomy(taxonomy, report)
+        problems += load_support_programmes(taxonomy.get("support_programmes") or [], report)
         _, catalogue = ensure_site_tree()
         terms = TermLookup(partners)
         for spec in courses:
@@ -120,6 +123,41 @@ def load_taxonomy(taxonomy: dict, report: ImportReport) -> None:
             _, created = model.objects.get_or_create(slug=entry["slug"], defaults=defaults)
             if created:
                 report.counts[f"{key} created"] += 1
+
+
+def load_support_programmes(entries, report: ImportReport) -> list[Problem]:
+    """Creates the support programmes that do not exist yet (by slug); one an
+    admin has edited, or deleted and re-created, is left as it is."""
+    problems = []
+    sectors = {sector.slug: sector for sector in Sector.objects.all()}
+    areas = {area.slug: area for area in LocalArea.objects.all()}
+    for entry in entries:
+        if SupportProgramme.objects.filter(slug=entry["slug"]).exists():
+            continue
+        chosen = {}
+        for key, known in (("sectors", sectors), ("local_areas", areas)):
+            unknown = [slug for slug in entry.get(key) or [] if slug not in known]
+            for slug in unknown:
+                problems.append(
+                    Problem(
+                        TAXONOMY_FILE,
+                        1,
+                        f"support programme '{entry['slug']}': unknown {key.replace('_', ' ')} "
+                        f"'{slug}'; known: {', '.join(sorted(known)) or 'none'}",
+                    )
+                )
+            chosen[key] = [known[slug] for slug in entry.get(key) or [] if slug in known]
+        programme = SupportProgramme.objects.create(
+            slug=entry["slug"],
+            name=entry["name"],
+            organisation=entry["organisation"].strip(),
+            url=entry["url"].strip(),
+            description=str(entry.get("description") or "").strip(),
+        )
+        programme.sectors.set(chosen["sectors"])
+        programme.local_areas.set(chosen["local_areas"])
+        report.counts["support_programmes created"] += 1
+    return problems
 
 
 class TermLookup:
@@ -186,6 +224,13 @@ def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[P
         ]
         course.partner = partner
         course.review_by = spec.review_by
+        if spec.cover is not None:
+            # Without `cover:` a cover chosen in the CMS stays (uploads hold no images).
+            cover = spec.cover
+            course.cover_image = import_image(cover.file, cover.alt, collection_of(partner))
+            course.cover_alt = cover.alt
+            course.cover_licence = cover.licence
+            course.cover_source = cover.source
         course.import_fingerprint = spec.fingerprint
         course.sectors.set(terms.terms("sectors", spec.sectors.value))
         course.seniority_levels.set(terms.terms("seniority_levels", spec.seniority.value))
@@ -196,8 +241,9 @@ def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[P
         report.counts["courses unchanged"] += 1
 
     problems = []
+    collection = collection_of(partner)
     for lesson_spec in spec.lessons:
-        problems += upsert_lesson(course, lesson_spec, publish, report, user)
+        problems += upsert_lesson(course, lesson_spec, publish, report, user, collection)
     if problems:
         return problems  # the whole import will be rolled back
     order_lessons(course, [lesson.slug for lesson in spec.lessons], publish, report)
@@ -205,7 +251,16 @@ def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[P
     return problems
 
 
-def upsert_lesson(course, spec: LessonSpec, publish, report, user=None) -> list[Problem]:
+def lesson_review_by(spec: LessonSpec):
+    """The facts_checked date plus FMA_FACTS_REVIEW_MONTHS, or the front
+    matter's own review_by if that is sooner."""
+    dates = [day for day in (facts_review_due(spec.facts_checked), spec.review_by) if day]
+    return min(dates) if dates else None
+
+
+def upsert_lesson(
+    course, spec: LessonSpec, publish, report, user=None, collection=None
+) -> list[Problem]:
     lesson = LessonPage.objects.child_of(course).filter(slug=spec.slug).first()
     unchanged = lesson is not None and latest_fingerprint(lesson) == spec.fingerprint
     if unchanged and (lesson.live or not publish):
@@ -215,8 +270,13 @@ def upsert_lesson(course, spec: LessonSpec, publish, report, user=None) -> list[
     lesson = lesson or LessonPage(slug=spec.slug)
     lesson.title = spec.title
     lesson.summary = spec.summary
+    lesson.facts_checked = spec.facts_checked
+    review_by = lesson_review_by(spec)
+    if review_by:
+        lesson.review_by = review_by
     lesson.body = [
-        {"type": kind, "value": block_value(kind, value, spec)} for kind, value, _ in spec.blocks
+        {"type": kind, "value": block_value(kind, value, collection)}
+        for kind, value, _ in spec.blocks
     ]
     lesson.import_fingerprint = spec.fingerprint
     problems = block_problems(spec)
@@ -235,6 +295,10 @@ def upsert_lesson(course, spec: LessonSpec, publish, report, user=None) -> list[
     if problems:
         return problems
     save_page(course, lesson, is_new, publish, user)
+    if publish and review_by:
+        # Publishing records a review (courses.freshness), which would put
+        # review-by six months on; an import keeps the date its facts call for.
+        LessonPage.objects.filter(pk=lesson.pk).update(review_by=review_by)
     report.counts["lessons created" if is_new else "lessons updated"] += 1
     return []
 
@@ -281,25 +345,43 @@ def validation_messages(error) -> list[str]:
     return messages
 
 
-def block_value(kind, value, spec: LessonSpec):
+def block_value(kind, value, collection=None):
     if kind == "knowledge_check":
         return {**value, "options": [dict(option) for option in value["options"]]}
     if kind == "image":
         return {
-            "image": import_image(value["file"], value["alt_text"]).pk,
+            "image": import_image(value["file"], value["alt_text"], collection).pk,
             "alt_text": value["alt_text"],
             "caption": value["caption"],
         }
     return value
 
 
-def import_image(path: Path, title: str):
+def collection_of(partner: Partner):
+    """The partner's own media collection, where its authors' images go."""
+    return partner.collection or Collection.get_first_root_node()
+
+
+def import_image(path: Path, title: str, collection=None):
+    """The image library's copy of this file (lesson images and course
+    covers): the same content, title and collection is reused, not copied."""
     Image = get_image_model()
-    existing = Image.objects.filter(file__endswith=path.name, title=title).first()
-    if existing:
-        return existing
+    data = path.read_bytes()
+    file_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    collection = collection or Collection.get_first_root_node()
+    title = title[:255]
+    existing = Image.objects.filter(file_hash=file_hash, title=title, collection=collection)
+    if found := existing.first():
+        return found
     with path.open("rb") as handle:
-        return Image.objects.create(title=title[:255], file=ImageFile(handle, name=path.name))
+        return Image.objects.create(
+            title=title,
+            description=title,
+            collection=collection,
+            file=ImageFile(handle, name=path.name),
+            file_hash=file_hash,
+            file_size=len(data),
+        )
 
 
 def save_page(parent, page, is_new, publish, user=None):

@@ -11,7 +11,7 @@ a number (01-intro.md, 02-...). Structured blocks in a lesson are fenced:
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -27,7 +27,22 @@ SOURCE_LINE = re.compile(
     r"(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
 )
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
+# An SVG is a drawing only: no script, event handlers, links out, embedded
+# documents or XML entities (which can expand or fetch files).
+SVG_UNSAFE = re.compile(
+    r"<\s*(script|foreignObject|iframe|embed|object|use|image|a)\b|\son[a-z]+\s*=|javascript:"
+    r"|<!ENTITY|<!DOCTYPE|\bhref\s*=|@import|url\(\s*['\"]?\s*(?!#)",
+    re.IGNORECASE,
+)
+# A case study is either labelled illustrative in its title or names the
+# published report of the real one on a line of its own.
+ILLUSTRATIVE = re.compile(r"\(illustrative\)\s*$", re.IGNORECASE)
+CASE_STUDY_SOURCE = re.compile(r"^source:\s*(?P<rest>.*)$", re.IGNORECASE)
+CASE_STUDY_SOURCE_LINK = re.compile(
+    r"^\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
+)
+COVER_KEYS = {"file", "alt", "licence", "source"}
 TAXONOMY_FIELDS = {
     "sectors": {"slug", "name", "description", "is_cross_sector"},
     "seniority_levels": {"slug", "name", "description", "rank"},
@@ -35,6 +50,15 @@ TAXONOMY_FIELDS = {
     "partners": {"slug", "name", "description", "website"},
     "local_areas": {"slug", "name"},
     "pathways": {"slug", "name", "description", "sectors", "seniority_levels", "skills", "steps"},
+    "support_programmes": {
+        "slug",
+        "name",
+        "organisation",
+        "url",
+        "description",
+        "sectors",
+        "local_areas",
+    },
 }
 BLOCK_NAMES = {
     "takeaway": "key_takeaway",
@@ -56,6 +80,18 @@ class Located:
 
 
 @dataclass
+class CaseStudySpec:
+    title: str
+    line: int
+    source_url: str = ""  # the published report of a real case study
+
+    @property
+    def labelled(self) -> bool:
+        """Says it is illustrative, or names where the real one is reported."""
+        return bool(self.source_url or ILLUSTRATIVE.search(self.title))
+
+
+@dataclass
 class LessonSpec:
     file: str
     slug: str
@@ -64,6 +100,17 @@ class LessonSpec:
     blocks: list[tuple[str, object, int]]  # (block type, raw value, line)
     images: list[tuple[Path, int]] = field(default_factory=list)
     fingerprint: str = ""
+    facts_checked: date | None = None
+    review_by: date | None = None  # only if the front matter sets one
+    case_studies: list[CaseStudySpec] = field(default_factory=list)
+
+
+@dataclass
+class CoverSpec:
+    file: Path
+    alt: str
+    licence: str = ""
+    source: str = ""
 
 
 @dataclass
@@ -81,6 +128,7 @@ class CourseSpec:
     review_by: date
     lessons: list[LessonSpec] = field(default_factory=list)
     fingerprint: str = ""
+    cover: CoverSpec | None = None
 
 
 class Collector:
@@ -151,6 +199,27 @@ def slug_list(meta, key_lines, key, file, out, *, required):
     return Located([v.strip() for v in value], line)
 
 
+def read_date(meta, key_lines, key, file, out, *, required):
+    """A date written YYYY-MM-DD (quoted or not), or None."""
+    value = meta.get(key)
+    line = key_lines.get(key, 1)
+    if value is None:
+        if required:
+            out.add(file, 1, f"'{key}' is missing from the front matter: add '{key}: YYYY-MM-DD'")
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    elif isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, date):
+        out.add(file, line, f"'{key}' must be a date written as YYYY-MM-DD")
+        return None
+    return value
+
+
 def read_slug(meta, key_lines, file, out, default):
     slug = str(meta.get("slug") or default).strip()
     if not SLUG.match(slug):
@@ -211,6 +280,7 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
         learning_outcomes=[o.strip() for o in outcomes],
         review_by=review_by,
         fingerprint=digest(text),
+        cover=parse_cover(meta, key_lines, folder, file, out),
     )
     lesson_paths = sorted(p for p in folder.iterdir() if LESSON_FILE.match(p.name))
     if not lesson_paths:
@@ -225,6 +295,74 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
         seen[lesson.slug] = lesson.file
         course.lessons.append(lesson)
     return course
+
+
+def parse_cover(meta, key_lines, folder: Path, file: str, out: Collector) -> CoverSpec | None:
+    """`cover: {file: cover.svg, alt: ..., licence: ..., source: ...}`; optional."""
+    data = meta.get("cover")
+    line = key_lines.get("cover", 1)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        out.add(
+            file,
+            line,
+            "'cover' must give 'file' and 'alt', e.g. cover: {file: cover.svg, alt: ...}",
+        )
+        return None
+    unknown = set(data) - COVER_KEYS
+    if unknown:
+        allowed = ", ".join(sorted(COVER_KEYS))
+        out.add(
+            file,
+            line,
+            f"'cover' has unknown keys {', '.join(sorted(map(str, unknown)))}; use: {allowed}",
+        )
+    texts = {}
+    for key, limit in (("alt", 250), ("licence", 100), ("source", 500)):
+        value = data.get(key)
+        if value is not None and not isinstance(value, (str, int, float)):
+            out.add(file, line, f"the cover's '{key}' must be text")
+            value = ""
+        texts[key] = str(value or "").strip()
+        if len(texts[key]) > limit:
+            out.add(file, line, f"the cover's '{key}' is longer than {limit} characters")
+    if not texts["alt"]:
+        out.add(file, line, "the cover has no 'alt' text; describe what it shows")
+    path = image_file(folder, data.get("file"), file, line, out, what="cover")
+    if path is None:
+        return None
+    return CoverSpec(path, texts["alt"], texts["licence"], texts["source"])
+
+
+def image_file(folder: Path, name, file: str, line: int, out: Collector, *, what: str):
+    """The image at `name` in the course folder, checked; or None, with the
+    problem recorded. `what` is "image" (a lesson's image block) or "cover"."""
+    path = (folder / str(name or "")).resolve()
+    if not name or not path.is_file():
+        out.add(file, line, f"{what} file '{name or ''}' was not found")
+        return None
+    if not path.is_relative_to(folder.resolve()):
+        out.add(file, line, f"{what} files must be inside the course folder")
+        return None
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        allowed = ", ".join(sorted(IMAGE_SUFFIXES))
+        out.add(file, line, f"{what}s must be one of {allowed}")
+        return None
+    if path.suffix.lower() == ".svg":
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            svg = "<script"
+        if SVG_UNSAFE.search(svg) or "<svg" not in svg:
+            out.add(
+                file,
+                line,
+                f"the {what} '{name}' is not a plain SVG drawing: SVG files may not contain "
+                "scripts, event handlers, links, embedded images or documents, or entities",
+            )
+            return None
+    return path
 
 
 def parse_lesson(path: Path, root: Path, out: Collector) -> LessonSpec | None:
@@ -242,7 +380,15 @@ def parse_lesson(path: Path, root: Path, out: Collector) -> LessonSpec | None:
         summary=required_text(meta, key_lines, "summary", file, out, max_length=300),
         blocks=[],
         fingerprint=digest(text),
+        facts_checked=read_date(meta, key_lines, "facts_checked", file, out, required=True),
+        review_by=read_date(meta, key_lines, "review_by", file, out, required=False),
     )
+    if lesson.facts_checked and lesson.facts_checked > date.today():
+        out.add(
+            file,
+            key_lines.get("facts_checked", 1),
+            "'facts_checked' is in the future: give the day the facts were last checked",
+        )
     parse_body(body, first_line, path, root, lesson, out)
     if not any(kind == "sources" for kind, _, _ in lesson.blocks):
         out.add(file, 1, "the lesson has no '::: sources' block; every lesson cites its sources")
@@ -308,6 +454,28 @@ def parse_block(name, argument, line, body_lines, path, root, lesson, out):
             out.add(file, line, "give the case study a title: '::: case-study Your title'")
         if not text:
             out.add(file, line, "the 'case-study' block is empty")
+        case_study = CaseStudySpec(title=argument, line=line)
+        for offset, body_line in enumerate(body_lines, start=1):
+            source = CASE_STUDY_SOURCE.match(body_line.strip())
+            if not source:
+                continue
+            link = CASE_STUDY_SOURCE_LINK.match(source["rest"].strip())
+            if link:
+                case_study.source_url = link["url"]
+            else:
+                out.add(
+                    file,
+                    line + offset,
+                    "write a real case study's source as 'Source: [Title](https://address)'",
+                )
+        if argument and not case_study.labelled:
+            out.add(
+                file,
+                line,
+                "label the case study: end an invented one's title with '(illustrative)', or "
+                "for a real one add a line 'Source: [Title](https://address)' where it is reported",
+            )
+        lesson.case_studies.append(case_study)
         lesson.blocks.append((kind, {"title": argument, "body": text}, line))
     elif name == "check":
         value = parse_check(body_lines, line, file, out)
@@ -324,16 +492,8 @@ def parse_block(name, argument, line, body_lines, path, root, lesson, out):
         alt = str(data.get("alt") or "").strip()
         if not alt:
             out.add(file, line, "the image has no 'alt' text; describe what it shows")
-        image_path = (path.parent / str(data.get("file", ""))).resolve()
-        if not data.get("file") or not image_path.is_file():
-            out.add(file, line, f"image file '{data.get('file', '')}' was not found")
-            return
-        if not image_path.is_relative_to(path.parent.resolve()):
-            out.add(file, line, "image files must be inside the course folder")
-            return
-        if image_path.suffix.lower() not in IMAGE_SUFFIXES:
-            allowed = ", ".join(sorted(IMAGE_SUFFIXES))
-            out.add(file, line, f"images must be one of {allowed}")
+        image_path = image_file(path.parent, data.get("file"), file, line, out, what="image")
+        if image_path is None:
             return
         value = {"file": image_path, "alt_text": alt, "caption": str(data.get("caption") or "")}
         lesson.blocks.append((kind, value, line))
@@ -543,4 +703,21 @@ def parse_taxonomy(path: Path, root: Path) -> tuple[dict, list[Problem]]:
                     f"'{entry['slug']}' in '{key}' has unknown fields "
                     f"{', '.join(sorted(unknown))}; allowed: {allowed}",
                 )
+            if key == "support_programmes":
+                check_support_programme(entry, file, line_of(key), out)
     return data, out.problems
+
+
+def check_support_programme(entry: dict, file: str, line: int, out: Collector) -> None:
+    slug = entry["slug"]
+    if not isinstance(entry.get("organisation"), str) or not entry["organisation"].strip():
+        out.add(file, line, f"support programme '{slug}' needs an 'organisation': who runs it")
+    url = entry.get("url")
+    if not isinstance(url, str) or not re.match(r"^https?://\S+$", url.strip()):
+        out.add(file, line, f"support programme '{slug}' needs a 'url' starting https://")
+    for key, required in (("sectors", True), ("local_areas", False)):
+        value = entry.get(key)
+        if value is None and not required:
+            continue
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            out.add(file, line, f"support programme '{slug}': '{key}' must be a list of slugs")

@@ -68,6 +68,14 @@ IMAGE_MESSAGE = (
     "an uploaded course holds Markdown files only, so it cannot include images: remove the "
     "'::: image' block and add the image in the CMS after importing"
 )
+COVER_PROBLEM = re.compile(
+    r"^(cover file '.*' was not found|cover files must be inside the course folder"
+    r"|covers must be one of .*)$"
+)
+COVER_MESSAGE = (
+    "an uploaded course holds Markdown files only, so it cannot include its cover image: "
+    "remove 'cover:' from course.md and choose the cover in the CMS after importing"
+)
 
 
 def limit(name: str, default: int) -> int:
@@ -455,7 +463,11 @@ def import_zip(upload, *, partners, upload_name: str | None = None, user=None) -
         out = []
         for problem in problems:
             file = layout.zip_path(problem.file) if layout else problem.file
-            message = IMAGE_MESSAGE if IMAGE_PROBLEM.match(problem.message) else problem.message
+            message = problem.message
+            if IMAGE_PROBLEM.match(message):
+                message = IMAGE_MESSAGE
+            elif COVER_PROBLEM.match(message):
+                message = COVER_MESSAGE
             out.append(Problem(file or display, problem.line, message))
         return out
 

@@ -301,6 +301,9 @@ FMA_SECONDS_PER_IMAGE = 12
 FMA_SECONDS_PER_KNOWLEDGE_CHECK = 20
 FMA_MAX_LESSON_SECONDS = 300
 FMA_LIBRARY_DIR = BASE_DIR / "content" / "library"
+# An imported lesson's review-by date is its facts_checked date plus this many
+# months, unless its front matter gives an earlier review_by.
+FMA_FACTS_REVIEW_MONTHS = env_int("FMA_FACTS_REVIEW_MONTHS", 12)
 
 LOGGING = {
     "version": 1,

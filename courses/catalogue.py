@@ -80,8 +80,9 @@ def filter_courses(catalogue, data: dict):
         CoursePage.objects.live()
         .public()
         .descendant_of(catalogue)
-        .select_related("partner")
+        .select_related("partner", "cover_image")
         .prefetch_related(
+            "cover_image__renditions",
             Prefetch("sectors", queryset=Sector.objects.order_by("name")),
             Prefetch("seniority_levels", queryset=SeniorityLevel.objects.order_by("rank")),
             Prefetch("skills", queryset=Skill.objects.order_by("name")),

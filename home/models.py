@@ -23,7 +23,8 @@ class HomePage(Page):
             CoursePage.objects.live()
             .public()
             .descendant_of(self)
-            .select_related("partner")
+            .select_related("partner", "cover_image")
+            .prefetch_related("cover_image__renditions")
             .order_by("-first_published_at")[:3]
         )
         return context

@@ -40,8 +40,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     after all others.)"""
     from content.importer import import_library
 
+    from courses.models import LessonPage
+
     with django_db_blocker.unblock():
-        import_library(Path(settings.FMA_LIBRARY_DIR))
+        if not LessonPage.objects.exists():  # a database kept with --reuse-db has it
+            import_library(Path(settings.FMA_LIBRARY_DIR))
 
 
 @pytest.fixture

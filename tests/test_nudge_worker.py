@@ -1,26 +1,39 @@
 """Nudges through a real Celery worker on the real Redis and PostgreSQL, into a
 real SMTP server: a worker killed in the middle of a chunk and a Redis outage
-both end with every due learner nudged exactly once."""
+both end with every due learner nudged exactly once.
+
+No test here depends on the day or hour it runs. The learners' weekly slot is
+set three days away from today, so no scheduled planner (in this process or in
+a `manage.py` subprocess on the real clock) ever finds it open; the test of the
+scheduled planner pins this process's clock (time-machine) to an instant when
+the slot is open, and hands that instant to the worker as beat does."""
 
 import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from lms.celery import app as celery_app
-from lms.nudges import dispatch, planner
-from lms.nudges.models import Nudge, Status
+from lms.nudges import dispatch, planner, tasks
+from lms.nudges.models import Kind, Nudge, Status
+from lms.progress.models import LessonProgress
 from tests.celery_worker import Worker, database_url
 from tests.conftest import need, using_postgres
 from tests.nudge_fixtures import make_learner
 from tests.smtp_sink import SmtpSink, free_port
 
 LEARNERS = 12
+# Tuesday 24 November 2026, 09:00 in London (GMT): an hour into a Tuesday 08:00 slot.
+TUESDAY_9AM_LONDON = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -40,11 +53,28 @@ def services(transactional_db, settings):
     celery_app.conf.task_always_eager = True
 
 
+def never_open_today() -> tuple[int]:
+    """A weekly slot three days from today: closed all of today and tomorrow,
+    whatever the clock says (the planning window is hours, not days)."""
+    return ((timezone.localdate().weekday() + 3) % 7,)
+
+
 @pytest.fixture
 def learners(services, django_user_model):
-    users = [make_learner(django_user_model, f"exec{n:02d}@example.com") for n in range(LEARNERS)]
+    """Twelve learners nudged "now" (`plan_now`), whose own slot is days away."""
+    days = never_open_today()
+    users = [
+        make_learner(django_user_model, f"exec{n:02d}@example.com", days=days)
+        for n in range(LEARNERS)
+    ]
     assert planner.plan_now([user.pk for user in users]) == LEARNERS
     return users
+
+
+@pytest.fixture
+def tuesday_learners(services, django_user_model):
+    """Twelve learners with the default slot, Tuesday 08:00 London, and no nudge yet."""
+    return [make_learner(django_user_model, f"exec{n:02d}@example.com") for n in range(LEARNERS)]
 
 
 def nudge_worker(smtp_port: int, broker_url: str | None = None) -> Worker:
@@ -105,22 +135,38 @@ def test_a_worker_killed_mid_chunk_then_restarted_nudges_everyone_exactly_once(l
     assert set(counts.values()) == {1}
 
 
-def test_planner_run_twice_sends_nothing_twice(learners):
+def planned_rows():
+    return sorted(Nudge.objects.values_list("user__email", "kind", "period", "due_at"))
+
+
+def test_scheduled_planner_run_twice_sends_nothing_twice(tuesday_learners):
+    """Beat's `plan_nudges`, run twice while the slot is open: the worker plans
+    each learner's Tuesday nudge once, and each is emailed once."""
     celery_app.control.purge()
-    user_ids = [user.pk for user in learners]
-    with SmtpSink() as sink:
+    slot = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    expected = sorted(
+        (user.email, Kind.NEXT_LESSON, "2026-11-24", slot) for user in tuesday_learners
+    )
+    with time_machine.travel(TUESDAY_9AM_LONDON, tick=True), SmtpSink() as sink:
         worker = nudge_worker(sink.port).start()
         try:
-            planner.plan(user_ids=user_ids)
+            assert tasks.plan_nudges() == LEARNERS  # all twelve are due at 09:00
+            assert wait_for(lambda: Nudge.objects.count() == LEARNERS, seconds=60)
+            assert planned_rows() == expected
+
             dispatch.dispatch()
             assert wait_for(all_sent, tick=dispatch.dispatch)
-            planner.plan(user_ids=user_ids)
-            dispatch.dispatch()
+
+            assert tasks.plan_nudges() == LEARNERS  # still due: the slot is open
+            time.sleep(3)  # the worker plans again, and writes nothing new
+            assert planner.plan() == 0  # nor does the planner in this process
+            assert planned_rows() == expected
+            assert dispatch.dispatch() == 0
             time.sleep(3)
         finally:
             worker.stop()
     assert set(sink.handler.counts().values()) == {1}
-    assert len(sink.handler.counts()) == LEARNERS
+    assert set(sink.handler.counts()) == {user.email for user in tuesday_learners}
 
 
 @pytest.fixture
@@ -164,6 +210,25 @@ def run_command(url, *args):
     )  # fmt: skip
 
 
+@contextmanager
+def broker_at(url: str):
+    """This process's Celery app publishes to `url` (as a web process would
+    with REDIS_URL pointing there), then goes back to the usual broker."""
+
+    def point_at(address):
+        celery_app.conf.broker_url = address
+        celery_app.pool.force_close_all()
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    usual = celery_app.conf.broker_url
+    point_at(url)
+    try:
+        yield
+    finally:
+        point_at(usual)
+
+
 def test_redis_outage_keeps_pages_serving_and_nudges_go_out_once_it_is_back(
     private_redis, learners, settings
 ):
@@ -180,15 +245,20 @@ def test_redis_outage_keeps_pages_serving_and_nudges_go_out_once_it_is_back(
     private_redis["process"].terminate()
     private_redis["process"].wait(timeout=10)
 
-    # The web side keeps serving, signed in or not, and learning is recorded.
+    # The web side keeps serving, signed in or not, with both its cache and its
+    # broker gone, and the learning is recorded.
     lesson = LessonPage.objects.live().order_by("path").first()
     visitor, learner = Client(), Client()
     learner.force_login(learners[0])
-    for client in (visitor, learner):
-        for url in ("/", "/courses/", lesson.url):
-            assert client.get(url).status_code == 200, url
-    assert learner.post(lesson.url, {"action": "complete"}).status_code in (200, 302)
-    assert learner.get("/dashboard/").status_code == 200
+    with broker_at(private_redis["url"]):
+        for client in (visitor, learner):
+            for url in ("/", "/courses/", lesson.url):
+                assert client.get(url).status_code == 200, url
+        assert learner.post(lesson.url, {"action": "complete"}).status_code in (200, 302)
+        assert learner.get("/dashboard/").status_code == 200
+    progress = LessonProgress.objects.get(user=learners[0], lesson=lesson)
+    assert progress.started_at is not None and progress.completed_at is not None
+    assert not LessonProgress.objects.exclude(user=learners[0]).exists()
 
     # Planning writes the outbox; publishing fails fast and keeps every row.
     result = run_command(private_redis["url"])
@@ -201,9 +271,12 @@ def test_redis_outage_keeps_pages_serving_and_nudges_go_out_once_it_is_back(
         private_redis["process"] = private_redis["start"]()
         worker = nudge_worker(sink.port, broker_url=private_redis["url"]).start()
         try:
-            assert run_command(private_redis["url"], "--scheduled").returncode == 0
+            scheduled = run_command(private_redis["url"], "--scheduled")
+            assert scheduled.returncode == 0, scheduled.stderr
+            assert "Planned 0 nudges" in scheduled.stdout  # no learner's slot is open
             assert wait_for(all_sent, tick=lambda: run_command(private_redis["url"], "--scheduled"))
         finally:
             worker.stop()
+    assert Nudge.objects.count() == LEARNERS
     assert set(sink.handler.counts().values()) == {1}
-    assert len(sink.handler.counts()) == LEARNERS
+    assert set(sink.handler.counts()) == {user.email for user in learners}

@@ -2,7 +2,7 @@
 SQLite and in-memory everything otherwise."""
 
 from .base import *  # noqa: F403
-from .env import env_bool
+from .env import env_bool, env_str
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -19,3 +19,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # with send_task, which this setting does not affect.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 WHITENOISE_AUTOREFRESH = True
+# A file for the SQLite test database instead of memory, so `pytest --reuse-db`
+# keeps it between runs (`make mutation` runs the tests once per mutant).
+if TEST_DATABASE_NAME := env_str("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}  # noqa: F405

@@ -5,9 +5,10 @@ is idempotent, so seeding, imports and re-saves can call it again."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from wagtail.models import (
     Collection,
+    CollectionViewRestriction,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -67,8 +68,21 @@ def provision_partner(partner: Partner) -> Partner:
                 group=group, collection=collection, permission=_permission(app_label, codename)
             )
     _move_courses_onto(shelf)
-    ensure_editors()
+    _keep_private(collection, group, ensure_editors())
     return partner
+
+
+def _keep_private(collection: Collection, *groups: Group) -> None:
+    """Only the partner's authors and the platform editors (and superusers)
+    may view the collection's files: Wagtail's document serve view and its
+    admin API for images and documents honour this restriction."""
+    restriction = CollectionViewRestriction.objects.filter(collection=collection).first()
+    if restriction is None or restriction.restriction_type != CollectionViewRestriction.GROUPS:
+        CollectionViewRestriction.objects.filter(collection=collection).delete()
+        restriction = CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+        )
+    restriction.groups.set(groups)
 
 
 def _ensure_shelf(partner: Partner, catalogue) -> PartnerPage:
@@ -176,6 +190,25 @@ def partners_for_user(user) -> QuerySet[Partner]:
 def has_partner(user) -> bool:
     """Whether the user works on any partner's courses (author or editor)."""
     return partners_for_user(user).exists()
+
+
+def hidden_page_ids(user) -> list[int]:
+    """Pages this user may not see named in the admin (choosers, explorer,
+    reports, bulk actions): none for platform editors; otherwise every page
+    off their own partners' shelves that is a draft or has unpublished changes
+    (its draft title would show). Live pages with nothing pending are public."""
+    if user.is_authenticated and is_platform_editor(user):
+        return []
+    own = pages_of(partners_for_user(user)).values("pk")
+    pending = Page.objects.filter(Q(live=False) | Q(has_unpublished_changes=True))
+    return list(pending.exclude(pk__in=own).values_list("pk", flat=True))
+
+
+def visible_pages(user, pages: QuerySet[Page]) -> QuerySet[Page]:
+    """`pages` without those hidden from this user. A plain id exclusion, so
+    Wagtail's search backends can apply it to search results too."""
+    hidden = hidden_page_ids(user)
+    return pages.exclude(id__in=hidden) if hidden else pages
 
 
 def pages_of(partners) -> QuerySet[Page]:

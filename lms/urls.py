@@ -5,16 +5,22 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms.accounts.views import admin_login
+from courses.admin_views import scoping
+from lms.accounts.views import sign_in_through_allauth
 from lms.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("home.urls")),
     path("", include("lms.learners.urls")),
-    # Both admins sign in through allauth (codes, two-factor, rate limits).
-    path("admin/login/", admin_login),
-    path("django-admin/login/", admin_login),
+    # Every sign-in goes through allauth (codes, two-factor, rate limits): the
+    # Wagtail and Django admin forms and Wagtail's page-privacy form would sign
+    # people in with a password alone (tests/test_url_sweep.py).
+    path("admin/login/", sign_in_through_allauth),
+    path("django-admin/login/", sign_in_through_allauth),
+    path("_util/login/", sign_in_through_allauth),
+    # Wagtail admin screens that would name another partner's drafts.
+    path("admin/", include(scoping.urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -32,7 +38,11 @@ if settings.DEBUG or settings.SERVE_MEDIA:
 
     # Single-machine setups only; past one machine media lives in object storage.
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        # Documents only through Wagtail's serve view, which checks collection
+        # view restrictions; images' files are public.
+        re_path(
+            r"^media/(?P<path>(?!documents/).*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        ),
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]

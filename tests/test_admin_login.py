@@ -43,7 +43,7 @@ def current_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-@pytest.mark.parametrize("login_url", ["/admin/login/", "/django-admin/login/"])
+@pytest.mark.parametrize("login_url", ["/admin/login/", "/django-admin/login/", "/_util/login/"])
 def test_posting_valid_staff_credentials_to_an_admin_login_does_not_sign_in(
     client, superuser, totp_secret, login_url
 ):
@@ -57,7 +57,7 @@ def test_posting_valid_staff_credentials_to_an_admin_login_does_not_sign_in(
     assert client.get("/django-admin/")["Location"].startswith("/django-admin/login/")
 
 
-@pytest.mark.parametrize("login_url", ["/admin/login/", "/django-admin/login/"])
+@pytest.mark.parametrize("login_url", ["/admin/login/", "/django-admin/login/", "/_util/login/"])
 def test_admin_login_sends_to_allauth_sign_in_keeping_next(client, login_url):
     response = client.get(f"{login_url}?next=/admin/pages/")
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fpages%2F"

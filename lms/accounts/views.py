@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def admin_login(request):
-    """Stands in for the Wagtail and Django admin sign-in forms, which would sign
-    staff in with a password alone, past the emailed codes, two-factor and rate
-    limits. GET and POST alike go to the site's sign-in; nothing is authenticated
-    here."""
+def sign_in_through_allauth(request):
+    """Stands in for the Wagtail and Django admin sign-in forms and Wagtail's
+    page-privacy sign-in form, which would sign people in with a password alone,
+    past the emailed codes, two-factor and rate limits. GET and POST alike go
+    to the site's sign-in; nothing is authenticated here."""
     url = reverse("account_login")
     next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
     if next_url and url_has_allowed_host_and_scheme(

@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -64,11 +65,27 @@ def scoped_cohort(request, pk) -> Cohort:
 
 
 class OwnCohortsOnly:
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not cohorts_for_user(self.request.user).filter(pk=obj.pk).exists():
             raise Http404
         return obj
+
+
+class CohortFilterSet(WagtailFilterSet):
+    """Filter by programme, offering only the programmes of cohorts the viewer
+    may see (a cohort manager never learns another programme's name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request.user if self.request else None
+        self.filters["programme"].queryset = Programme.objects.filter(
+            cohorts__in=cohorts_for_user(user)
+        ).distinct()
+
+    class Meta:
+        model = Cohort
+        fields = ["programme"]
 
 
 class CohortIndexView(generic.IndexView):
@@ -246,7 +263,7 @@ class CohortViewSet(ModelViewSet):
     usage_view_class = CohortUsageView
     copy_view_enabled = False
     inspect_view_enabled = False
-    list_filter = ["programme"]
+    filterset_class = CohortFilterSet
     search_fields = ["name", "organisation"]
     ordering = ["-starts_on", "name"]
     edit_handler = ObjectList(

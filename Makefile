@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench setup clean-var browser-deps
+.PHONY: run test lint bench mutation setup clean-var browser-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -43,6 +43,15 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/nudges.py $(NUDGE_BENCH_ARGS)
 	$(PY) bench/cohorts.py $(COHORT_BENCH_ARGS)
+
+## Mutation testing of the core modules (docs/testing.md); not part of CI.
+## Needs about an hour on two cores: the tests run once per mutant.
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,mutation]"
+	rm -rf mutants var/mutation-test.sqlite3
+	mkdir -p var
+	TEST_DATABASE_NAME=$(CURDIR)/var/mutation-test.sqlite3 $(VENV)/bin/mutmut run --max-children 2 || true
+	$(PY) scripts/mutation_scores.py
 
 clean-var:
 	rm -rf var

@@ -1,0 +1,50 @@
+"""Prints the share of mutants killed per module after `mutmut run`
+(`make mutation`), from `mutmut results --all true`. A mutant counts as killed
+when a test failed (or timed out) with it in place; "no tests" and "survived"
+count against the module. Exits non-zero when a module is under the goal."""
+
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+
+GOAL = 0.90
+LINE = re.compile(r"^\s*(?P<name>\S+)__mutmut_\d+: (?P<status>.+)$")
+KILLED = {"killed", "timeout"}
+NOT_COUNTED = {"skipped", "not checked"}
+
+
+def module_of(name: str) -> str:
+    # content.reading_time.x_estimate, content.reading_time.xǁReadingTimeǁfits
+    return re.split(r"\.x[_ǁ]", name, maxsplit=1)[0]
+
+
+def main() -> int:
+    output = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for line in output.splitlines():
+        match = LINE.match(line)
+        if match:
+            counts[module_of(match["name"])][match["status"].strip()] += 1
+    if not counts:
+        print("No mutants found: run `mutmut run` first.")
+        return 1
+    below = 0
+    print(f"{'module':40} {'killed':>7} {'of':>5} {'score':>7}  survivors")
+    for module in sorted(counts):
+        tally = counts[module]
+        total = sum(n for status, n in tally.items() if status not in NOT_COUNTED)
+        killed = sum(tally[status] for status in KILLED)
+        score = killed / total if total else 1.0
+        below += score < GOAL
+        rest = ", ".join(f"{n} {s}" for s, n in sorted(tally.items()) if s not in KILLED)
+        print(f"{module:40} {killed:7} {total:5} {score:7.1%}  {rest}")
+    print(f"\nGoal: at least {GOAL:.0%} killed in each module; {below} below it.")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,3 +32,34 @@ def test_dangerous_markup_never_reaches_the_page(source):
 
 def test_word_count_ignores_markup_and_urls():
     assert plain_words("**Bold** words and a [link](https://example.org/a/long/path)") == 5
+
+
+def test_only_allowed_attributes_survive():
+    html = render_markdown(
+        '<a href="https://ico.org.uk/" class="big" style="color:red" title="ICO">ICO</a> '
+        '<abbr title="Data protection impact assessment" class="x">DPIA</abbr>'
+    )
+    assert 'title="ICO"' in html and 'title="Data protection impact assessment"' in html
+    assert "class=" not in html and "style=" not in html
+
+
+@pytest.mark.parametrize(
+    "link", ["[x](ftp://example.org/f)", "[x](tel:+441234)", "[x](file:///etc/passwd)"]
+)
+def test_links_keep_only_web_and_mail_addresses(link):
+    assert "href" not in render_markdown(link)
+    assert 'href="mailto:help@example.org"' in render_markdown("[x](mailto:help@example.org)")
+
+
+def test_comments_are_removed():
+    assert "secret" not in render_markdown("Text <!-- a secret note for authors --> here")
+
+
+def test_markdown_extra_tables_and_sane_lists_are_on():
+    table = render_markdown("| Risk | Owner |\n| --- | --- |\n| Bias | COO |")
+    assert "<table>" in table and "<td>Bias</td>" in table
+    lists = render_markdown("1. one\n2. two\n\n- three")
+    assert lists.count("<ol>") == 1 and lists.count("<ul>") == 1  # sane_lists keeps them apart
+    assert "<abbr" in render_markdown(
+        "The DPIA matters.\n\n*[DPIA]: Data protection impact assessment"
+    )

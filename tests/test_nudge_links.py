@@ -107,3 +107,16 @@ def test_a_link_from_the_email_itself_unsubscribes(sent):
     url = message.extra_headers["List-Unsubscribe"].strip("<>")
     Client().post(path_of(url), {"List-Unsubscribe": "One-Click"})
     assert NudgePreference.objects.get(user=ada.user).unsubscribed_at
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("https://learn.example", "https://learn.example/n/abc/"),
+        ("https://learn.example/", "https://learn.example/n/abc/"),
+        ("https://learn.example/PREFIX/", "https://learn.example/PREFIX/n/abc/"),
+    ],
+)
+def test_links_in_emails_are_absolute_with_one_slash(settings, base, expected):
+    settings.WAGTAILADMIN_BASE_URL = base
+    assert links.absolute("/n/abc/") == expected

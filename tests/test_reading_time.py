@@ -102,6 +102,8 @@ def test_videos_count_their_length_and_title_but_not_their_transcript(pace):
     assert result.seconds == math.ceil(5 * 0.3 + 90)
     no_length = estimate(stream(video("Untimed", None)))
     assert (no_length.video_seconds, no_length.words) == (0, 1)
+    untitled = estimate(stream(video("", 30)))
+    assert (untitled.video_seconds, untitled.words) == (30, 0)
 
 
 @pytest.mark.django_db

@@ -288,7 +288,9 @@ def test_a_used_invitation_does_not_let_its_owner_back_in_after_leaving(
     assert not Membership.objects.filter(cohort=a).exists()
 
 
-def test_an_unverified_matching_address_is_not_enough(cohorts, carols_invitation, django_user_model):
+def test_an_unverified_matching_address_is_not_enough(
+    cohorts, carols_invitation, django_user_model
+):
     a, _ = cohorts
     carol, client = learner(django_user_model, "carol@example.org", verified=False)
     response = client.post(invitation_url(carols_invitation))
@@ -317,20 +319,21 @@ def test_the_invitee_is_not_sent_to_onboarding_for_someone_elses_invitation(
     assert "cohorts.pending_join" not in client.session
 
 
-def test_two_racing_uses_of_one_invitation_make_one_member(
+def test_a_stale_copy_of_a_used_invitation_cannot_be_used_again(
     cohorts, carols_invitation, django_user_model
 ):
+    """Two racing requests both read the invitation unused: the conditional
+    update lets one of them use it."""
     a, _ = cohorts
     carol = make_learner(django_user_model, "carol@example.org")
-    first, created = services.accept_invitation(carols_invitation, carol)
+    stale = Invitation.objects.get(pk=carols_invitation.pk)  # read before the first use
+    _, created = services.accept_invitation(carols_invitation, carol)
     assert created
-    # A stale copy of the row (read before the first use) cannot be used again.
-    stale = Invitation.objects.get(pk=carols_invitation.pk)
-    stale.used_at = None
-    dave = make_learner(django_user_model, "dave@example.org")
-    with pytest.raises(services.InvitationRefused):
-        services.accept_invitation(stale, dave)
-    assert list(Membership.objects.filter(cohort=a).values_list("user", flat=True)) == [carol.pk]
+    Membership.objects.filter(cohort=a, user=carol).delete()
+    with pytest.raises(services.InvitationRefused) as refused:
+        services.accept_invitation(stale, carol)
+    assert refused.value.reason == services.InvitationRefused.USED
+    assert not Membership.objects.filter(cohort=a).exists()
 
 
 def test_invitee_who_signs_up_joins_once_their_address_is_verified(cohorts, carols_invitation):
@@ -350,9 +353,7 @@ def test_invitee_who_signs_up_joins_once_their_address_is_verified(cohorts, caro
     assert carols_invitation.accepted_by == carol
 
 
-def test_someone_else_who_signs_up_through_the_invitation_joins_nothing(
-    cohorts, carols_invitation
-):
+def test_someone_else_who_signs_up_through_the_invitation_joins_nothing(cohorts, carols_invitation):
     a, _ = cohorts
     client = Client()
     response = client.get(invitation_url(carols_invitation))

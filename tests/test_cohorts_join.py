@@ -223,13 +223,15 @@ def carols_invitation(cohorts):
     return Invitation.objects.get(cohort=a)
 
 
+@pytest.mark.parametrize("link_open", [False, True], ids=["link closed", "link open"])
 def test_regression_two_others_cannot_join_through_one_invitation_while_the_link_is_closed(
-    cohorts, carols_invitation, django_user_model
+    cohorts, carols_invitation, django_user_model, link_open
 ):
     """Found in the issue 11 review: with the join link closed, two other
-    learners joined through Carol's personal invitation."""
+    learners joined through Carol's personal invitation. (With the link open
+    they may join by the link, never by her invitation.)"""
     a, _ = cohorts
-    services.set_join_link_open(a, False)
+    services.set_join_link_open(a, link_open)
     for email in ("dave@example.org", "erin@example.org"):
         user, client = learner(django_user_model, email)
         for response in (

@@ -293,8 +293,7 @@ def _use(invitation: Invitation, user) -> bool:
     return bool(used)
 
 
-def _member(cohort: Cohort | int, user, invitation: Invitation | None) -> tuple[Membership, bool]:
-    cohort_id = getattr(cohort, "pk", cohort)
+def _member(cohort_id: int, user, invitation: Invitation | None) -> tuple[Membership, bool]:
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -357,7 +356,7 @@ def join(cohort: Cohort, user) -> tuple[Membership, bool]:
     membership = Membership.objects.filter(cohort=cohort, user=user).first()
     if membership is not None:
         return membership, False
-    return _member(cohort, user, _link_invitation(cohort, user))
+    return _member(cohort.pk, user, _link_invitation(cohort, user))
 
 
 def cohorts_of(user):

@@ -55,9 +55,11 @@ def not_found(request):
 
 
 def refused(request, reason: str, here: str):
-    """Someone else's invitation, or one already used: nobody joins."""
-    if request.session.get(PENDING_JOIN) == here:
-        request.session.pop(PENDING_JOIN)
+    """Someone else's invitation, or one already used: nobody joins, and
+    the page says why (so nothing leads back here after onboarding)."""
+    for key in (PENDING_JOIN, AFTER_ONBOARDING):
+        if request.session.get(key) == here:
+            request.session.pop(key)
     return render(
         request,
         "cohorts/invitation_refused.html",

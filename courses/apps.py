@@ -6,6 +6,7 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from . import review, signals  # noqa: F401
+        # personal_data registers what authoring in the admin holds about a person.
+        from . import personal_data, review, signals  # noqa: F401
 
         review.connect_notifications()

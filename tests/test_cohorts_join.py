@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
@@ -196,3 +197,173 @@ def test_onboarding_ignores_an_unsafe_next(cohorts, learner_client):
     client.get("/onboarding/?next=https://evil.example/")
     response = client.post("/onboarding/", onboarding_data())
     assert response.status_code == 302 and "evil" not in response["Location"]
+
+
+# Personal invitations: once, by the person it was sent to
+
+
+def learner(django_user_model, email, *, verified=True):
+    user = make_learner(django_user_model, email)
+    if not verified:
+        EmailAddress.objects.filter(user=user).update(verified=False)
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+def invitation_url(invitation):
+    return f"/cohorts/invitation/{invitation.token}/"
+
+
+@pytest.fixture
+def carols_invitation(cohorts):
+    a, _ = cohorts
+    rows, _ = services.parse_invite_csv(b"name,email\nCarol Jones,Carol@Example.org\n")
+    services.invite(a, rows)
+    return Invitation.objects.get(cohort=a)
+
+
+@pytest.mark.parametrize("link_open", [False, True], ids=["link closed", "link open"])
+def test_regression_two_others_cannot_join_through_one_invitation_while_the_link_is_closed(
+    cohorts, carols_invitation, django_user_model, link_open
+):
+    """Found in the issue 11 review: with the join link closed, two other
+    learners joined through Carol's personal invitation. (With the link open
+    they may join by the link, never by her invitation.)"""
+    a, _ = cohorts
+    services.set_join_link_open(a, link_open)
+    for email in ("dave@example.org", "erin@example.org"):
+        user, client = learner(django_user_model, email)
+        for response in (
+            client.get(invitation_url(carols_invitation)),
+            client.post(invitation_url(carols_invitation)),
+        ):
+            assert response.status_code == 403, email
+            assert "This invitation is for someone else" in response.content.decode()
+        assert not Membership.objects.filter(cohort=a, user=user).exists()
+    assert not Membership.objects.filter(cohort=a).exists()
+    carols_invitation.refresh_from_db()
+    assert carols_invitation.used_at is None and carols_invitation.accepted_by is None
+    # Nothing new was recorded for them either (no "joined by the link" rows).
+    assert Invitation.objects.filter(cohort=a).count() == 1
+
+
+def test_the_invited_person_joins_once_and_the_invitation_is_then_dead(
+    cohorts, carols_invitation, django_user_model
+):
+    a, _ = cohorts
+    services.set_join_link_open(a, False)  # the personal invitation does not need the link
+    carol, client = learner(django_user_model, "carol@example.ORG")
+    page = client.get(invitation_url(carols_invitation))
+    assert page.status_code == 200 and "Join Spring A?" in page.content.decode()
+
+    response = client.post(invitation_url(carols_invitation))
+    assert response.status_code == 302 and response["Location"] == f"/cohorts/{a.pk}/"
+    membership = Membership.objects.get(cohort=a, user=carol)
+    carols_invitation.refresh_from_db()
+    assert membership.invitation == carols_invitation
+    assert carols_invitation.accepted_by == carol and carols_invitation.used_at is not None
+    # Carol coming back through her own link just opens her cohort.
+    assert client.get(invitation_url(carols_invitation))["Location"] == f"/cohorts/{a.pk}/"
+
+    # A second use by anyone else: a clear page, nobody joins.
+    dave, other = learner(django_user_model, "dave@example.org")
+    for response in (
+        other.get(invitation_url(carols_invitation)),
+        other.post(invitation_url(carols_invitation)),
+    ):
+        assert response.status_code == 403
+        assert "This invitation has already been used" in response.content.decode()
+    assert list(Membership.objects.filter(cohort=a).values_list("user", flat=True)) == [carol.pk]
+
+
+def test_a_used_invitation_does_not_let_its_owner_back_in_after_leaving(
+    cohorts, carols_invitation, django_user_model
+):
+    a, _ = cohorts
+    carol, client = learner(django_user_model, "carol@example.org")
+    client.post(invitation_url(carols_invitation))
+    Membership.objects.filter(cohort=a, user=carol).delete()
+    response = client.post(invitation_url(carols_invitation))
+    assert response.status_code == 403
+    assert "This invitation has already been used" in response.content.decode()
+    assert not Membership.objects.filter(cohort=a).exists()
+
+
+def test_an_unverified_matching_address_is_not_enough(
+    cohorts, carols_invitation, django_user_model
+):
+    a, _ = cohorts
+    carol, client = learner(django_user_model, "carol@example.org", verified=False)
+    response = client.post(invitation_url(carols_invitation))
+    assert response.status_code == 403
+    assert "This invitation is for someone else" in response.content.decode()
+    assert not Membership.objects.filter(cohort=a).exists()
+
+
+def test_a_verified_second_address_matches(cohorts, carols_invitation, django_user_model):
+    a, _ = cohorts
+    user, client = learner(django_user_model, "c.jones@work.example")
+    EmailAddress.objects.create(user=user, email="CAROL@example.org", verified=True)
+    assert client.post(invitation_url(carols_invitation))["Location"] == f"/cohorts/{a.pk}/"
+    assert Membership.objects.filter(cohort=a, user=user).exists()
+
+
+def test_the_invitee_is_not_sent_to_onboarding_for_someone_elses_invitation(
+    cohorts, carols_invitation, django_user_model
+):
+    user = django_user_model.objects.create_user("fresh@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client = Client()
+    client.force_login(user)
+    response = client.get(invitation_url(carols_invitation))
+    assert response.status_code == 403
+    assert "cohorts.pending_join" not in client.session
+
+
+def test_a_stale_copy_of_a_used_invitation_cannot_be_used_again(
+    cohorts, carols_invitation, django_user_model
+):
+    """Two racing requests both read the invitation unused: the conditional
+    update lets one of them use it."""
+    a, _ = cohorts
+    carol = make_learner(django_user_model, "carol@example.org")
+    stale = Invitation.objects.get(pk=carols_invitation.pk)  # read before the first use
+    _, created = services.accept_invitation(carols_invitation, carol)
+    assert created
+    Membership.objects.filter(cohort=a, user=carol).delete()
+    with pytest.raises(services.InvitationRefused) as refused:
+        services.accept_invitation(stale, carol)
+    assert refused.value.reason == services.InvitationRefused.USED
+    assert not Membership.objects.filter(cohort=a).exists()
+
+
+def test_invitee_who_signs_up_joins_once_their_address_is_verified(cohorts, carols_invitation):
+    a, _ = cohorts
+    services.set_join_link_open(a, False)
+    client = Client()
+    response = client.get(invitation_url(carols_invitation))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/signup/")
+    client.post(response["Location"], {"email": "carol@example.org"})
+    assert not Membership.objects.filter(cohort=a).exists()  # not before the code
+    message = [m for m in mail.outbox if "carol@example.org" in m.to][-1]
+    code = EMAILED_CODE.search(message.body).group(1)
+    assert client.post("/accounts/confirm-email/", {"code": code}).status_code == 302
+    carol = User.objects.get(email="carol@example.org")
+    assert Membership.objects.get(cohort=a, user=carol).invitation == carols_invitation
+    carols_invitation.refresh_from_db()
+    assert carols_invitation.accepted_by == carol
+
+
+def test_someone_else_who_signs_up_through_the_invitation_joins_nothing(cohorts, carols_invitation):
+    a, _ = cohorts
+    client = Client()
+    response = client.get(invitation_url(carols_invitation))
+    client.post(response["Location"], {"email": "mallory@example.org"})
+    message = [m for m in mail.outbox if "mallory@example.org" in m.to][-1]
+    code = EMAILED_CODE.search(message.body).group(1)
+    client.post("/accounts/confirm-email/", {"code": code})
+    assert not Membership.objects.filter(cohort=a).exists()
+    response = client.get(invitation_url(carols_invitation))
+    assert response.status_code == 403
+    assert not Membership.objects.filter(cohort=a).exists()

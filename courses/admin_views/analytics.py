@@ -4,7 +4,9 @@
 check, how many learners started and completed, how long it took and where
 they stop, with small numbers suppressed (courses.analytics). Partner authors
 see their own partner's courses only; platform editors and superusers see
-every partner's. Anyone with admin access but no partner gets a 403."""
+every partner's. Anyone with admin access but no partner gets a 403. Titles
+in the CSV and XLSX exports pass through the one formula guard
+(lms.core.spreadsheet, applied to every Wagtail export)."""
 
 import django_filters
 from django.urls import path, reverse
@@ -73,12 +75,6 @@ class CourseAnalyticsFilterSet(WagtailFilterSet):
         return queryset.filter(pk=value.pk)
 
 
-def _csv_text(value) -> str:
-    """Titles are authors' text: keep a spreadsheet from running one as a formula."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 class CourseAnalyticsView(RoleRequired, ReportView):
     page_title = "Course analytics"
     header_icon = "table"
@@ -104,11 +100,6 @@ class CourseAnalyticsView(RoleRequired, ReportView):
     @cached_property
     def partners(self):
         return partners_for_user(self.request.user)
-
-    custom_field_preprocess = {
-        name: {ReportView.FORMAT_CSV: _csv_text}
-        for name in ("partner", "course", "lesson", "knowledge_check")
-    }
 
     def get_filename(self):
         return "course-analytics"

@@ -4,7 +4,8 @@
 date (or, filtered, due in the next 30 days) on the shelves of the partners the
 user works for: authors see their own partner's, platform editors every
 partner's. Anyone else is refused with a 403, never an empty or another
-partner's list."""
+partner's list. Its CSV and XLSX exports write titles through the one formula
+guard (lms.core.spreadsheet, applied to every Wagtail export)."""
 
 from datetime import timedelta
 

@@ -1,7 +1,7 @@
 """The CPD log: one row per completed lesson, for a learner's professional body.
 
-The file is opened in spreadsheets, so a cell that a spreadsheet would read as a
-formula is prefixed with a quote (CSV injection)."""
+The file is opened in spreadsheets, so every cell goes through the one formula
+guard, lms.core.spreadsheet.safe_cell (CSV injection)."""
 
 import csv
 import io
@@ -9,18 +9,13 @@ import math
 
 from django.utils import timezone
 
+from lms.core.spreadsheet import safe_row
 from lms.learners.models import LearnerProfile
 from lms.progress.models import LessonProgress
 
 from .services import learner_time_zone
 
 HEADER = ["Date completed", "Course", "Lesson", "Partner", "Minutes"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def time_zone_of(user):
@@ -38,16 +33,15 @@ def cpd_rows(user, tz) -> list[list[str]]:
     rows = [HEADER]
     for progress in completed:
         rows.append(
-            [
-                safe_cell(value)
-                for value in (
+            safe_row(
+                (
                     progress.completed_at.astimezone(tz).date().isoformat(),
                     progress.course.title,
                     progress.lesson.title,
                     progress.course.partner.name,
                     math.ceil(progress.seconds_spent / 60),
                 )
-            ]
+            )
         )
     return rows
 

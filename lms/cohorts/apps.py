@@ -14,10 +14,14 @@ class CohortsConfig(AppConfig):
     verbose_name = "Cohorts"
 
     def ready(self):
-        from allauth.account.signals import user_signed_up
+        from allauth.account.signals import email_confirmed, user_signed_up
 
-        from .views import join_pending_cohort
+        from . import personal_data  # noqa: F401  (registers the cohorts' personal data)
+        from .views import join_pending_cohort, join_pending_invitation
 
         # After migrate (and a test database's flush): the two cohort roles exist.
         post_migrate.connect(create_roles, sender=self, dispatch_uid="cohorts_create_roles")
         user_signed_up.connect(join_pending_cohort, dispatch_uid="cohorts_join_on_signup")
+        email_confirmed.connect(
+            join_pending_invitation, dispatch_uid="cohorts_join_invitation_on_confirm"
+        )

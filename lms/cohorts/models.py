@@ -3,7 +3,11 @@
 People reach a cohort two ways: an invitation by email (one row per cohort
 and address, from a CSV upload or typed in) or the cohort's shareable join
 link. Joining, either way, makes a membership; the funnel (lms.cohorts.metrics)
-is counted from these rows and the learners' progress."""
+is counted from these rows and the learners' progress.
+
+A personal invitation is used once, by the person it was sent to (a verified
+email address of theirs matches it), and records who used it and when; after
+that its link is dead for everyone (lms.cohorts.services.accept_invitation)."""
 
 import secrets
 
@@ -88,6 +92,17 @@ class Invitation(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_error = models.CharField(max_length=255, blank=True)
+    # Used once: by whom and when. Set for every invitation a membership counts
+    # against, so a used invitation's link never lets anyone else in.
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
+    )
 
     class Meta:
         ordering = ["cohort", "email"]

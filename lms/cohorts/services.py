@@ -7,11 +7,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from courses.models import LessonPage
 from lms.core.queue import enqueue_quietly
@@ -232,48 +234,129 @@ def queue_invitation_emails(cohort_id: int) -> None:
 def unsent_invitations(cohort: Cohort):
     """Invitations still to email: not sent (or failed), not joined already."""
     return cohort.invitations.filter(
-        sent_at__isnull=True, source__in=[Invitation.Source.CSV, Invitation.Source.ADMIN]
+        sent_at__isnull=True,
+        used_at__isnull=True,
+        source__in=[Invitation.Source.CSV, Invitation.Source.ADMIN],
     ).filter(membership__isnull=True)
 
 
 # Joining
 
 
-def invitation_for(cohort: Cohort, user, invitation: Invitation | None) -> Invitation | None:
-    """The invitation a membership counts against: the one used if it is still
-    free, else the user's own by email, else a new one recording the link."""
-    if invitation is not None:
-        taken_by = Membership.objects.filter(invitation=invitation).values_list(
-            "user_id", flat=True
+class InvitationRefused(Exception):
+    """A personal invitation this person may not use (`reason` says why)."""
+
+    USED = "used"
+    NOT_YOURS = "not_yours"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def verified_emails(user) -> set[str]:
+    """The user's verified sign-in addresses, lower-cased."""
+    return {
+        email.lower()
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
         )
-        if not taken_by or taken_by[0] == user.pk:
-            return invitation
-    email = (user.email or "").lower()
-    own = cohort.invitations.filter(email__iexact=email).first()
-    if own is not None:
-        # Someone else joined with this person's invitation: count no invitation.
-        return None if Membership.objects.filter(invitation=own).exists() else own
+    }
+
+
+def invitation_refusal(invitation: Invitation, user) -> str | None:
+    """Why `user` may not use this personal invitation, or None if they may:
+    it is unused and one of their verified addresses is the one it was sent
+    to, or it is theirs, used, and they are still in the cohort (the link then
+    just opens it). Whether the cohort's join link is open does not matter."""
+    if invitation.used_at is not None:
+        if invitation.accepted_by_id == user.pk and _is_member(invitation.cohort_id, user):
+            return None
+        return InvitationRefused.USED
+    if invitation.email.lower() not in verified_emails(user):
+        return InvitationRefused.NOT_YOURS
+    return None
+
+
+def _is_member(cohort_id: int, user) -> bool:
+    return Membership.objects.filter(cohort_id=cohort_id, user=user).exists()
+
+
+def _use(invitation: Invitation, user) -> bool:
+    """Marks the invitation used by `user`: one conditional UPDATE, so of two
+    racing requests only one wins, whatever either had read before."""
+    used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+        used_at=timezone.now(), accepted_by=user
+    )
+    if used:
+        invitation.refresh_from_db(fields=["used_at", "accepted_by"])
+    return bool(used)
+
+
+def _member(cohort_id: int, user, invitation: Invitation | None) -> tuple[Membership, bool]:
     try:
         with transaction.atomic():
-            return Invitation.objects.create(
-                cohort=cohort, email=email, name=user.get_full_name(), source=Invitation.Source.LINK
+            membership = Membership.objects.create(
+                cohort_id=cohort_id, user=user, invitation=invitation
             )
+            return membership, True
     except IntegrityError:
-        return cohort.invitations.get(email__iexact=email)
+        return Membership.objects.get(cohort_id=cohort_id, user=user), False
 
 
 @transaction.atomic
-def join(cohort: Cohort, user, invitation: Invitation | None = None) -> tuple[Membership, bool]:
-    """Makes the user a member (once; joining again changes nothing)."""
+def accept_invitation(invitation: Invitation, user) -> tuple[Membership, bool]:
+    """Joins the cohort through a personal invitation, once, as the person it
+    was sent to. Raises InvitationRefused otherwise (nobody joins)."""
+    reason = invitation_refusal(invitation, user)
+    if reason:
+        raise InvitationRefused(reason)
+    membership = Membership.objects.filter(cohort_id=invitation.cohort_id, user=user).first()
+    if membership is not None:
+        return membership, False
+    if not _use(invitation, user):
+        raise InvitationRefused(InvitationRefused.USED)
+    return _member(invitation.cohort_id, user, invitation)
+
+
+def _link_invitation(cohort: Cohort, user) -> Invitation | None:
+    """The invitation a join by the shareable link counts against: the
+    person's own unused one (by a verified address), else a new one recording
+    the link, already used by them; None if their address was invited but
+    that invitation is not theirs to use."""
+    own = (
+        cohort.invitations.filter(used_at__isnull=True)
+        .filter(email__in=verified_emails(user))
+        .order_by("pk")
+        .first()
+    )
+    if own is not None and _use(own, user):
+        return own
+    email = (user.email or "").lower()
+    if cohort.invitations.filter(email__iexact=email).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return Invitation.objects.create(
+                cohort=cohort,
+                email=email,
+                name=user.get_full_name(),
+                source=Invitation.Source.LINK,
+                used_at=timezone.now(),
+                accepted_by=user,
+            )
+    except IntegrityError:
+        return None
+
+
+@transaction.atomic
+def join(cohort: Cohort, user) -> tuple[Membership, bool]:
+    """Makes the user a member by the cohort's shareable link (once; joining
+    again changes nothing). Whether the link is open is the caller's check."""
     membership = Membership.objects.filter(cohort=cohort, user=user).first()
     if membership is not None:
         return membership, False
-    counted = invitation_for(cohort, user, invitation)
-    try:
-        with transaction.atomic():
-            return Membership.objects.create(cohort=cohort, user=user, invitation=counted), True
-    except IntegrityError:
-        return Membership.objects.get(cohort=cohort, user=user), False
+    return _member(cohort.pk, user, _link_invitation(cohort, user))
 
 
 def cohorts_of(user):

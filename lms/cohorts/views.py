@@ -33,6 +33,8 @@ def join_by_link(request, token):
 
 
 def join_by_invitation(request, token):
+    """A personal invitation: once, by the person it was sent to, whether or
+    not the cohort's join link is open."""
     invitation = (
         Invitation.objects.select_related("cohort__programme", "cohort__pathway")
         .filter(token=token)
@@ -40,11 +42,30 @@ def join_by_invitation(request, token):
     )
     if invitation is None:
         return not_found(request)
-    return _join(request, invitation.cohort, invitation, reverse("cohort_invitation", args=[token]))
+    here = reverse("cohort_invitation", args=[token])
+    if request.user.is_authenticated:
+        reason = services.invitation_refusal(invitation, request.user)
+        if reason:
+            return refused(request, reason, here)
+    return _join(request, invitation.cohort, invitation, here)
 
 
 def not_found(request):
     return render(request, "cohorts/join_not_found.html", status=404)
+
+
+def refused(request, reason: str, here: str):
+    """Someone else's invitation, or one already used: nobody joins, and
+    the page says why (so nothing leads back here after onboarding)."""
+    for key in (PENDING_JOIN, AFTER_ONBOARDING):
+        if request.session.get(key) == here:
+            request.session.pop(key)
+    return render(
+        request,
+        "cohorts/invitation_refused.html",
+        {"used": reason == services.InvitationRefused.USED},
+        status=403,
+    )
 
 
 def _join(request, cohort, invitation, here):
@@ -64,7 +85,13 @@ def _join(request, cohort, invitation, here):
     if request.method == "POST" or resuming:
         # Someone who followed the link before signing up already said yes.
         request.session.pop(PENDING_JOIN, None)
-        services.join(cohort, user, invitation)
+        if invitation is None:
+            services.join(cohort, user)
+        else:
+            try:
+                services.accept_invitation(invitation, user)
+            except services.InvitationRefused as refusal:
+                return refused(request, refusal.reason, here)
         messages.success(request, f"You have joined {cohort.name}.")
         return redirect("cohort_detail", cohort.pk)
     return render(
@@ -113,8 +140,21 @@ def my_cohorts(request):
 
 def join_pending_cohort(sender, request, user, **kwargs):
     """On sign-up (allauth's user_signed_up): someone who arrived by a join
-    link or invitation becomes a member at once, whatever they are shown
-    next (onboarding, then offers); the join URL then opens their cohort."""
+    link becomes a member at once, whatever they are shown next (onboarding,
+    then offers); the join URL then opens their cohort. A personal invitation
+    needs a verified address that matches it, so it usually waits for
+    `join_pending_invitation` (a single sign-on address may be verified now)."""
+    _join_pending(request, user)
+
+
+def join_pending_invitation(sender, request, email_address, **kwargs):
+    """On a verified address (allauth's email_confirmed): someone who arrived
+    by their personal invitation joins once the address it was sent to is
+    confirmed as theirs."""
+    _join_pending(request, email_address.user)
+
+
+def _join_pending(request, user):
     here = request.session.get(PENDING_JOIN) if request is not None else None
     if not here:
         return
@@ -128,6 +168,10 @@ def join_pending_cohort(sender, request, user, **kwargs):
         if cohort is not None:
             services.join(cohort, user)
     elif match.url_name == "cohort_invitation":
-        invitation = Invitation.objects.select_related("cohort").filter(token=token).first()
-        if invitation is not None:
-            services.join(invitation.cohort, user, invitation)
+        invitation = Invitation.objects.filter(token=token).first()
+        if invitation is None or services.invitation_refusal(invitation, user):
+            return
+        try:
+            services.accept_invitation(invitation, user)
+        except services.InvitationRefused:
+            return

@@ -5,3 +5,12 @@ class CoreConfig(AppConfig):
     name = "lms.core"
     label = "core"
     verbose_name = "Platform core"
+
+    def ready(self):
+        from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+        from .spreadsheet import guard_wagtail_exports
+
+        # Every Wagtail CSV/XLSX export (ours and Wagtail's own reports) gets
+        # the one formula guard.
+        guard_wagtail_exports(SpreadsheetExportMixin)

@@ -14,6 +14,8 @@ class EquityConfig(AppConfig):
     verbose_name = "Equity monitoring"
 
     def ready(self):
+        from . import personal_data  # noqa: F401  (registers its export and eraser)
+
         # After migrate (and a test database's flush): the analysts' group exists.
         post_migrate.connect(
             create_analysts_group, sender=self, dispatch_uid="equity_create_analysts"

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lms.certificates.cpd import cpd_csv, time_zone_of
 from lms.certificates.models import Certificate
-
-from .services import delete_account, export_personal_data
+from lms.core import personal_data
 
 
 def attachment(content, *, content_type, filename) -> HttpResponse:
@@ -48,7 +47,8 @@ def cpd_log(request):
 @never_cache
 @login_required
 def my_data(request):
-    data = export_personal_data(request.user, build_url=request.build_absolute_uri)
+    # Every app's part of what is held about the learner (their right of access).
+    data = personal_data.export(request.user, build_url=request.build_absolute_uri)
     today = timezone.now().astimezone(time_zone_of(request.user)).date()
     return attachment(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
@@ -84,7 +84,8 @@ def delete_account_view(request):
     """GET explains; only a POST with the typed email address deletes."""
     form = ConfirmDeletionForm(request.user, request.POST if request.method == "POST" else None)
     if form.is_valid():
-        delete_account(request.user)
+        # Every app erases its part; the account itself goes last.
+        personal_data.erase(request.user)
         logout(request)
         messages.success(request, "Your account and your personal data have been deleted.")
         return redirect("/")

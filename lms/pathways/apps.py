@@ -7,4 +7,5 @@ class PathwaysConfig(AppConfig):
     verbose_name = "Pathways"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # personal_data registers the personal pathway's export and eraser.
+        from . import personal_data, signals  # noqa: F401

@@ -286,7 +286,6 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         )
         return {
             "scope": scope,
-            "funnel": overall,
             "stages": served_stages(overall),
             "minutes": round(overall.minutes),
             "per_cohort": per_cohort,

@@ -1,7 +1,9 @@
 """Cohort funnel, breakdowns and completions per week: exact figures on a
 small dataset written through the real progress services, the time window,
-pathway completion, and query counts that do not grow with the data."""
+pathway completion, the sum of record keys beside every count (for the cell
+key method), and query counts that do not grow with the data."""
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
@@ -26,6 +28,7 @@ from lms.cohorts.metrics import (
     population,
 )
 from lms.cohorts.models import Cohort, Invitation, Membership, Programme
+from lms.equity.models import RecordKey
 from lms.learners.models import LearnerProfile, LocalArea
 from lms.pathways.models import Pathway, PathwayItem
 from lms.progress.models import LearningEvent, LessonProgress, Verb
@@ -276,6 +279,59 @@ def test_breakdowns(world):
         assert sum(r.completed for r in rows) == 2
     with pytest.raises(ValueError):
         breakdown(Scope(), "shoe_size")
+
+
+def set_keys(users, keys):
+    RecordKey.objects.filter(user__in=users).delete()
+    RecordKey.objects.bulk_create(
+        RecordKey(user=user, key=key) for user, key in zip(users, keys, strict=True)
+    )
+
+
+def keys_of(figures):
+    return tuple(getattr(figures, f"{stage}_key") for stage in STAGE_KEYS)
+
+
+STAGE_KEYS = ("joined", "activated", "engaged", "completed")
+
+
+def test_each_count_carries_the_sum_of_exactly_its_learners_record_keys(world):
+    """Keys that are powers of two name the set of learners behind each sum:
+    one 1, two 2, three 4, four 8, five 16."""
+    set_keys(world["users"], (1, 2, 4, 8, 16))
+    # joined: all; activated: one, two, three; engaged: one, five; completed: one, two.
+    assert keys_of(funnel(Scope())) == (31, 7, 17, 3)
+    a = funnel(Scope(cohort_ids=(world["a"].pk,)))
+    assert keys_of(a) == (1 + 2 + 4 + 16, 7, 17, 1)
+    week2 = funnel(Scope(since=date(2026, 3, 9), until=date(2026, 3, 15)))
+    assert keys_of(week2) == (31, 1, 0, 0)
+    # Each completion counts its learner's key: one, two, three twice; then one; one.
+    assert funnel(Scope()).per_week_keys == {
+        date(2026, 3, 2): 1 + 2 + 4 + 4,
+        date(2026, 3, 9): 1,
+        date(2026, 3, 16): 1,
+    }
+    first, second, unknown = breakdown(Scope(), "sector")
+    # first: one and three; second: two and five; not known: four.
+    assert [first.learners_key, first.activated_key, first.engaged_key, first.completed_key] == [
+        5,
+        5,
+        1,
+        1,
+    ]
+    assert [second.learners_key, second.activated_key, second.engaged_key] == [18, 2, 16]
+    assert second.completed_key == 2
+    assert (unknown.learners_key, unknown.activated_key) == (8, 0)
+    # The sums are not part of a row's identity, nor of its repr.
+    assert "_key" not in repr(second) and "_key" not in repr(funnel(Scope()))
+    assert second == dataclasses.replace(second, learners_key=0)
+
+
+def test_a_learner_without_a_record_key_adds_nothing(world):
+    set_keys(world["users"], (1, 2, 4, 8, 16))
+    RecordKey.objects.filter(user=world["users"][3]).delete()  # four
+    assert funnel(Scope()).joined_key == 1 + 2 + 4 + 16
+    assert funnel(Scope()).joined == 5
 
 
 def test_median_minutes_odd_and_even(world):

@@ -1,22 +1,31 @@
 """Disclosure control (lms.equity.disclosure) on hand-made tables: property
-tests with hypothesis that nothing shown lets a hidden count be worked out,
-and a unit test for each rule and reason."""
+tests with hypothesis that every served count is its cell key perturbation,
+that nothing shown lets a hidden count be worked out, that rates and gaps
+come from perturbed counts only; and a unit test for each rule and reason.
+
+Rule-by-rule examples choose record key sums whose noise is 0 in every cell
+(`noiseless`), so they show the suppression and rounding rules on their own;
+the perturbation has its own examples. Differencing across tables is in
+tests/test_disclosure_differencing.py; the pTable in tests/test_equity_ptable.py."""
 
 import csv
+import dataclasses
 import io
+import random
+import types
 from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.equity import disclosure
+from lms.equity import disclosure, ptable
 from lms.equity.disclosure import (
     NOT_DECLARED_LABEL,
     PREFER_NOT_LABEL,
     SECONDARY,
+    Cell,
     Counts,
-    check_differencing,
     csv_rows,
     disclose,
     disclose_equity,
@@ -26,10 +35,62 @@ from lms.equity.disclosure import (
 
 COUNT_COLUMNS = ("learners", "activated", "engaged", "completed")
 MEASURES = ("activated", "engaged", "completed")
+MAX_NOISE = ptable.DESIGNS[ptable.DEFAULT_DESIGN].max_noise
 
 property_settings = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def key_sums(groups, subtotals):
+    """{(row label, column): the sum of the record keys of that cell}, worked
+    out here from the groups: a subtotal's and the total's cell is the union
+    of its groups' learners, so its key is the sum of theirs."""
+    sums = {}
+    for column in COUNT_COLUMNS:
+        for group in groups:
+            sums[(group.group, column)] = getattr(group, f"{column}_key")
+        for label, members in subtotals:
+            sums[(label, column)] = sum(
+                getattr(g, f"{column}_key") for g in groups if g.group in members
+            )
+        sums[("Total", column)] = sum(getattr(g, f"{column}_key") for g in groups)
+    return sums
+
+
+def noiseless(groups, subtotals=(), seed=0):
+    """The groups with record key sums for which every cell of the table
+    (groups, subtotals, total) gets noise 0."""
+    rng = random.Random(seed)
+    groups = [dataclasses.replace(group) for group in groups]
+    labels = [g.group for g in groups] + [label for label, _ in subtotals] + ["Total"]
+    for column in COUNT_COLUMNS:
+        counts = [getattr(g, column) for g in groups]
+        counts += [
+            sum(getattr(g, column) for g in groups if g.group in members)
+            for _, members in subtotals
+        ]
+        counts.append(sum(getattr(g, column) for g in groups))
+        for _ in range(200_000):
+            for group in groups:
+                setattr(group, f"{column}_key", rng.randrange(ptable.KEY_RANGE))
+            sums = key_sums(groups, subtotals)
+            if all(
+                ptable.noise(count, sums[(label, column)]) == 0
+                for label, count in zip(labels, counts, strict=True)
+            ):
+                break
+        else:  # pragma: no cover - 200,000 tries always find one
+            raise AssertionError("no noiseless keys found")
+    return groups
+
+
+def key_with_noise(count, wanted, start=0):
+    """A cell key sum that gives `count` the noise `wanted`."""
+    return next(k for k in range(start, start + 256) if ptable.noise(count, k) == wanted)
 
 
 @st.composite
@@ -47,7 +108,11 @@ def group_counts(draw, label):
         for _ in MEASURES
     ]
     median = draw(st.one_of(st.none(), st.floats(min_value=0, max_value=300)))
-    return Counts(label, n, *numerators, median_minutes=median)
+    keys = {
+        f"{column}_key": draw(st.integers(min_value=0, max_value=255 * 200))
+        for column in COUNT_COLUMNS
+    }
+    return Counts(label, n, *numerators, median_minutes=median, **keys)
 
 
 @st.composite
@@ -99,19 +164,33 @@ def _derivable(table, key, declared_labels) -> list[str]:
     return found
 
 
+def _half_up(value: Fraction) -> int:
+    sign = -1 if value < 0 else 1
+    return sign * int(abs(value) + Fraction(1, 2))
+
+
+# -- properties ---------------------------------------------------------------
+
+
 @property_settings
 @given(tables())
-def test_shown_counts_are_rounded_and_at_least_ten(table_in):
+def test_every_count_is_its_cell_key_perturbation_rounded(table_in):
     groups, subtotals = table_in
     table = disclose(groups, subtotals=subtotals)
+    sums = key_sums(groups, subtotals)
     for row in table.rows:
         for key in COUNT_COLUMNS:
             cell = row.cells[key]
             assert cell.kind == "count"
+            # The perturbed value is the pTable's, for this count and the sum
+            # of the record keys of exactly this cell's learners.
+            assert cell.perturbed == ptable.perturb(cell.raw, sums[(row.label, key)])
+            assert abs(cell.perturbed - cell.raw) <= MAX_NOISE
+            assert cell.raw == 0 or cell.perturbed >= 1
             if cell.shown:
                 assert cell.value % 5 == 0 and cell.value >= 10, (row.label, key, cell)
-                assert cell.raw >= 10
-                assert abs(cell.value - cell.raw) <= 2
+                assert cell.raw >= 10 and cell.perturbed >= 10
+                assert abs(cell.value - cell.perturbed) <= 2
             else:
                 assert cell.reason
                 assert cell.value is None
@@ -124,44 +203,62 @@ def test_no_hidden_count_can_be_worked_out_from_the_others(table_in):
     table = disclose(groups, subtotals=subtotals)
     declared = set(subtotals[0][1]) if subtotals else None
     for key in COUNT_COLUMNS:
+        # Even taking every shown figure as exact (no noise, no rounding).
         assert _derivable(table, key, declared) == [], (key, screen_rows(table))
         # The plain form of the rule: never exactly one hidden group beside a shown total.
         hidden = [label for kind, label, c in _cells(table, key) if kind == "group" and c.hidden]
         if table.total.cells[key].shown:
             assert len(hidden) != 1
-        # Every hidden cell says why, and only a count under 10 is hidden as small.
+        # Every hidden cell says why; hidden as small exactly when the count,
+        # or its perturbed value, is under 10.
         for _kind, _label, cell in _cells(table, key):
             if cell.hidden:
                 assert cell.reason in (disclosure.reason_small(), SECONDARY)
-                assert (cell.reason == disclosure.reason_small()) == (cell.raw < 10)
+                small = min(cell.raw, cell.perturbed) < 10
+                assert (cell.reason == disclosure.reason_small()) == small
 
 
 @property_settings
 @given(tables())
-def test_rates_and_gaps_only_for_big_enough_groups_and_numerators(table_in):
+def test_rates_and_gaps_come_from_perturbed_counts_of_big_enough_groups(table_in):
     groups, subtotals = table_in
     table = disclose(groups, subtotals=subtotals)
     total = table.total
-    for row, source in zip(table.groups, groups, strict=True):
-        n = source.learners
+    for row in table.rows:
+        n_cell = row.cells["learners"]
         for key in MEASURES:
-            k = getattr(source, key)
+            k_cell = row.cells[key]
             rate = row.cells[f"{key}_rate"]
-            gap = row.cells[f"{key}_gap"]
             if rate.shown:
-                assert n >= 23 and 2 < k < n - 2
-                # From the unrounded numbers, whole percentages, halves up.
-                exact = Fraction(100 * k, n)
-                assert rate.value == int(exact + Fraction(1, 2))
+                for n, k in ((n_cell.raw, k_cell.raw), (n_cell.perturbed, k_cell.perturbed)):
+                    assert n >= 23 and 2 < k < n - 2
+                # From the unrounded perturbed numbers, whole percentages, halves up:
+                # a rate is a function of perturbed counts only.
+                exact = Fraction(100 * k_cell.perturbed, n_cell.perturbed)
+                assert rate.value == _half_up(exact)
                 # A rate never sits beside a hidden count it rests on.
-                assert row.cells["learners"].shown and row.cells[key].shown
+                assert n_cell.shown and k_cell.shown
             else:
                 assert rate.reason
+            if row.kind != "group":
+                continue
+            gap = row.cells[f"{key}_gap"]
             if gap.shown:
                 assert rate.shown
-                rest_n = total.cells["learners"].raw - n
-                rest_k = total.cells[key].raw - k
-                assert rest_n >= 23 and 2 < rest_k < rest_n - 2
+                rest = (
+                    (total.cells["learners"].raw - n_cell.raw, total.cells[key].raw - k_cell.raw),
+                    (
+                        total.cells["learners"].perturbed - n_cell.perturbed,
+                        total.cells[key].perturbed - k_cell.perturbed,
+                    ),
+                )
+                for rest_n, rest_k in rest:
+                    assert rest_n >= 23 and 2 < rest_k < rest_n - 2
+                rest_n, rest_k = rest[1]
+                exact = Fraction(100 * k_cell.perturbed, n_cell.perturbed) - Fraction(
+                    100 * rest_k, rest_n
+                )
+                assert gap.value == _half_up(exact)
             else:
                 assert gap.reason
 
@@ -174,11 +271,13 @@ def test_csv_rows_are_the_screen_rows(table_in):
     parsed = list(csv.reader(io.StringIO(to_csv(table))))
     assert parsed[0] == disclosure.header(table)
     assert parsed[1:] == screen_rows(table) == csv_rows(table)
-    # No figure in the export is a raw hidden value.
+    # No figure in the export is a hidden value, a true count or a cell key.
     for row in table.rows:
         for cell in row.cells.values():
             if cell.hidden:
                 assert cell.text.startswith("Hidden")
+            if cell.kind == "count" and cell.shown:
+                assert cell.text == str(cell.value) == str(disclosure.round_count(cell.perturbed))
 
 
 # -- each rule, by example -----------------------------------------------------
@@ -186,7 +285,9 @@ def test_csv_rows_are_the_screen_rows(table_in):
 
 def test_counts_under_ten_are_hidden_and_the_rest_rounded_to_five():
     table = disclose(
-        [Counts("A", 9, 0, 0, 0), Counts("B", 12, 10, 10, 10), Counts("C", 13, 11, 11, 11)]
+        noiseless(
+            [Counts("A", 9, 0, 0, 0), Counts("B", 12, 10, 10, 10), Counts("C", 13, 11, 11, 11)]
+        )
     )
     a, b, c = table.groups
     assert a.cells["learners"].text == "Hidden: fewer than 10 learners"
@@ -199,17 +300,19 @@ def test_counts_under_ten_are_hidden_and_the_rest_rounded_to_five():
 
 @pytest.mark.parametrize(("raw", "shown"), [(10, 10), (12, 10), (13, 15), (17, 15), (18, 20)])
 def test_rounding_to_the_nearest_five(raw, shown):
-    table = disclose([Counts("A", raw, 0, 0, 0), Counts("B", 100, 50, 50, 50)])
+    table = disclose(noiseless([Counts("A", raw, 0, 0, 0), Counts("B", 100, 50, 50, 50)]))
     assert table.groups[0].cells["learners"].value == shown
 
 
 def test_secondary_suppression_of_one_numerator_in_a_column():
     table = disclose(
-        [
-            Counts("A", 40, 5, 20, 20),
-            Counts("B", 40, 15, 20, 20),
-            Counts("C", 40, 30, 20, 20),
-        ]
+        noiseless(
+            [
+                Counts("A", 40, 5, 20, 20),
+                Counts("B", 40, 15, 20, 20),
+                Counts("C", 40, 30, 20, 20),
+            ]
+        )
     )
     cells = [row.cells["activated"] for row in table.groups]
     assert cells[0].reason == disclosure.reason_small()
@@ -221,19 +324,25 @@ def test_secondary_suppression_of_one_numerator_in_a_column():
 
 
 def test_declared_subtotal_cannot_be_used_to_work_out_prefer_not_to_say():
-    table = disclose_equity(
-        {
-            "rows": [
-                Counts("Female", 60, 40, 30, 20),
-                Counts("Male", 70, 40, 30, 20),
-                Counts(PREFER_NOT_LABEL, 4, 2, 1, 1),
-                Counts(NOT_DECLARED_LABEL, 30, 20, 10, 10),
-            ],
-            "total": Counts("Total", 164, 102, 71, 51),
-        }
+    labels = ["Female", "Male"]
+    rows = noiseless(
+        [
+            Counts("Female", 60, 40, 30, 20),
+            Counts("Male", 70, 40, 30, 20),
+            Counts(PREFER_NOT_LABEL, 4, 2, 1, 1, kind="prefer_not"),
+            Counts(NOT_DECLARED_LABEL, 30, 20, 10, 10, kind="not_declared"),
+        ],
+        [("Declared", labels)],
     )
-    labels = [row.label for row in table.rows]
-    assert labels == ["Female", "Male", PREFER_NOT_LABEL, NOT_DECLARED_LABEL, "Declared", "Total"]
+    table = disclose_equity(types.SimpleNamespace(rows=rows, total=None))
+    assert [row.label for row in table.rows] == [
+        "Female",
+        "Male",
+        PREFER_NOT_LABEL,
+        NOT_DECLARED_LABEL,
+        "Declared",
+        "Total",
+    ]
     prefer_not = table.row(PREFER_NOT_LABEL).cells["learners"]
     assert prefer_not.reason == disclosure.reason_small()
     # Total − declared − not declared would give it: one of those is hidden too.
@@ -243,12 +352,14 @@ def test_declared_subtotal_cannot_be_used_to_work_out_prefer_not_to_say():
 
 def test_each_rate_reason():
     table = disclose(
-        [
-            Counts("Small", 20, 15, 15, 15),
-            Counts("Edge low", 100, 2, 50, 50),
-            Counts("Edge high", 100, 98, 50, 50),
-            Counts("Fine", 100, 40, 50, 50),
-        ]
+        noiseless(
+            [
+                Counts("Small", 20, 15, 15, 15),
+                Counts("Edge low", 100, 2, 50, 50),
+                Counts("Edge high", 100, 98, 50, 50),
+                Counts("Fine", 100, 40, 50, 50),
+            ]
+        )
     )
     assert table.row("Small").cells["activated_rate"].text == "Hidden: group under 23 for rates"
     assert (
@@ -264,28 +375,39 @@ def test_each_rate_reason():
     # Gap to everyone else (220 learners, 115 activated: 52.27%), from unrounded numbers.
     assert fine.cells["activated_gap"].text == "12 pp lower"
     assert fine.cells["engaged_gap"].text == "2 pp lower"  # 50% against 52.27%
-    even = disclose([Counts("A", 100, 50, 50, 50), Counts("B", 60, 30, 30, 30)])
+    even = disclose(noiseless([Counts("A", 100, 50, 50, 50), Counts("B", 60, 30, 30, 30)]))
     assert even.row("A").cells["engaged_gap"].text == "no gap"
     assert even.row("B").cells["engaged_gap"].text == "no gap"
 
 
 def test_rates_come_from_unrounded_numbers():
-    table = disclose([Counts("A", 27, 13, 13, 13), Counts("B", 48, 24, 24, 24)])
+    table = disclose(noiseless([Counts("A", 27, 13, 13, 13), Counts("B", 48, 24, 24, 24)]))
     a = table.row("A")
     assert a.cells["learners"].text == "25"
     assert a.cells["activated_rate"].text == "48%"  # 13 / 27, not 15 / 25
 
 
 def test_gap_hidden_when_everyone_else_is_too_small():
-    table = disclose([Counts("A", 100, 50, 50, 50), Counts("B", 12, 10, 10, 10)])
+    table = disclose(noiseless([Counts("A", 100, 50, 50, 50), Counts("B", 12, 10, 10, 10)]))
     gap = table.row("A").cells["activated_gap"]
     assert gap.reason == "everyone else: group under 23 for rates"
 
 
-def test_median_hidden_for_small_groups():
-    table = disclose([Counts("A", 8, 0, 0, 0, 12.4), Counts("B", 30, 10, 10, 10, 14.6)])
-    assert table.row("A").cells["median_minutes"].text == "Hidden: fewer than 10 learners"
+def test_median_needs_ten_activated_learners():
+    table = disclose(
+        noiseless(
+            [
+                Counts("A", 8, 0, 0, 0, 12.4),
+                Counts("B", 30, 10, 10, 10, 14.6),
+                # Thirty learners but three activated: the median would be the
+                # middle one of three people's minutes, so it is hidden.
+                Counts("C", 30, 3, 3, 3, 9.0),
+            ]
+        )
+    )
+    assert table.row("A").cells["median_minutes"].text == "Hidden: fewer than 10 activated learners"
     assert table.row("B").cells["median_minutes"].text == "15"
+    assert table.row("C").cells["median_minutes"].text == "Hidden: fewer than 10 activated learners"
 
 
 def test_thresholds_are_settings(settings):
@@ -293,33 +415,107 @@ def test_thresholds_are_settings(settings):
     settings.EQUITY_ROUND_TO = 1
     settings.EQUITY_MIN_GROUP_FOR_RATES = 10
     settings.EQUITY_RATE_EDGE = 0
-    table = disclose([Counts("A", 7, 6, 6, 6), Counts("B", 11, 5, 5, 5)])
+    table = disclose(noiseless([Counts("A", 7, 6, 6, 6), Counts("B", 11, 5, 5, 5)]))
     assert table.row("A").cells["learners"].text == "7"
     assert table.row("A").cells["activated_rate"].reason == "group under 10 for rates"
     assert table.row("B").cells["activated_rate"].text == "45%"
 
 
-def test_csv_guards_labels_against_formulas():
-    table = disclose([Counts("=HYPERLINK()", 30, 10, 10, 10), Counts("B", 30, 10, 10, 10)])
-    assert csv_rows(table)[0][0] == "'=HYPERLINK()"
-    assert screen_rows(table)[0][1:] == csv_rows(table)[0][1:]
+def test_csv_guards_every_cell_against_formulas():
+    groups = noiseless(
+        [
+            Counts("=HYPERLINK()", 30, 10, 10, 10),
+            Counts("@SUM(A1)", 30, 10, 10, 10),
+            Counts("\tB", 30, 10, 10, 10),
+            Counts("-1", 30, 10, 10, 10),
+        ]
+    )
+    table = disclose(groups)
+    labels = [row[0] for row in csv_rows(table)]
+    assert labels[:4] == ["'=HYPERLINK()", "'@SUM(A1)", "'\tB", "'-1"]
+    for screen, exported in zip(screen_rows(table), csv_rows(table), strict=True):
+        assert screen[1:] == exported[1:]
+    parsed = list(csv.reader(io.StringIO(to_csv(table, [["Cohort", "+44 cohort"]]))))
+    assert parsed[0] == ["Cohort", "'+44 cohort"]
 
 
-def test_differencing_refuses_a_population_close_to_one_already_served():
-    message = check_differencing(103, [200, 95])
-    assert message and "fewer than 10 learners" in message
-    assert check_differencing(104, [95]) is not None  # 9 apart
-    assert check_differencing(105, [95]) is None  # 10 apart
-    assert check_differencing(95, [95]) is None  # the same selection again
-    assert check_differencing(95, []) is None
+# -- the perturbation, by example ---------------------------------------------------
 
 
-def test_differencing_threshold_is_a_setting(settings):
-    settings.EQUITY_MIN_DIFFERENCE = 20
-    assert check_differencing(110, [95]) is not None
-    assert check_differencing(115, [95]) is None
+def test_a_count_is_moved_by_its_cell_key_and_rounding_shows_the_moved_value():
+    up = key_with_noise(12, +2)
+    down = key_with_noise(13, -2)
+    table = disclose(
+        [
+            Counts("Up", 12, 0, 0, 0, learners_key=up),
+            Counts("Down", 13, 0, 0, 0, learners_key=down),
+            Counts("Big", 200, 0, 0, 0),
+        ]
+    )
+    # 12 + 2 = 14 shows as 15 (12 alone would show as 10); 13 − 2 = 11 as 10.
+    assert table.row("Up").cells["learners"].text == "15"
+    assert table.row("Down").cells["learners"].text == "10"
+
+
+def test_a_count_of_ten_or_more_moved_under_ten_is_hidden():
+    table = disclose(
+        [
+            Counts("A", 10, 0, 0, 0, learners_key=key_with_noise(10, -1)),
+            Counts("B", 200, 0, 0, 0),
+            Counts("C", 300, 0, 0, 0),
+        ]
+    )
+    assert table.row("A").cells["learners"].perturbed == 9
+    assert table.row("A").cells["learners"].reason == disclosure.reason_small()
+
+
+def test_a_count_under_ten_moved_to_ten_is_still_hidden():
+    table = disclose(
+        [
+            Counts("A", 9, 0, 0, 0, learners_key=key_with_noise(9, +2)),
+            Counts("B", 200, 0, 0, 0),
+            Counts("C", 300, 0, 0, 0),
+        ]
+    )
+    assert table.row("A").cells["learners"].perturbed == 11
+    assert table.row("A").cells["learners"].reason == disclosure.reason_small()
+
+
+def test_rates_come_from_perturbed_counts():
+    n_key = key_with_noise(27, +1)
+    k_key = key_with_noise(13, 0)
+    table = disclose(
+        [
+            Counts("A", 27, 13, 13, 13, learners_key=n_key, activated_key=k_key),
+            Counts("B", 480, 240, 240, 240),
+        ]
+    )
+    # 13 / 28, not 13 / 27 (48%).
+    assert table.row("A").cells["activated_rate"].text == "46%"
+
+
+def test_the_same_people_get_the_same_figure_in_every_table():
+    """The "Everyone" row of two characteristics is the same set of people:
+    the same count and the same sum of keys, so the same figure."""
+    by_sex = [Counts("Female", 40, 20, 10, 5, learners_key=1234), Counts("Male", 43, 21, 11, 6)]
+    by_area = [
+        Counts("North", 50, 30, 15, 8, learners_key=1000),
+        Counts("South", 33, 11, 6, 3, learners_key=234),
+    ]
+    one, other = disclose(by_sex), disclose(by_area)
+    assert one.total.cells["learners"].perturbed == other.total.cells["learners"].perturbed
+    assert one.total.cells["learners"].text == other.total.cells["learners"].text
+    # And asking again gives the same answer: nothing to average.
+    assert screen_rows(disclose(by_sex)) == screen_rows(one)
+
+
+def test_perturb_never_takes_a_learner_count_to_zero():
+    for count in (1, 2, 3):
+        for key in range(ptable.KEY_RANGE):
+            assert disclosure.perturb(count, key) >= 1
+    assert {disclosure.perturb(0, key) for key in range(ptable.KEY_RANGE)} == {0}
 
 
 def test_pooled_view_is_suggested_for_small_selections():
-    assert disclosure.suggest_pooled(12)
-    assert not disclosure.suggest_pooled(23)
+    assert disclosure.suggest_pooled(Cell("count", perturbed=12, raw=14))
+    assert not disclosure.suggest_pooled(Cell("count", perturbed=23, raw=21))

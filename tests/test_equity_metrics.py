@@ -1,7 +1,9 @@
 """Equity metrics: per group of a characteristic, "prefer not to say" and
-"not declared" rows, totals, the declared share, gaps to everyone else in
-percentage points from unrounded numbers, and fixed query counts. The
-learners and their learning are those of tests/test_cohort_metrics.py."""
+"not declared" rows, totals, the declared share, the sum of record keys
+beside every count (the cell key method), record keys drawn once and never
+replaced, and fixed query counts. The learners and their learning are those
+of tests/test_cohort_metrics.py. (Rates and gaps are worked out from
+perturbed counts by lms.equity.disclosure: tests/test_disclosure.py.)"""
 
 from datetime import UTC, date, datetime
 
@@ -9,18 +11,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lms.cohorts.metrics import GroupCounts, Scope, funnel
+from lms.cohorts.metrics import Scope, funnel, learners_in, population
+from lms.equity import disclosure
 from lms.equity.metrics import (
     CHARACTERISTICS,
     NOT_DECLARED,
     PREFER_NOT_LABEL,
     EquityTable,
     equity_breakdown,
-    gap_pp,
-    population,
 )
-from lms.equity.models import EquityProfile
-from tests.test_cohort_metrics import MINUTES, add_learners, build_world
+from lms.equity.models import EquityProfile, RecordKey
+from tests.test_cohort_metrics import MINUTES, add_learners, build_world, set_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -69,27 +70,57 @@ def test_sex_table(world):
     assert (table.declared, table.declared_share) == (2, 0.4)
     assert population(Scope()) == table.total.learners == funnel(Scope()).joined
 
-    # Gaps: the row's rate minus everyone else's (the total less the row).
-    assert (female.gap.activation, female.gap.engagement, female.gap.completion) == (
-        100 - 50,
-        100 - 25,
-        100 - 25,
-    )
-    assert (male.gap.activation, male.gap.engagement, male.gap.completion) == (50, -50, 75)
-    assert not_declared.gap.activation == -100
-    assert not_declared.gap.engagement == pytest.approx(50 - 100 / 3, abs=1e-12)
-    assert not_declared.gap.completion == pytest.approx(-200 / 3, abs=1e-12)
+
+def keys(row):
+    return (row.learners_key, row.activated_key, row.engaged_key, row.completed_key)
 
 
-def test_gap_pp_is_unrounded_and_none_without_comparison():
-    total = GroupCounts("all", learners=7, activated=3, engaged=2, completed=1)
-    group = GroupCounts("g", learners=3, activated=2, engaged=1, completed=0)
-    gap = gap_pp(group, total)
-    assert gap.activation == pytest.approx((2 / 3 - 1 / 4) * 100, abs=1e-12)
-    assert gap.engagement == pytest.approx((1 / 3 - 1 / 4) * 100, abs=1e-12)
-    assert gap.completion == pytest.approx((0 - 1 / 4) * 100, abs=1e-12)
-    assert gap_pp(total, total).activation is None  # nobody else
-    assert gap_pp(GroupCounts("empty"), total).activation is None
+def test_every_row_carries_the_sum_of_its_learners_record_keys(world):
+    """one 1, two 2, three 4, four 8, five 16 (see the world fixture)."""
+    set_keys(world["users"], (1, 2, 4, 8, 16))
+    table = equity_breakdown(Scope(), "sex")
+    female, male, prefer_not, not_declared = table.rows
+    assert keys(female) == (1, 1, 1, 1)  # one
+    assert keys(male) == (2, 2, 0, 2)  # two
+    assert keys(prefer_not) == (4, 4, 0, 0)  # three
+    assert keys(not_declared) == (8 + 16, 0, 16, 0)  # four and five
+    # The total is every row's learners: the same sums as the funnel's.
+    total = funnel(Scope())
+    assert keys(table.total) == (total.joined_key, total.activated_key, 17, total.completed_key)
+    # So the "Everyone" row of any two characteristics is the same cell, and
+    # is served as the same figure.
+    served = {
+        name: disclosure.disclose_equity(equity_breakdown(Scope(), name)).total.cells["learners"]
+        for name in CHARACTERISTICS
+    }
+    assert len({cell.perturbed for cell in served.values()}) == 1
+    assert served["sex"].perturbed == disclosure.perturb(5, 31)
+
+
+def test_record_keys_are_drawn_once_for_those_without_and_never_replaced(world):
+    users = world["users"]
+    RecordKey.objects.filter(user__in=users).delete()
+    RecordKey.objects.create(user=users[0], key=200)
+    assert RecordKey.objects.ensure_for(learners_in(Scope())) == 4
+    stored = dict(RecordKey.objects.filter(user__in=users).values_list("user_id", "key"))
+    assert set(stored) == {user.pk for user in users}
+    assert stored[users[0].pk] == 200
+    assert all(0 <= key <= 255 for key in stored.values())
+    # Again: nothing to draw, nothing changes.
+    assert RecordKey.objects.ensure_for(learners_in(Scope())) == 0
+    assert dict(RecordKey.objects.filter(user__in=users).values_list("user_id", "key")) == stored
+    assert str(RecordKey.objects.get(user=users[0])) == "Record key"
+
+
+def test_record_keys_are_uniform_on_0_to_255():
+    from collections import Counter
+
+    from lms.equity.models import draw_record_key
+
+    draws = Counter(draw_record_key() for _ in range(25_600))
+    assert set(draws) <= set(range(256)) and len(draws) == 256
+    # 100 expected per value; a fair draw stays well inside 40..170.
+    assert min(draws.values()) > 40 and max(draws.values()) < 170
 
 
 def test_caring_grouped_and_in_detail(world):
@@ -111,7 +142,7 @@ def test_caring_grouped_and_in_detail(world):
         (NOT_DECLARED, 2),
     ]
     empty = detail.row("Yes, 50 or more hours a week")
-    assert empty.gap.activation is None and empty.median_minutes is None
+    assert empty.median_minutes is None and keys(empty) == (0, 0, 0, 0)
 
 
 def test_socio_economic_background(world):

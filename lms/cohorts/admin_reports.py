@@ -5,10 +5,15 @@ cohorts each viewer may see (lms.cohorts.access.cohorts_for_user).
 completed and minutes learned, across the viewer's cohorts and per cohort;
 lessons completed per week as a chart (server-rendered SVG, with the same
 figures as a table); breakdowns by sector, seniority, organisation size band
-and local area. Funnel totals are operational figures for the people who run
-the cohort and are shown as counted; the breakdowns go through the same
-disclosure control as the equity dashboard (lms.equity.disclosure), since a
-small group in one local area or sector could single someone out.
+and local area. Every count of learners, and the weekly completions, is
+perturbed by the cell key method (lms.equity.disclosure.perturb: the same
+people always give the same figure, in this report and in the equity
+dashboard, so subtracting two date ranges or two cohorts gives nothing
+exact). The funnel's figures are otherwise shown as they are, for the people
+who run the cohort; invitations (addresses, not learners) and minutes are
+not perturbed. The breakdowns go through the same disclosure control as the
+equity dashboard (suppression and rounding too), since a small group in one
+local area or sector could single someone out.
 
 Programme admins see every cohort; cohort managers only their own (another
 cohort's id in the query string is an invalid choice and shows nothing);
@@ -160,6 +165,31 @@ def describe_filters(data) -> dict:
     }
 
 
+# -- served figures -------------------------------------------------------------
+
+
+def served_stages(figures) -> list[tuple[str, int]]:
+    """(label, figure) for each funnel stage as served: invitations as
+    counted, learner counts perturbed by the cell key method."""
+    from lms.equity.disclosure import perturb
+
+    served = [("Invited", figures.invited)]
+    for key, label in FUNNEL_STAGES[1:]:
+        served.append((label, perturb(getattr(figures, key), getattr(figures, f"{key}_key"))))
+    return served
+
+
+def served_weeks(figures) -> list[tuple[date, int]]:
+    """Lessons completed per week, each week's figure perturbed by the cell
+    key method (a week without completions stays 0)."""
+    from lms.equity.disclosure import perturb
+
+    return [
+        (monday, perturb(count, figures.per_week_keys.get(monday, 0)))
+        for monday, count in figures.per_week
+    ]
+
+
 # -- the funnel view ------------------------------------------------------------
 
 
@@ -205,11 +235,19 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context)
 
     def report(self, data):
-        from lms.equity.disclosure import disclose, screen_rows
+        from lms.equity.disclosure import (
+            disclose,
+            min_count,
+            min_group_for_rates,
+            round_to,
+            screen_rows,
+        )
+        from lms.equity.models import RecordKey
 
-        from .metrics import DIMENSIONS, Scope, breakdown, funnel
+        from .metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
 
         scope = scope_for(self.cohorts, data, everyone=self.sees_all)
+        RecordKey.objects.ensure_for(learners_in(scope))
         overall = funnel(scope)
         per_cohort = []
         chosen = data.get("cohort")
@@ -218,7 +256,13 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         )
         for cohort in cohorts:
             figures = funnel(Scope((cohort.pk,), scope.since, scope.until))
-            per_cohort.append({"cohort": cohort, "funnel": figures})
+            per_cohort.append(
+                {
+                    "cohort": cohort,
+                    "stages": served_stages(figures),
+                    "minutes": round(figures.minutes),
+                }
+            )
         breakdowns = []
         for dimension in DIMENSIONS:
             table = disclose(breakdown(scope, dimension), gaps=False)
@@ -232,7 +276,7 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
                     "table": table,
                 }
             )
-        weeks = overall.per_week
+        weeks = served_weeks(overall)
         chart = bar_chart(
             "completions-per-week",
             "Lessons completed per week",
@@ -242,14 +286,16 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         )
         return {
             "scope": scope,
-            "funnel": overall,
-            "stages": [(label, getattr(overall, key)) for key, label in FUNNEL_STAGES],
+            "stages": served_stages(overall),
             "minutes": round(overall.minutes),
             "per_cohort": per_cohort,
             "more_cohorts": not chosen and self.cohorts.count() > MAX_COHORT_ROWS,
             "weeks": weeks,
             "chart": chart if weeks else None,
             "breakdowns": breakdowns,
+            "min_count": min_count(),
+            "round_to": round_to(),
+            "min_group": min_group_for_rates(),
         }
 
     def get_context_data(self, **kwargs):
@@ -273,6 +319,9 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
     def csv_response(self, report):
         import csv
 
+        from lms.core.spreadsheet import safe_cell
+        from lms.equity.disclosure import csv_rows
+
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="cohort-funnel.csv"'
         writer = csv.writer(response)
@@ -286,9 +335,7 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
             writer.writerow([monday.isoformat(), count])
         for item in report["breakdowns"]:
             writer.writerow([])
-            writer.writerow(item["header"])
-            from lms.equity.disclosure import csv_rows
-
+            writer.writerow([safe_cell(text) for text in item["header"]])
             writer.writerows(csv_rows(item["table"]))
         return response
 

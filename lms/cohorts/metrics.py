@@ -38,6 +38,16 @@ Definitions (per learner in scope)
 
 The stages are counted independently; they are not forced to nest (someone
 can finish a two-lesson pathway within one week without being "engaged").
+
+Cell keys
+---------
+Beside each count, the same grouped query adds up the record keys
+(lms.equity.models.RecordKey) of the learners it counts: `<stage>_key` is
+the sum over exactly the rows of `<stage>`, and the weekly completions carry
+the sum of their learners' keys, one per completion. The reports turn count
+and key sum into the figure they serve (lms.equity.disclosure, the cell key
+method); the sums are never shown. A learner without a key yet (the reports
+draw them first) adds 0.
 """
 
 from collections import defaultdict
@@ -84,9 +94,15 @@ class Scope:
     until: date | None = None
 
 
+def _key_sum():
+    # A sum of record keys: not shown, not compared, not printed.
+    return field(default=0, compare=False, repr=False)
+
+
 @dataclass
 class GroupCounts:
-    """One row of a breakdown: raw (unsuppressed) counts for one group."""
+    """One row of a breakdown: raw (unsuppressed) counts for one group, and
+    the sum of the record keys behind each count."""
 
     group: str
     learners: int = 0
@@ -95,6 +111,10 @@ class GroupCounts:
     completed: int = 0
     minutes: float = 0.0
     median_minutes: float | None = None
+    learners_key: int = _key_sum()
+    activated_key: int = _key_sum()
+    engaged_key: int = _key_sum()
+    completed_key: int = _key_sum()
 
 
 @dataclass
@@ -106,6 +126,12 @@ class Funnel:
     completed: int = 0
     minutes: float = 0.0
     per_week: list[tuple[date, int]] = field(default_factory=list)  # completions per week
+    joined_key: int = _key_sum()
+    activated_key: int = _key_sum()
+    engaged_key: int = _key_sum()
+    completed_key: int = _key_sum()
+    # the sum of the record keys of each week's completions, by Monday
+    per_week_keys: dict[date, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 DIMENSIONS = ("sector", "seniority", "organisation_size", "local_area")
@@ -271,8 +297,9 @@ def _completed_membership(scope: Scope, cohorts: dict[int, int], sizes: dict[int
 def learner_rows(scope: Scope):
     """A User queryset, one row per learner in scope, annotated with
     `m_activated`, `m_weeks` (distinct active ISO weeks in the window),
-    `m_seconds` and `m_completed`. Costs the cohort and pathway look-ups
-    (4 queries, sized by the number of cohorts and pathways, not learners)."""
+    `m_seconds`, `m_completed` and `m_key` (their record key, 0 if none).
+    Costs the cohort and pathway look-ups (4 queries, sized by the number of
+    cohorts and pathways, not learners)."""
     cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
     sizes = {p: len(ids) for p, ids in pathway_lesson_ids(set(cohorts.values())).items()}
     done = LessonProgress.objects.filter(_in_window("completed_at", scope), user_id=OuterRef("pk"))
@@ -282,6 +309,7 @@ def learner_rows(scope: Scope):
         .objects.filter(pk__in=learners_in(scope))
         .order_by()
         .annotate(
+            m_key=Coalesce(F("record_key__key"), Value(0), output_field=IntegerField()),
             m_activated=Exists(done),
             m_weeks=Coalesce(
                 Subquery(
@@ -305,14 +333,21 @@ def learner_rows(scope: Scope):
     )
 
 
+_STAGES = {
+    "learners": None,
+    "activated": Q(m_activated=True),
+    "engaged": Q(m_weeks__gte=ENGAGED_WEEKS),
+    "completed": Q(m_completed=True),
+}
+
+
 def _counts():
-    return {
-        "learners": Count("pk"),
-        "activated": Count("pk", filter=Q(m_activated=True)),
-        "engaged": Count("pk", filter=Q(m_weeks__gte=ENGAGED_WEEKS)),
-        "completed": Count("pk", filter=Q(m_completed=True)),
-        "seconds": Coalesce(Sum("m_seconds"), 0),
-    }
+    """Each stage's count and, over the same rows, the sum of record keys."""
+    aggregates = {"seconds": Coalesce(Sum("m_seconds"), 0)}
+    for stage, condition in _STAGES.items():
+        aggregates[stage] = Count("pk", filter=condition)
+        aggregates[f"{stage}_key"] = Coalesce(Sum("m_key", filter=condition), 0)
+    return aggregates
 
 
 def _median_in_database() -> bool:
@@ -335,12 +370,10 @@ def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
         median = row.get("median_seconds")
         result[row["group"]] = GroupCounts(
             group=row["group"],
-            learners=row["learners"],
-            activated=row["activated"],
-            engaged=row["engaged"],
-            completed=row["completed"],
             minutes=row["seconds"] / 60,
             median_minutes=None if median is None else median / 60,
+            **{stage: row[stage] for stage in _STAGES},
+            **{f"{stage}_key": row[f"{stage}_key"] for stage in _STAGES},
         )
     if not _median_in_database():
         for group, median in medians(rows, group_expr).items():
@@ -388,6 +421,7 @@ def funnel(scope: Scope) -> Funnel:
         .aggregate(n=Count("email", distinct=True))["n"]
     )
     totals = learner_rows(scope).aggregate(**_counts())
+    per_week, per_week_keys = _weekly(scope)
     return Funnel(
         invited=invited,
         joined=totals["learners"],
@@ -395,7 +429,12 @@ def funnel(scope: Scope) -> Funnel:
         engaged=totals["engaged"],
         completed=totals["completed"],
         minutes=totals["seconds"] / 60,
-        per_week=completions_per_week(scope),
+        per_week=per_week,
+        joined_key=totals["learners_key"],
+        activated_key=totals["activated_key"],
+        engaged_key=totals["engaged_key"],
+        completed_key=totals["completed_key"],
+        per_week_keys=per_week_keys,
     )
 
 
@@ -409,6 +448,12 @@ def completions_per_week(scope: Scope) -> list[tuple[date, int]]:
     week: (the week's Monday, completions), every week from the first to the
     last (or the window's ends, when set), weeks without completions as 0.
     One query."""
+    return _weekly(scope)[0]
+
+
+def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
+    """completions_per_week, and the sum of the record keys of each week's
+    completions (each completion counts its learner's key), in one query."""
     weeks = (
         LessonProgress.objects.filter(
             _in_window("completed_at", scope), user_id__in=learners_in(scope)
@@ -416,9 +461,19 @@ def completions_per_week(scope: Scope) -> list[tuple[date, int]]:
         .annotate(week=TruncWeek("completed_at"))
         .order_by()
         .values("week")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            k=Coalesce(
+                Sum(Coalesce(F("user__record_key__key"), Value(0), output_field=IntegerField())),
+                0,
+            ),
+        )
     )
-    counts = {timezone.localtime(row["week"]).date(): row["n"] for row in weeks}
+    counts, keys = {}, {}
+    for row in weeks:
+        monday = timezone.localtime(row["week"]).date()
+        counts[monday] = row["n"]
+        keys[monday] = row["k"]
     first = min(counts, default=None)
     last = max(counts, default=None)
     if scope.since:
@@ -426,13 +481,13 @@ def completions_per_week(scope: Scope) -> list[tuple[date, int]]:
     if scope.until:
         last = _monday(scope.until) if last is None else max(last, _monday(scope.until))
     if first is None or last is None:
-        return []
+        return [], keys
     series = []
     week = first
     while week <= last:
         series.append((week, counts.get(week, 0)))
         week += timedelta(weeks=1)
-    return series
+    return series, keys
 
 
 def _monday(day: date) -> date:

@@ -4,30 +4,27 @@ Equity dashboard (Reports → Equity metrics): for one characteristic at a
 time, the funnel measures per group, the gap to everyone else and how many
 declared, over a cohort (or all the viewer's cohorts, pooled) and a date
 range, as a table, a chart and a CSV, every figure through
-lms.equity.disclosure. Only members of the "Equity analysts" group
-(lms.equity.access) reach it; everyone else with admin access gets a 403.
-An analyst with a cohort role sees the cohorts of that role; an analyst
-without one sees every cohort (the role is programme-wide).
+lms.equity.disclosure (the cell key method, then suppression and rounding).
+Only members of the "Equity analysts" group (lms.equity.access) reach it;
+everyone else with admin access gets a 403. An analyst with a cohort role
+sees the cohorts of that role; an analyst without one sees every cohort (the
+role is programme-wide).
 
 Every view and export is written to the audit log (AuditEntry) with its
-filters and the population served; a selection whose population is 1 to 9
-learners away from one already served to the same person for the same
-characteristic (in the last EQUITY_DIFFERENCE_DAYS, default 90) is refused,
-and the refusal logged. The default is the pooled view, all cohorts and all
-time, and a small selection points to it.
+filters and the total as shown. Nothing is refused: any two selections may
+be compared, because every figure is perturbed by the cell key method and
+the same people always get the same noise, so subtracting one table from
+another gives nothing exact. The default is the pooled view, all cohorts and
+all time, and a small selection points to it.
 
 Audit log (Reports → Equity audit log): superusers and programme admins.
 
 There is no per-learner view or export of equity answers: nothing here reads
 an EquityProfile except through the aggregate lms.equity.metrics."""
 
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -37,33 +34,14 @@ from lms.core.admin_access import RoleRequired
 
 from . import disclosure
 from .access import can_read_audit_log, can_view_equity
-from .models import AuditEntry, EquityProfile
+from .models import AuditEntry, RecordKey
 
 
 def characteristics() -> list[tuple[str, str]]:
     """(key, label) for each characteristic the metrics offer."""
-    try:
-        from .metrics import CHARACTERISTICS
-    except ImportError:  # the metrics module has not landed yet
-        CHARACTERISTICS = EquityProfile.QUESTIONS
-    items = CHARACTERISTICS.items() if isinstance(CHARACTERISTICS, dict) else CHARACTERISTICS
-    choices = []
-    for item in items:
-        if isinstance(item, tuple | list):
-            key, label = item[0], getattr(item[1], "label", item[1])
-        else:
-            key = item
-            try:
-                label = EquityProfile._meta.get_field(key).verbose_name
-            except Exception:  # noqa: BLE001 - a characteristic that is not a field
-                label = key.replace("_", " ")
-        label = str(label)
-        choices.append((key, label[:1].upper() + label[1:]))
-    return choices
+    from .metrics import CHARACTERISTICS
 
-
-def difference_days() -> int:
-    return int(getattr(settings, "EQUITY_DIFFERENCE_DAYS", 90))
+    return [(key, spec.label[:1].upper() + spec.label[1:]) for key, spec in CHARACTERISTICS.items()]
 
 
 class EquityFilterForm(ReportFilterForm):
@@ -81,22 +59,6 @@ class EquityFilterForm(ReportFilterForm):
             "until": None,
             "characteristic": characteristics()[0][0],
         }
-
-
-def served_populations(user, characteristic: str) -> list[int]:
-    since = timezone.now() - timedelta(days=difference_days())
-    entries = AuditEntry.objects.filter(
-        user=user,
-        action__in=(AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT),
-        at__gte=since,
-    ).values_list("filters", flat=True)
-    return [
-        int(filters["population"])
-        for filters in entries
-        if isinstance(filters, dict)
-        and filters.get("characteristic") == characteristic
-        and isinstance(filters.get("population"), int)
-    ]
 
 
 def audit(user, action: str, filters: dict) -> AuditEntry:
@@ -149,7 +111,7 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
         data = form.cleaned_data if form.is_bound else form.defaults()
         data = {**form.defaults(), **{k: v for k, v in data.items() if v not in (None, "")}}
         result = self.build(data, exporting)
-        if exporting and result.get("table") is not None:
+        if exporting:
             return self.csv_response(result)
         context.update(result)
         query = request.GET.copy()
@@ -158,39 +120,29 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context)
 
     def build(self, data, exporting: bool) -> dict:
-        from .metrics import equity_breakdown
+        from lms.cohorts.metrics import learners_in
 
-        try:
-            from .metrics import population
-        except ImportError:  # pragma: no cover - the metrics interface provides it
-            from lms.cohorts.metrics import population
+        from .metrics import equity_breakdown
 
         characteristic = data["characteristic"]
         labels = dict(characteristics())
         scope = scope_for(self.cohorts, data, everyone=self.sees_all)
-        served = population(scope)
+        RecordKey.objects.ensure_for(learners_in(scope))
+        table = disclosure.disclose_equity(equity_breakdown(scope, characteristic))
+        total = table.total.cells["learners"]
         filters = {
             **describe_filters(data),
             "characteristic": characteristic,
             "characteristic_label": labels.get(characteristic, characteristic),
-            "population": served,
+            "learners_shown": total.text,
         }
         user = self.request.user
-        refusal = disclosure.check_differencing(served, served_populations(user, characteristic))
-        if refusal:
-            audit(user, AuditEntry.Action.REFUSED, {**filters, "message": refusal})
-            return {"refusal": refusal, "filters": filters, "table": None}
-        table = disclosure.disclose_equity(equity_breakdown(scope, characteristic))
         audit(user, AuditEntry.Action.EXPORT if exporting else AuditEntry.Action.VIEW, filters)
-        total = table.total.cells["learners"]
         declared_row = next((row for row in table.rows if row.label == "Declared"), None)
         declared = None
         if declared_row is not None:
             cell = declared_row.cells["learners"]
-            declared = {
-                "count": cell,
-                "share": disclosure.share_cell(cell.raw, total.raw, cell, total),
-            }
+            declared = {"count": cell, "share": disclosure.share_cell(cell, total)}
         bars = []
         for row in table.groups:
             rate = row.cells["completed_rate"]
@@ -213,7 +165,7 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
             "rows": disclosure.screen_rows(table),
             "declared": declared,
             "chart": chart,
-            "suggest_pooled": disclosure.suggest_pooled(served)
+            "suggest_pooled": disclosure.suggest_pooled(total)
             and (data.get("cohort") or data.get("since") or data.get("until")),
             "min_count": disclosure.min_count(),
             "round_to": disclosure.round_to(),
@@ -236,9 +188,11 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
         preamble.append(
             [
                 "Disclosure control",
-                f"counts under {disclosure.min_count()} hidden, others rounded to the nearest "
-                f"{disclosure.round_to()}; rates for groups of at least "
-                f"{disclosure.min_group_for_rates()}; every hidden figure says why",
+                "every count perturbed by the cell key method (the same learners always get "
+                f"the same small noise); counts under {disclosure.min_count()} hidden, others "
+                f"rounded to the nearest {disclosure.round_to()}; rates and gaps from the "
+                f"perturbed counts, for groups of at least {disclosure.min_group_for_rates()}; "
+                "every hidden figure says why",
             ]
         )
         preamble.append([])

@@ -1,37 +1,49 @@
-"""Disclosure control for aggregate tables of learners (equity and funnel
-reports): pure functions, no database.
+"""Disclosure control for aggregate tables of learners (the equity dashboard,
+the cohort funnel and its breakdowns): pure functions, no database.
 
-Defaults follow UK official statistics; every threshold is a setting, read
-when a table is built:
+Every count is first perturbed by the cell key method (lms.equity.ptable):
+the served count is count + noise(count, cell key), where the cell key is
+the sum of the record keys of exactly the learners counted, modulo 256. The
+same people always give the same figure, in every table, filter and
+characteristic, so repeating a request returns nothing new and subtracting
+one figure from another gives the people in between plus an unknown noise.
+Everything else is then worked out from the perturbed counts only; every
+threshold is a setting, read when a table is built:
 
-- EQUITY_MIN_COUNT (10): a count under this is hidden (ONS); zero included.
-- EQUITY_ROUND_TO (5): every shown count, totals too, is rounded to the
-  nearest multiple of this (halves up). Totals are rounded on their own, so
-  a shown total need not equal the sum of the shown rows.
+- EQUITY_MIN_COUNT (10): a count is hidden when it, or its perturbed value,
+  is under this (ONS); zero included.
+- EQUITY_ROUND_TO (5): every shown count, totals too, is its perturbed value
+  rounded to the nearest multiple of this (halves up). Totals are perturbed
+  and rounded on their own, so a shown total need not equal the sum of the
+  shown rows.
 - EQUITY_MIN_GROUP_FOR_RATES (23) and EQUITY_RATE_EDGE (2): a rate, and a
   gap to everyone else, is shown only for a group of at least 23 whose
-  numerator is more than 2 and less than the group size minus 2 (OfS). The
-  comparison group of a gap (everyone else) must pass the same test.
-  Stricter than OfS: a rate is also hidden when its numerator's count or the
-  group's count is hidden, so a rate never undoes a count's suppression.
-- EQUITY_MIN_DIFFERENCE (10): a filter combination whose population differs
-  from one already served to the same person, for the same characteristic,
-  by 1 to 9 learners is refused (see `check_differencing`).
+  numerator is more than 2 and less than the group size minus 2 (OfS), both
+  before and after perturbation. The comparison group of a gap (everyone
+  else) must pass the same test. Stricter than OfS: a rate is also hidden
+  when its numerator's count or the group's count is hidden, so a rate never
+  undoes a count's suppression.
+- EQUITY_PTABLE ("fma-2"): the perturbation table's design.
 
-Percentages and gaps are computed from the unrounded numbers and shown as
-whole percentages and whole percentage points. Medians show for groups of at
-least EQUITY_MIN_COUNT learners, in whole minutes.
+Percentages and gaps are computed from the unrounded perturbed counts (the
+gap's "everyone else" is the perturbed total less the perturbed group) and
+shown as whole percentages and whole percentage points. A median (of the
+minutes of a group's activated learners) shows when the group has at least
+EQUITY_MIN_COUNT activated learners, in whole minutes; it is not perturbed.
 
 Secondary suppression: in each count column (learners, and each numerator),
 the groups add up to the total (and, where a table has them, to subtotals
 such as "declared"). Treating every shown value as exact (not relying on
-rounding), if any hidden cell could be solved for from the shown cells, the
-smallest shown cell in an equation with it is hidden too, and so on until no
-hidden cell is determined. That is checked by linear algebra over the hidden
-cells, so it also covers combinations of the total and a subtotal.
+perturbation or rounding), if any hidden cell could be solved for from the
+shown cells, the smallest shown cell in an equation with it is hidden too,
+and so on until no hidden cell is determined. That is checked by linear
+algebra over the hidden cells, so it also covers combinations of the total
+and a subtotal.
 
 Every hidden cell carries the reason it is hidden; the screen and the CSV
-show the same text (`screen_rows` / `csv_rows`)."""
+show the same text (`screen_rows` / `csv_rows`). No cell key, record key or
+unperturbed count leaves this module's callers: `Cell.raw` and
+`Cell.perturbed` are for tests and are never rendered or exported."""
 
 import csv
 import io
@@ -42,7 +54,12 @@ from fractions import Fraction
 
 from django.conf import settings
 
+from lms.core.spreadsheet import safe_cell
+
+from . import ptable
+
 MEASURES = (("activated", "Activated"), ("engaged", "Engaged"), ("completed", "Completed"))
+STAGES = ("learners", "activated", "engaged", "completed")
 PREFER_NOT_LABEL = "Prefer not to say"
 NOT_DECLARED_LABEL = "Not declared"
 
@@ -70,12 +87,12 @@ def rate_edge() -> int:
     return int(getattr(settings, "EQUITY_RATE_EDGE", 2))
 
 
-def min_difference() -> int:
-    return int(getattr(settings, "EQUITY_MIN_DIFFERENCE", 10))
-
-
 def reason_small() -> str:
     return f"fewer than {min_count()} learners"
+
+
+def reason_small_median() -> str:
+    return f"fewer than {min_count()} activated learners"
 
 
 def reason_small_group() -> str:
@@ -94,19 +111,27 @@ def reason_comparison_edge() -> str:
     return f"everyone else: numerator within {rate_edge()} of 0 or of the group size"
 
 
+def perturb(count: int, key_sum: int) -> int:
+    """A count as it may be served: the cell key method's perturbed value."""
+    return ptable.perturb(count, key_sum)
+
+
 # -- cells and tables ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Cell:
     """One figure: shown (`reason` is None) or hidden with the reason why.
-    `value` is what is displayed (rounded); `raw` never leaves this module's
-    callers' tests and is not rendered or exported."""
+    `value` is what is displayed (rounded). For a count, `raw` is the true
+    count and `perturbed` the count after the cell key method; for a rate or
+    gap, `raw` is the unrounded percentage from the perturbed counts. Neither
+    is rendered or exported."""
 
     kind: str  # "count", "rate", "gap", "median", "na"
     value: int | None = None
     reason: str | None = None
     raw: float | int | None = field(default=None, compare=False, repr=False)
+    perturbed: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def shown(self) -> bool:
@@ -167,10 +192,16 @@ class Table:
         return sum(1 for row in self.rows for cell in row.cells.values() if cell.hidden)
 
 
+def _key_sum():
+    return field(default=0, repr=False)
+
+
 @dataclass
 class Counts:
-    """The input shape: one group's raw counts (lms.cohorts.metrics.GroupCounts
-    has these attributes, and is accepted as it is)."""
+    """The input shape: one group's raw counts and, for each, the sum of the
+    record keys of the learners counted. lms.cohorts.metrics.GroupCounts and
+    lms.equity.metrics.EquityRow have these attributes and are accepted as
+    they are. `kind` is the equity row kind ("group" for a declared answer)."""
 
     group: str
     learners: int = 0
@@ -178,24 +209,31 @@ class Counts:
     engaged: int = 0
     completed: int = 0
     median_minutes: float | None = None
+    kind: str = "group"
+    learners_key: int = _key_sum()
+    activated_key: int = _key_sum()
+    engaged_key: int = _key_sum()
+    completed_key: int = _key_sum()
 
 
-def _get(obj, name, default=0):
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _counts(obj) -> Counts:
-    if isinstance(obj, Counts):
-        return obj
+def _counts(row) -> Counts:
+    if isinstance(row, Counts):
+        return row
     return Counts(
-        group=str(_get(obj, "group", "")),
-        learners=int(_get(obj, "learners", 0) or 0),
-        activated=int(_get(obj, "activated", 0) or 0),
-        engaged=int(_get(obj, "engaged", 0) or 0),
-        completed=int(_get(obj, "completed", 0) or 0),
-        median_minutes=_get(obj, "median_minutes", None),
+        group=str(row.group),
+        median_minutes=row.median_minutes,
+        kind=getattr(row, "kind", "group"),
+        **{stage: int(getattr(row, stage)) for stage in STAGES},
+        **{f"{stage}_key": int(getattr(row, f"{stage}_key")) for stage in STAGES},
+    )
+
+
+def _sum(label: str, rows: Sequence[Counts], median=None) -> Counts:
+    return Counts(
+        group=label,
+        median_minutes=median,
+        **{stage: sum(getattr(r, stage) for r in rows) for stage in STAGES},
+        **{f"{stage}_key": sum(getattr(r, f"{stage}_key") for r in rows) for stage in STAGES},
     )
 
 
@@ -324,11 +362,22 @@ def _columns(measures, gaps: bool) -> list[tuple[str, str]]:
     return columns
 
 
-def _rate_cell(n: int, k: int, n_cell: Cell, k_cell: Cell) -> Cell:
+def _too_small_for_rates(*sizes: int) -> bool:
+    return min(sizes) < min_group_for_rates()
+
+
+def _at_edge(pairs: Iterable[tuple[int, int]]) -> bool:
     edge = rate_edge()
-    if n < min_group_for_rates():
+    return any(k <= edge or k >= n - edge for n, k in pairs)
+
+
+def _rate_cell(n_cell: Cell, k_cell: Cell) -> Cell:
+    """k / n as a whole percentage, from the perturbed counts; every rule is
+    met by the true counts and by the perturbed ones."""
+    n, k = n_cell.perturbed, k_cell.perturbed
+    if _too_small_for_rates(n, n_cell.raw):
         return Cell("rate", reason=reason_small_group())
-    if k <= edge or k >= n - edge:
+    if _at_edge([(n, k), (n_cell.raw, k_cell.raw)]):
         return Cell("rate", reason=reason_edge())
     if n_cell.hidden:
         return Cell("rate", reason=n_cell.reason)
@@ -338,25 +387,46 @@ def _rate_cell(n: int, k: int, n_cell: Cell, k_cell: Cell) -> Cell:
     return Cell("rate", value=_half_up_fraction(raw), raw=float(raw))
 
 
-def _gap_cell(rate: Cell, n: int, k: int, total_n: int, total_k: int) -> Cell:
+def _gap_cell(rate: Cell, n_cell: Cell, k_cell: Cell, total_n: Cell, total_k: Cell) -> Cell:
+    """The row's rate less everyone else's (the total less the row), from
+    perturbed counts; everyone else must pass the rate rules too."""
     if rate.hidden:
         return Cell("gap", reason=rate.reason)
-    rest_n, rest_k = total_n - n, total_k - k
-    edge = rate_edge()
-    if rest_n < min_group_for_rates():
+    rest_n, rest_k = total_n.perturbed - n_cell.perturbed, total_k.perturbed - k_cell.perturbed
+    true_n, true_k = total_n.raw - n_cell.raw, total_k.raw - k_cell.raw
+    if _too_small_for_rates(rest_n, true_n):
         return Cell("gap", reason=reason_comparison_small())
-    if rest_k <= edge or rest_k >= rest_n - edge:
+    if _at_edge([(rest_n, rest_k), (true_n, true_k)]):
         return Cell("gap", reason=reason_comparison_edge())
-    raw = percent(k, n) - percent(rest_k, rest_n)
+    raw = percent(k_cell.perturbed, n_cell.perturbed) - percent(rest_k, rest_n)
     return Cell("gap", value=_half_up_fraction(raw), raw=float(raw))
 
 
-def _median_cell(n: int, median) -> Cell:
-    if n < min_count():
-        return Cell("median", reason=reason_small())
+def _median_cell(activated: Cell, median) -> Cell:
+    if min(activated.raw, activated.perturbed) < min_count():
+        return Cell("median", reason=reason_small_median())
     if median is None:
         return NA
     return Cell("median", value=_half_up(median), raw=median)
+
+
+def _count_column(values, key_sums, equations) -> list[Cell]:
+    threshold = min_count()
+    served = [perturb(value, key_sum) for value, key_sum in zip(values, key_sums, strict=True)]
+    primary = {
+        i for i, (value, after) in enumerate(zip(values, served, strict=True))
+        if min(value, after) < threshold
+    }  # fmt: skip
+    secondary = protect_column(served, equations, primary)
+    cells = []
+    for i, (value, after) in enumerate(zip(values, served, strict=True)):
+        if i in primary:
+            cells.append(Cell("count", reason=reason_small(), raw=value, perturbed=after))
+        elif i in secondary:
+            cells.append(Cell("count", reason=SECONDARY, raw=value, perturbed=after))
+        else:
+            cells.append(Cell("count", value=round_count(after), raw=value, perturbed=after))
+    return cells
 
 
 def disclose(
@@ -367,40 +437,20 @@ def disclose(
     measures: Sequence[tuple[str, str]] = MEASURES,
     gaps: bool = True,
 ) -> Table:
-    """Groups (each with group, learners, activated, engaged, completed,
-    median_minutes; they partition the population) and the total row (its
-    counts default to the sums; its median is taken from `total` if given)
-    in, a Table of Cells out. `subtotals`: (label, group labels) rows such as
-    declared = every group but "Prefer not to say" and "Not declared"."""
+    """Groups (Counts, or rows with the same attributes; they partition the
+    population) in, a Table of Cells out. The total row is the sum of the
+    groups, counts and record keys alike (a total that disagreed would itself
+    let a hidden cell be worked out); its label and median come from `total`
+    if given. `subtotals`: (label, group labels) rows such as declared =
+    every group but "Prefer not to say" and "Not declared"."""
     rows_in = [_counts(group) for group in groups]
-    total_in = Counts(group="Total") if total is None else _counts(total)
-    summed = Counts(
-        group=total_in.group or "Total",
-        learners=sum(r.learners for r in rows_in),
-        activated=sum(r.activated for r in rows_in),
-        engaged=sum(r.engaged for r in rows_in),
-        completed=sum(r.completed for r in rows_in),
-        median_minutes=total_in.median_minutes,
-    )
-    # The groups partition the total: the total is their sum (a total that
-    # disagreed would itself let a hidden cell be worked out).
-    total_in = summed
+    label = str(total.group) if total is not None and total.group else "Total"
+    total_in = _sum(label, rows_in, total.median_minutes if total is not None else None)
     label_index = {row.group: position for position, row in enumerate(rows_in)}
     sub_in = []
-    for label, members in subtotals:
-        member_rows = [rows_in[label_index[m]] for m in members if m in label_index]
-        sub_in.append(
-            (
-                [label_index[m] for m in members if m in label_index],
-                Counts(
-                    group=label,
-                    learners=sum(r.learners for r in member_rows),
-                    activated=sum(r.activated for r in member_rows),
-                    engaged=sum(r.engaged for r in member_rows),
-                    completed=sum(r.completed for r in member_rows),
-                ),
-            )
-        )
+    for sub_label, members in subtotals:
+        indexes = [label_index[m] for m in members if m in label_index]
+        sub_in.append((indexes, _sum(sub_label, [rows_in[i] for i in indexes])))
     all_rows = rows_in + [counts for _, counts in sub_in] + [total_in]
     kinds = ["group"] * len(rows_in) + ["subtotal"] * len(sub_in) + ["total"]
     total_index = len(all_rows) - 1
@@ -408,68 +458,61 @@ def disclose(
     for position, (members, _) in enumerate(sub_in):
         equations.append((members, len(rows_in) + position))
 
-    threshold = min_count()
-    count_cells: dict[str, list[Cell]] = {}
-    for key in ["learners", *[m for m, _ in measures]]:
-        values = [getattr(row, key) for row in all_rows]
-        primary = {i for i, value in enumerate(values) if value < threshold}
-        secondary = protect_column(values, equations, primary)
-        cells = []
-        for i, value in enumerate(values):
-            if i in primary:
-                cells.append(Cell("count", reason=reason_small(), raw=value))
-            elif i in secondary:
-                cells.append(Cell("count", reason=SECONDARY, raw=value))
-            else:
-                cells.append(Cell("count", value=round_count(value), raw=value))
-        count_cells[key] = cells
+    count_cells = {
+        key: _count_column(
+            [getattr(row, key) for row in all_rows],
+            [getattr(row, f"{key}_key") for row in all_rows],
+            equations,
+        )
+        for key in ["learners", *[m for m, _ in measures]]
+    }
 
+    total_cells = {key: cells[total_index] for key, cells in count_cells.items()}
     out_rows = []
     for i, (row, kind) in enumerate(zip(all_rows, kinds, strict=True)):
         cells: dict[str, Cell] = {"learners": count_cells["learners"][i]}
         for key, _ in measures:
-            k = getattr(row, key)
             cells[key] = count_cells[key][i]
-            rate = _rate_cell(row.learners, k, cells["learners"], cells[key])
+            rate = _rate_cell(cells["learners"], cells[key])
             cells[f"{key}_rate"] = rate
             if gaps:
                 if kind == "group":
                     cells[f"{key}_gap"] = _gap_cell(
-                        rate, row.learners, k, total_in.learners, getattr(total_in, key)
-                    )
+                        rate, cells["learners"], cells[key], total_cells["learners"],
+                        total_cells[key],
+                    )  # fmt: skip
                 else:
                     cells[f"{key}_gap"] = NA
         if kind == "subtotal":
             cells["median_minutes"] = NA
         else:
-            cells["median_minutes"] = _median_cell(row.learners, row.median_minutes)
+            activated = count_cells["activated"][i] if "activated" in count_cells else None
+            cells["median_minutes"] = (
+                NA if activated is None else _median_cell(activated, row.median_minutes)
+            )
         out_rows.append(Row(label=row.group, kind=kind, cells=cells))
     return Table(columns=_columns(measures, gaps), rows=out_rows)
 
 
 def disclose_equity(table) -> Table:
-    """An lms.equity.metrics.equity_breakdown table: its group rows (with
-    "Prefer not to say" and "Not declared" among them, or as their own
-    attributes), the total, and a "Declared" subtotal of the other groups."""
-    groups = list(_get(table, "rows", None) or _get(table, "groups", None) or [])
-    labels = [str(_get(group, "group", "")) for group in groups]
-    for attribute, label in (
-        ("prefer_not", PREFER_NOT_LABEL),
-        ("not_declared", NOT_DECLARED_LABEL),
-    ):
-        extra = _get(table, attribute, None)
-        if extra is not None and label not in labels and _get(extra, "group", None) is not None:
-            groups.append(extra)
-            labels.append(str(_get(extra, "group", label)))
-    kinds = [_get(group, "kind", None) for group in groups]
-    if all(kind is not None for kind in kinds):
-        declared = [label for label, kind in zip(labels, kinds, strict=True) if kind == "group"]
-    else:
-        declared = [
-            label for label in labels if label not in (PREFER_NOT_LABEL, NOT_DECLARED_LABEL)
-        ]
-    subtotals = [("Declared", declared)] if len(declared) < len(labels) else []
-    return disclose(groups, _get(table, "total", None), subtotals=subtotals)
+    """An lms.equity.metrics.EquityTable (rows with a kind: "group" for a
+    declared answer, then "prefer_not" and "not_declared"; the total), with a
+    "Declared" subtotal of the groups when the table has other rows."""
+    rows = list(table.rows)
+    declared = [row.group for row in rows if row.kind == "group"]
+    subtotals = [("Declared", declared)] if len(declared) < len(rows) else []
+    return disclose(rows, table.total, subtotals=subtotals)
+
+
+def share_cell(part_cell: Cell, whole_cell: Cell) -> Cell:
+    """A share (e.g. how many declared) under the same rules as a rate."""
+    return _rate_cell(whole_cell, part_cell)
+
+
+def suggest_pooled(total_learners: Cell) -> bool:
+    """Whether to point the viewer to the pooled view (all cohorts, all
+    time): the selection (its perturbed total) is too small for rates."""
+    return total_learners.perturbed < min_group_for_rates()
 
 
 # -- output ---------------------------------------------------------------------
@@ -486,53 +529,17 @@ def screen_rows(table: Table) -> list[list[str]]:
     ]
 
 
-def _csv_safe(text: str) -> str:
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 def csv_rows(table: Table) -> list[list[str]]:
-    """The CSV export: the same rows as the screen (labels guarded against
-    spreadsheet formulas; no figure text starts with one)."""
-    return [[_csv_safe(row[0]), *row[1:]] for row in screen_rows(table)]
+    """The CSV export: the same rows as the screen, every cell guarded
+    against spreadsheet formulas (only a label can start with one)."""
+    return [[safe_cell(text) for text in row] for row in screen_rows(table)]
 
 
 def to_csv(table: Table, preamble: Sequence[Sequence[str]] = ()) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in preamble:
-        writer.writerow([_csv_safe(str(item)) for item in line])
-    writer.writerow(header(table))
+        writer.writerow([safe_cell(item) for item in line])
+    writer.writerow([safe_cell(text) for text in header(table)])
     writer.writerows(csv_rows(table))
     return buffer.getvalue()
-
-
-def share_cell(part: int, whole: int, part_cell: Cell, whole_cell: Cell) -> Cell:
-    """A share (e.g. how many declared) under the same rules as a rate."""
-    return _rate_cell(whole, part, whole_cell, part_cell)
-
-
-# -- differencing -----------------------------------------------------------------
-
-
-def check_differencing(population_now: int, recent_populations: Iterable[int]) -> str | None:
-    """None if the population may be served; otherwise why not. Refused when
-    it differs from a population already served (to the same person, for the
-    same characteristic) by at least 1 and fewer than EQUITY_MIN_DIFFERENCE
-    learners: the two tables could be subtracted to reveal those few."""
-    limit = min_difference()
-    for previous in recent_populations:
-        difference = abs(int(population_now) - int(previous))
-        if 0 < difference < limit:
-            return (
-                f"Refused: this selection differs by fewer than {limit} learners from one "
-                "you have already looked at, so comparing the two could reveal individual "
-                "learners. Widen the dates or choose a larger group of cohorts, or use the "
-                "pooled view (all cohorts, all time)."
-            )
-    return None
-
-
-def suggest_pooled(population: int) -> bool:
-    """Whether to point the viewer to the pooled view (all cohorts, all
-    time): the selection is too small for rates."""
-    return population < min_group_for_rates()

@@ -3,7 +3,9 @@ protected or socio-economic characteristic, in aggregate only.
 
 Nothing here returns anything about one person: every function returns
 counts over groups (RAW, unsuppressed: disclosure control is applied by the
-callers that show or export them, lms.equity.disclosure).
+callers that show or export them, lms.equity.disclosure), each with the sum
+of the record keys of the learners behind it (the cell key method; never
+shown).
 
 For a characteristic, each learner in scope falls in exactly one row:
 - a group (kind "group"): they gave an answer that belongs to it;
@@ -14,9 +16,8 @@ For a characteristic, each learner in scope falls in exactly one row:
 `declared` is the number in groups (an answer other than "prefer not to
 say"); `declared_share` is declared / learners in scope.
 
-Rates are stage / learners of the row. The gap of a row, in percentage
-points, is its rate minus the rate of everyone else in the table (the total
-less the row), from unrounded counts (`gap_pp`).
+Rates, and the gap of a row to everyone else in the table, are worked out by
+lms.equity.disclosure from the perturbed counts, never from these.
 """
 
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce
 
 from lms.cohorts.metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
-from lms.cohorts.metrics import population as cohort_population
 
 from .models import (
     PREFER_NOT,
@@ -118,20 +118,12 @@ CHARACTERISTICS = {
 }
 
 
-@dataclass
-class Gap:
-    """Percentage points: the row's rate minus everyone else's. None where
-    the row or everyone else has no learners."""
-
-    activation: float | None = None
-    engagement: float | None = None
-    completion: float | None = None
+STAGES = ("learners", "activated", "engaged", "completed")
 
 
 @dataclass
 class EquityRow(GroupCounts):
     kind: str = "group"  # "group", "prefer_not", "not_declared" or "total"
-    gap: Gap | None = None
 
 
 @dataclass
@@ -149,23 +141,6 @@ class EquityTable:
 
 def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def gap_pp(group: GroupCounts, total: GroupCounts) -> Gap:
-    """The group's activation, engagement and completion rates minus those of
-    everyone else in `total` (total less the group), in percentage points,
-    unrounded."""
-
-    def one(stage: str) -> float | None:
-        mine = rate(getattr(group, stage), group.learners)
-        others = rate(
-            getattr(total, stage) - getattr(group, stage), total.learners - group.learners
-        )
-        if mine is None or others is None:
-            return None
-        return (mine - others) * 100
-
-    return Gap(activation=one("activated"), engagement=one("engaged"), completion=one("completed"))
 
 
 def group_expression(characteristic: Characteristic, detail: bool = False):
@@ -209,14 +184,12 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
 
     total = EquityRow(group=TOTAL, kind="total")
     for row in table_rows:
-        total.learners += row.learners
-        total.activated += row.activated
-        total.engaged += row.engaged
-        total.completed += row.completed
+        for stage in STAGES:
+            setattr(total, stage, getattr(total, stage) + getattr(row, stage))
+            key = f"{stage}_key"
+            setattr(total, key, getattr(total, key) + getattr(row, key))
         total.minutes += row.minutes
     total.median_minutes = median_minutes(rows)
-    for row in table_rows:
-        row.gap = gap_pp(row, total)
     declared = sum(row.learners for row in table_rows if row.kind == "group")
     return EquityTable(
         characteristic=spec.name,
@@ -233,17 +206,9 @@ def _row(counts: GroupCounts | None, label: str, kind: str) -> EquityRow:
         return EquityRow(group=label, kind=kind)
     return EquityRow(
         group=label,
-        learners=counts.learners,
-        activated=counts.activated,
-        engaged=counts.engaged,
-        completed=counts.completed,
         minutes=counts.minutes,
         median_minutes=counts.median_minutes,
         kind=kind,
+        **{stage: getattr(counts, stage) for stage in STAGES},
+        **{f"{stage}_key": getattr(counts, f"{stage}_key") for stage in STAGES},
     )
-
-
-def population(scope: Scope) -> int:
-    """The number of learners in scope (the denominator every table shares),
-    for differencing checks. One query."""
-    return cohort_population(scope)

@@ -3,8 +3,13 @@ with explicit consent, read only in aggregate (lms.equity.metrics). Nothing
 that decides about one learner (recommendations, nudges) may read it; a test
 enforces that boundary. There is no per-learner view or export of it."""
 
+import secrets
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
+
+from .ptable import KEY_RANGE
 
 PREFER_NOT = "prefer_not"
 NOT_ASKED = ""  # the question was not answered at all (as opposed to PREFER_NOT)
@@ -126,6 +131,8 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
         EXPORT = "export", "Exported"
+        # Only in entries from before the cell key method, when a selection
+        # close to an earlier one was refused; nothing is refused now.
         REFUSED = "refused", "Refused (too few learners between filters)"
 
     user = models.ForeignKey(
@@ -142,3 +149,59 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.user_email} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def draw_record_key() -> int:
+    """A fresh record key: uniform on 0..255, from the operating system's
+    cryptographic random source."""
+    return secrets.randbelow(KEY_RANGE)
+
+
+class RecordKeyQuerySet(models.QuerySet):
+    def ensure_for(self, user_ids) -> int:
+        """Draws a key for each of `user_ids` (ids, or a queryset of them, such
+        as lms.cohorts.metrics.learners_in(scope)) that has none yet. One
+        query, and one insert only when some are missing; a key once stored
+        is never replaced (a concurrent insert of the same learner's key is
+        ignored, and the stored one is what every report reads). Returns how
+        many keys were drawn."""
+        missing = list(
+            get_user_model()
+            .objects.filter(pk__in=user_ids, record_key__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if missing:
+            self.bulk_create(
+                [RecordKey(user_id=pk, key=draw_record_key()) for pk in missing],
+                ignore_conflicts=True,
+                batch_size=1000,
+            )
+        return len(missing)
+
+
+class RecordKey(models.Model):
+    """The learner's record key for the cell key method of the equity and
+    cohort reports (lms.equity.ptable): drawn once, kept for the life of the
+    account, deleted with it. It is not about the person and says nothing
+    about them, but it must stay secret: anyone who knew the keys could take
+    the noise out of the reports. It is in no admin, view, export or log, and
+    no template shows it; the reports read it only as a sum inside their
+    grouped queries. Kept apart from the learner profile because a cohort
+    member need not have a profile, and so nothing that shows or exports a
+    profile can carry it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="record_key",
+    )
+    key = models.PositiveSmallIntegerField(default=draw_record_key)
+
+    objects = RecordKeyQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return "Record key"  # never the key

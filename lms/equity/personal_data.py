@@ -7,13 +7,17 @@ Erasing deletes the answers and the note. The audit rows stay, because the
 record of who looked at special-category figures must stay complete, but
 without the person: no user and, instead of their email address, one
 "Deleted account" label with a random suffix (the same on all of their
-rows, so their sequence of queries can still be read, linked to nobody)."""
+rows, so their sequence of queries can still be read, linked to nobody).
+
+The learner's record key (a random number that seeds the perturbation of
+published counts, `RecordKey`) is erased with them and is not exported:
+knowing it would help undo the noise in figures about their groups."""
 
 import secrets
 
 from lms.core import personal_data
 
-from .models import AuditEntry, EquityProfile, EquityPrompt
+from .models import AuditEntry, EquityProfile, EquityPrompt, RecordKey
 
 
 def export(user, *, build_url) -> dict:
@@ -41,6 +45,7 @@ def export(user, *, build_url) -> dict:
 def erase(user) -> None:
     EquityProfile.objects.filter(user=user).delete()
     EquityPrompt.objects.filter(user=user).delete()
+    RecordKey.objects.filter(user=user).delete()
     AuditEntry.objects.filter(user=user).update(
         user=None, user_email=f"Deleted account {secrets.token_hex(4)}"
     )
@@ -48,7 +53,7 @@ def erase(user) -> None:
 
 personal_data.register(
     "equity",
-    models=["equity.EquityProfile", "equity.EquityPrompt", "equity.AuditEntry"],
+    models=["equity.EquityProfile", "equity.EquityPrompt", "equity.AuditEntry", "equity.RecordKey"],
     export=export,
     erase=erase,
 )

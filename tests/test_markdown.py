@@ -63,3 +63,12 @@ def test_markdown_extra_tables_and_sane_lists_are_on():
     assert "<abbr" in render_markdown(
         "The DPIA matters.\n\n*[DPIA]: Data protection impact assessment"
     )
+
+
+def test_attributes_nh3_would_allow_by_default_are_removed_too():
+    html = render_markdown(
+        '<a href="https://ico.org.uk/" hreflang="en" lang="en">ICO</a>'
+        '<blockquote cite="https://ico.org.uk/">Quote</blockquote>'
+    )
+    assert "hreflang" not in html and "cite=" not in html  # (lang is harmless and kept)
+    assert 'href="https://ico.org.uk/"' in html

@@ -39,7 +39,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     back. (pytest-django runs transactional tests, which empty the database,
     after all others.)"""
     from content.importer import import_library
-
     from courses.models import LessonPage
 
     with django_db_blocker.unblock():

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from content.models import Partner
 
-from .models import LessonPage, PartnerPage, six_months_from
+from .models import LessonPage, PartnerPage, facts_review_due, six_months_from
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,16 @@ def record_review(lesson: LessonPage, today: date | None = None) -> None:
     """Called when a lesson is published. Review-by becomes six months on,
     unless the published revision carries a later date the author chose: an
     empty, past or sooner date is replaced, so every publish after review
-    restarts the clock. Writes only these two columns, so the revision just
-    published is left as it is."""
+    restarts the clock. But never later than its facts fall due again
+    (`facts_checked` + FMA_FACTS_REVIEW_MONTHS): approving a lesson does not
+    make facts checked a year ago any younger. Writes only these two columns,
+    so the revision just published is left as it is."""
     today = today or timezone.localdate()
     default = six_months_from(today)
     review_by = lesson.review_by if lesson.review_by and lesson.review_by > default else default
+    facts_due = facts_review_due(lesson.facts_checked)
+    if facts_due is not None:
+        review_by = min(review_by, facts_due)
     LessonPage.objects.filter(pk=lesson.pk).update(last_reviewed=today, review_by=review_by)
     lesson.last_reviewed, lesson.review_by = today, review_by
 

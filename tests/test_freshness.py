@@ -409,3 +409,17 @@ def test_without_a_review_date_the_lesson_page_falls_back_to_last_published(clie
     Page.objects.filter(pk=lesson.pk).update(last_published_at=published)
     html = client.get(lesson.url).content.decode()
     assert 'Last reviewed <time datetime="2026-03-04">4 March 2026</time>' in html
+
+
+def test_publishing_never_pushes_review_past_when_the_facts_fall_due(library, settings):
+    settings.FMA_FACTS_REVIEW_MONTHS = 12
+    lesson = LessonPage.objects.live().order_by("path").first()
+    lesson.facts_checked = date(2026, 3, 1)
+    lesson.review_by = None
+    freshness.record_review(lesson, today=date(2026, 12, 1))
+    lesson.refresh_from_db()
+    assert lesson.review_by == date(2027, 3, 1)  # not 1 June 2027, six months on
+    lesson.facts_checked = None
+    freshness.record_review(lesson, today=date(2026, 12, 1))
+    lesson.refresh_from_db()
+    assert lesson.review_by == date(2027, 6, 1)

@@ -259,6 +259,7 @@ EXPORTED = {
     "equity.EquityProfile": "equity_profile",
     "equity.EquityPrompt": "equity_prompt_dismissed_at",
     "equity.AuditEntry": "equity_report_audit",
+    "equity.RecordKey": "statistical_record_key",  # that it is held, never its value
 }
 
 

@@ -10,8 +10,9 @@ without the person: no user and, instead of their email address, one
 rows, so their sequence of queries can still be read, linked to nobody).
 
 The learner's record key (a random number that seeds the perturbation of
-published counts, `RecordKey`) is erased with them and is not exported:
-knowing it would help undo the noise in figures about their groups."""
+published counts, `RecordKey`) is erased with them. The export says that it
+is held and what it is for, but not its value: knowing it would help undo the
+noise in figures about their groups."""
 
 import secrets
 
@@ -35,6 +36,12 @@ def export(user, *, build_url) -> dict:
             },
         },
         "equity_prompt_dismissed_at": iso(prompt.dismissed_at) if prompt else None,
+        "statistical_record_key": (
+            "held: a random number that adds noise to published counts about groups "
+            "you are in; not shown, because knowing it would help undo that protection"
+        )
+        if RecordKey.objects.filter(user=user).exists()
+        else None,
         "equity_report_audit": [
             {"action": entry.get_action_display(), "filters": entry.filters, "at": iso(entry.at)}
             for entry in AuditEntry.objects.filter(user=user).order_by("at", "pk")

@@ -172,9 +172,13 @@ def load(text: str, loader=None):
     except _Refused as exc:
         raise YamlProblem(getattr(exc.mark, "line", 0), exc.message) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        last_line = max(len(text.splitlines()) - 1, 0)
+        mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and (mark is None or mark.line >= last_line):
+            mark = context  # "unexpected end": where the unclosed thing began
         line = mark.line if mark is not None else line_of_position(text, exc)
-        line = min(line, max(len(text.splitlines()) - 1, 0))  # "at the end": its last line
+        line = min(line, last_line)
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
         if "maximum nesting depth" in str(problem):  # libyaml's own limit, 1000 levels
             raise YamlProblem(line, TOO_DEEP) from None

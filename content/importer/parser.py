@@ -577,6 +577,7 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
     text = read_text(path, file, out)
     parsed = text is not None and split_front_matter(text, file, out)
     if not parsed:
+        parse_lessons(folder, root, file, out)  # their problems are listed too
         return None
     meta, key_lines, body, first_line = parsed
     check_front_matter_keys(meta, key_lines, COURSE_KEYS, file, out)
@@ -603,13 +604,20 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
         fingerprint=digest(text),
         cover=parse_cover(meta, key_lines, folder, file, out),
     )
+    course.lessons = parse_lessons(folder, root, file, out)
+    return course
+
+
+def parse_lessons(folder: Path, root: Path, file: str, out: Collector) -> list[LessonSpec]:
+    """The course folder's lessons, in file-name order; `file` is its course.md."""
     try:
         lesson_paths = sorted(p for p in folder.iterdir() if LESSON_FILE.match(p.name))
     except OSError as exc:
         out.add(file, 0, f"the course folder could not be read ({printable(str(exc))})")
-        return None
+        return []
     if not lesson_paths:
         out.add(file, 0, "the course has no lessons (files named like 01-first-lesson.md)")
+    lessons = []
     seen = {}
     for lesson_path in lesson_paths:
         lesson = parse_lesson(lesson_path, root, out)
@@ -618,8 +626,8 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
         if lesson.slug in seen:
             out.add(lesson.file, 1, f"slug '{lesson.slug}' is already used by {seen[lesson.slug]}")
         seen[lesson.slug] = lesson.file
-        course.lessons.append(lesson)
-    return course
+        lessons.append(lesson)
+    return lessons
 
 
 def parse_cover(meta, key_lines, folder: Path, file: str, out: Collector) -> CoverSpec | None:

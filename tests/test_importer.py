@@ -406,7 +406,10 @@ def test_an_svg_cover_goes_into_the_partners_collection_once(tmp_path, client):
         ("cover: {file: missing.svg, alt: A}", ":11: cover file 'missing.svg' was not found"),
         ("cover: cover.svg", ":11: 'cover' must give 'file' and 'alt'"),
         ("cover: {file: cover.svg, alt: A, credit: Me}", ":11: 'cover' has unknown keys credit"),
-        ("cover: {file: ../../etc/passwd, alt: A}", ":11: cover file '../../etc/passwd' was not"),
+        (
+            "cover: {file: ../../etc/passwd, alt: A}",
+            ":11: cover files must be inside the course folder",
+        ),
     ],
 )
 @pytest.mark.django_db
@@ -565,3 +568,341 @@ def test_a_cover_needs_alt_text_in_the_editor(tmp_path, admin_client):
     assert response.status_code == 302
     draft = CoursePage.objects.get(pk=course.pk).get_latest_revision_as_object()
     assert draft.cover_alt == "A" and draft.cover_image_id == image
+
+
+# Hostile and broken input (issue 11): the import reports problems, never raises.
+
+IMPOSSIBLE_DATE = "2027-02-30"
+DEEP_NESTING = "[" * 3000 + "]" * 3000
+
+
+def billion_laughs(key="slug", levels=7) -> str:
+    """Front-matter lines whose aliases expand to 9**levels values under `key`
+    (a few hundred bytes; 7 levels made an 82 MB page before aliases were refused)."""
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return "\n".join([*lines, f"{key}: [*a{levels - 1}]"]) + "\n"
+
+
+ALIASES_MESSAGE = (
+    "YAML anchors and aliases (&name, *name) are not allowed: write each value out in full"
+)
+TOO_DEEP_MESSAGE = "the YAML is nested more than 20 levels deep"
+
+
+def hostile_library(root: Path) -> Path:
+    """Three courses, each with one of the inputs that crashed the importer."""
+    write_library(root, {"bad-date": ["One"], "deep": ["Two"], "laughs": ["Three"]})
+    (root / "bad-date" / "course.md").write_text(
+        COURSE.replace("review_by: 2027-06-30", f"review_by: {IMPOSSIBLE_DATE}")
+    )
+    set_front_matter(root, f"facts_checked: {IMPOSSIBLE_DATE}\n", "bad-date/01-lesson-1.md")
+    (root / "deep" / "course.md").write_text(
+        COURSE.replace("skills: [data-readiness]", f"skills: {DEEP_NESTING}")
+    )
+    (root / "laughs" / "course.md").write_text(
+        COURSE.replace("---\n", "---\n" + billion_laughs(), 1)
+    )
+    return root
+
+
+def expected_hostile_problems() -> list[str]:
+    return [
+        "bad-date/01-lesson-1.md:4: 'facts_checked' is 2027-02-30, which is not a real date: "
+        "check the month and the day (YYYY-MM-DD)",
+        "bad-date/course.md:10: 'review_by' is 2027-02-30, which is not a real date: check the "
+        "month and the day (YYYY-MM-DD)",
+        f"deep/course.md:7: {TOO_DEEP_MESSAGE}; course files need a few",
+        f"laughs/course.md:2: {ALIASES_MESSAGE}",
+    ]
+
+
+@pytest.mark.django_db
+def test_command_reports_an_impossible_date_deep_nesting_and_aliases(tmp_path):
+    root = hostile_library(tmp_path)
+    with pytest.raises(CommandError) as caught:
+        call_command("import_courses", str(root))
+    message = str(caught.value)
+    assert message.splitlines() == [
+        "Nothing was imported: 4 problems to fix.",
+        *expected_hostile_problems(),
+    ]
+    assert not CoursePage.objects.filter(slug__in=["bad-date", "deep", "laughs"]).exists()
+
+
+@pytest.mark.parametrize("which", ["bad-date", "deep", "laughs"])
+@pytest.mark.django_db
+def test_each_reproduced_crash_is_one_reported_problem(tmp_path, which):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "all").mkdir()
+    root = write_library(tmp_path / "one", {which: ["One"]})
+    source = hostile_library(tmp_path / "all")
+    for path in (source / which).iterdir():
+        (root / which / path.name).write_text(path.read_text())
+    problems = problems_of(root)
+    assert problems == [p for p in expected_hostile_problems() if p.startswith(which + "/")]
+
+
+def test_the_command_exits_non_zero_without_a_traceback(tmp_path):
+    """The real command line: problems on stderr, exit status 1, no traceback
+    (parsing fails before the database is touched, so none is needed)."""
+    import os
+    import subprocess
+    import sys
+
+    root = hostile_library(tmp_path)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_courses", str(root)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "CommandError: Nothing was imported: 4 problems to fix." in done.stderr
+    for problem in expected_hostile_problems():
+        assert problem in done.stderr
+    assert len(done.stderr) < 2000
+
+
+@pytest.mark.django_db
+def test_an_alias_inside_a_block_is_refused_at_its_line(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    lesson = (
+        LESSON.format(title="T")
+        .replace("question: Which is right?", "question: &q Which is right?\nexplanation: *q")
+        .replace("explanation: Because.\n", "")
+    )
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    assert problems_of(root) == [f"c/01-lesson-1.md:13: {ALIASES_MESSAGE}"]
+
+
+def with_front_matter(front_matter: str) -> str:
+    """The test lesson with its front matter replaced."""
+    return "---\n" + front_matter + "---\n" + LESSON.format(title="T").split("---\n", 2)[2]
+
+
+FRONT = "summary: A short lesson.\nfacts_checked: 2026-11-02\n"
+
+
+@pytest.mark.parametrize(
+    "front_matter, expected",
+    [
+        ("title: 2027\n" + FRONT, ":2: 'title' must be text, not a number: put quotes around it"),
+        ("title: yes\n" + FRONT, ":2: 'title' must be text, not true/false: put quotes around"),
+        ("title: [a, b]\n" + FRONT, ":2: 'title' must be text, not a list"),
+        (
+            "title: T\nsummary: {a: b}\nfacts_checked: 2026-11-02\n",
+            ":3: 'summary' must be text, not a set of 'key: value' lines",
+        ),
+        ("title: T\nslug: 12\n" + FRONT, ":3: 'slug' must be text, not a number"),
+        (
+            "title: T\n" + FRONT + "colour: red\n",
+            ":5: unknown key 'colour' in the front matter; use: facts_checked, review_by, slug, "
+            "summary, title",
+        ),
+        (
+            "title: T\n" + FRONT + "review_by: 2027-13-01\n",
+            ":5: 'review_by' is 2027-13-01, which is not a real date",
+        ),
+        (
+            "title: T\n" + FRONT + "review_by: 1999-12-31\n",
+            ":5: 'review_by' is 1999-12-31: give a date between 2000 and 2100",
+        ),
+        (
+            "title: T\n" + FRONT + "review_by: [2027-01-01]\n",
+            ":5: 'review_by' must be a date written as YYYY-MM-DD",
+        ),
+        (
+            "title: !!python/object:os.system x\n" + FRONT,
+            ":2: YAML tags such as !!str are not allowed: put quotes around text instead",
+        ),
+        ("title: T\ntitle: U\n" + FRONT, ":3: 'title' is given twice"),
+        (
+            'title: "bell \\a"\n' + FRONT,
+            ":2: the value holds a control character (U+0007), which is not allowed",
+        ),
+        ("title: " + "9" * 5000 + "\n" + FRONT, ":2: the number is too long to read"),
+        ("title: T\n" + FRONT + "[a]: b\n", ":5: a key must be a word, not a list or a mapping"),
+        ("title: T\n" + FRONT + "1: b\n", ":2: the front matter has a key that is not a word: 1"),
+        (
+            "title: T\nsummary: 'unclosed\nfacts_checked: 2026-11-02\n",
+            ":3: front matter is not valid YAML",
+        ),
+        ("- title\n- summary\n", ":2: front matter must be a set of 'key: value' lines"),
+    ],
+)
+@pytest.mark.django_db
+def test_each_front_matter_field_is_checked_by_type(tmp_path, front_matter, expected):
+    root = write_library(tmp_path, {"c": ["One"]})
+    (root / "c" / "01-lesson-1.md").write_text(with_front_matter(front_matter))
+    problems = problems_of(root)
+    assert any(p.startswith("c/01-lesson-1.md" + expected) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (("correct: [1]", "correct: [true]"), ":17: 'correct' names option True"),
+        (("correct: [1]", "correct: '1'"), ":17: the knowledge check needs 'correct': a list"),
+        (
+            ("explanation: Because.", "explanation: [Because]"),
+            ":18: the knowledge check's 'explanation' must be text, not a list",
+        ),
+        (
+            ("explanation: Because.", "explanation: Because.\nhint: Think."),
+            ":19: unknown key 'hint' in the 'check' block; use: correct, explanation, options, "
+            "question",
+        ),
+        (
+            ("options:\n  - This one\n  - That one", "options: This one, that one"),
+            ":14: the knowledge check needs 'options': a list of at least two answers",
+        ),
+        (
+            ("question: Which is right?", "question: " + "[" * 3000),
+            ":13: the YAML is nested more than 20 levels deep",
+        ),
+        (
+            ("question: Which is right?", "question: Which is right?\nx: " + "[" * 25 + "]" * 25),
+            ":14: the YAML is nested more than 20 levels deep",
+        ),
+        (
+            ("Remember this.", "[" * 201),
+            ":8: the text holds 201 '[' characters; at most 200 are allowed",
+        ),
+        (("Do this.", "<b>" * 201), ":21: the text holds 201 '<' characters"),
+    ],
+)
+@pytest.mark.django_db
+def test_each_block_field_is_checked_by_type(tmp_path, change, expected):
+    root = write_library(tmp_path, {"c": ["One"]})
+    (root / "c" / "01-lesson-1.md").write_text(LESSON.format(title="T").replace(*change))
+    problems = problems_of(root)
+    assert any(p.startswith("c/01-lesson-1.md" + expected) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "c/01-lesson-1.md:1: the file is empty"),
+        (b"   \n\n", "c/01-lesson-1.md:1: the file is empty"),
+        (b"---", "c/01-lesson-1.md:1: front matter is not closed: add a line '---' after it"),
+        (b"---\n---\n", "c/01-lesson-1.md:1: 'title' is missing from the front matter"),
+        (
+            LESSON.format(title="Caf\u00e9").encode("cp1252"),
+            "c/01-lesson-1.md:2: the file is not UTF-8 text (byte 0xe9 on this line): save it as "
+            "UTF-8",
+        ),
+        (
+            LESSON.format(title="T").replace("Some", "So\x00me").encode(),
+            "c/01-lesson-1.md:6: the file holds a control character (U+0000), which is not allowed",
+        ),
+        (
+            LESSON.format(title="T").encode("utf-16"),
+            "c/01-lesson-1.md:1: the file is not UTF-8 text",
+        ),
+        (
+            b"x" * (64 * 1024 + 1),
+            "c/01-lesson-1.md:0: the file is over 64 KB, the most one course file may be",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_files_that_are_not_text_or_empty_are_reported(tmp_path, content, expected):
+    root = write_library(tmp_path, {"c": ["One"]})
+    (root / "c" / "01-lesson-1.md").write_bytes(content)
+    problems = problems_of(root)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.django_db
+def test_a_byte_order_mark_and_windows_line_endings_are_fine(tmp_path):
+    root = write_library(tmp_path)
+    for path in (root / "data-for-boards").iterdir():
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_text().replace("\n", "\r\n").encode())
+    report = import_library(root)
+    assert report.counts["lessons created"] == 2
+    assert CoursePage.objects.get(slug="data-for-boards").title == "Data for boards"
+
+
+@pytest.mark.django_db
+def test_problems_are_capped_per_file_and_never_echo_huge_values(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    lesson = LESSON.format(title="T").replace("- [AI Playbook]", "- AI\n" * 400 + "- [AI Playbook]")
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    (root / "c" / "course.md").write_text(
+        COURSE.replace("sectors: [health-tech]", "sectors: [" + "x" * 20000 + "]")
+    )
+    problems = problems_of(root)
+    lesson_problems = [p for p in problems if p.startswith("c/01-lesson-1.md:")]
+    assert len(lesson_problems) == 51
+    assert lesson_problems[-1].endswith("… and 350 more problems in this file: fix these first")
+    assert all(len(p) < 600 for p in problems), max(problems, key=len)[:200]
+
+
+@pytest.mark.django_db
+def test_markdown_nested_too_deeply_to_render_is_reported(tmp_path):
+    """Python-Markdown recurses once per nested definition list: 1,500 of them
+    raised RecursionError while the lesson's reading time was estimated."""
+    root = write_library(tmp_path, {"c": ["One"]})
+    lesson = LESSON.format(title="T").replace("Remember this.", "a\n: b\n" * 1500)
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    assert problems_of(root) == [
+        "c/01-lesson-1.md:8: the Markdown here is nested too deeply to be shown (lists, quotes "
+        "or definitions inside one another hundreds of times): simplify it"
+    ]
+
+
+@pytest.mark.parametrize(
+    "taxonomy, expected",
+    [
+        (TAXONOMY.replace("rank: 1", "rank: many"), "'rank' must be a whole number"),
+        (
+            TAXONOMY.replace("name: Board,", "name: [Board],"),
+            "'board' in 'seniority_levels': 'name' must be text, not a list",
+        ),
+        (
+            TAXONOMY.replace("{slug: board,", "{slug: Board Level,"),
+            "'seniority_levels' has the slug 'Board Level'",
+        ),
+        (
+            TAXONOMY + "  - {slug: other-college, name: Test College}\n",
+            "the name 'Test College' appears twice in 'partners'",
+        ),
+        (
+            TAXONOMY.replace("name: Test College}", "name: Test College, 1: x}"),
+            "'test-college' in 'partners' has unknown fields 1",
+        ),
+        (
+            TAXONOMY.replace("name: Test College}", "name: Test College, website: nope}"),
+            "'website' must be a web address starting https://",
+        ),
+        (
+            TAXONOMY + "pathways:\n  - {slug: p, name: P, steps: [[a]]}\n",
+            "'p' in 'pathways': 'steps' must be a list of slugs",
+        ),
+        ("sectors: &s []\nskills: *s\n", f"taxonomy.yaml:1: {ALIASES_MESSAGE}"),
+    ],
+)
+@pytest.mark.django_db
+def test_every_taxonomy_field_is_checked(tmp_path, taxonomy, expected):
+    root = write_library(tmp_path)
+    (root / "taxonomy.yaml").write_text(taxonomy)
+    problems = problems_of(root)
+    assert any(p.startswith("taxonomy.yaml:") and expected in p for p in problems), problems
+
+
+@pytest.mark.django_db
+def test_a_taxonomy_name_another_term_has_is_reported_not_a_crash(tmp_path):
+    root = write_library(tmp_path)
+    Sector.objects.create(slug="elsewhere", name="Somewhere")
+    (root / "taxonomy.yaml").write_text(
+        TAXONOMY.replace("sectors:\n", "sectors:\n  - {slug: other, name: Somewhere}\n")
+    )
+    assert problems_of(root) == [
+        "taxonomy.yaml:1: 'other' in 'sectors': Sector with this Name already exists."
+    ]

@@ -7,6 +7,7 @@ import re
 import stat
 import struct
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ from content.importer.zip_upload import (
 )
 from content.models import Partner
 from courses.models import CoursePage, LessonPage
+from tests.test_importer import ALIASES_MESSAGE, DEEP_NESTING, TOO_DEEP_MESSAGE, billion_laughs
 
 pytestmark = pytest.mark.django_db
 
@@ -591,3 +593,125 @@ def test_an_unexpected_error_is_reported_without_a_traceback(author_client, monk
     html = refused(author_client, course_template_zip()[1])
     assert "the import failed unexpectedly and was rolled back" in html
     assert "database went away" not in html
+
+
+# Hostile and broken Markdown (issue 11): a table of problems, never a 500.
+
+
+def problem_rows(html: str) -> list[tuple[str, str, str]]:
+    rows = re.findall(
+        r"<td><code>([^<]*)</code></td>\s*<td>(.*?)</td>\s*<td>([^<]*)</td>", html, re.DOTALL
+    )
+    return [
+        (unescape(file), "" if "none" in line else line.strip(), unescape(message))
+        for file, line, message in rows
+    ]
+
+
+def hostile_zip(layout: str, **changes) -> bytes:
+    """The template with files changed (named without the course folder), as a
+    zip of the course folder or with course.md at the top (which gave a 500:
+    the front matter was read for the course's slug before anything else)."""
+    prefix = "" if layout == "top" else SLUG
+    files = template_files(prefix=prefix)
+    for name, text in changes.items():
+        key = f"{prefix}/{name}".lstrip("/")
+        files[key] = text(files[key]) if callable(text) else text
+    return make_zip(files)
+
+
+def at(name: str, layout: str) -> str:
+    return name if layout == "top" else f"{SLUG}/{name}"
+
+
+@pytest.mark.parametrize("layout", ["top", "folder"])
+def test_an_impossible_date_is_reported_on_the_form(author_client, layout):
+    data = hostile_zip(
+        layout,
+        **{
+            "course.md": lambda t: t.replace("review_by: 2027-06-30", "review_by: 2027-02-30"),
+            LESSON_2: lambda t: re.sub(r"(?m)^facts_checked: .*$", "facts_checked: 2027-02-30", t),
+        },
+    )
+    rows = problem_rows(refused(author_client, data))
+    assert rows == [
+        (
+            at(LESSON_2, layout),
+            "4",
+            "'facts_checked' is 2027-02-30, which is not a real date: check the month and the "
+            "day (YYYY-MM-DD)",
+        ),
+        (
+            at("course.md", layout),
+            str(line_of((TEMPLATE / "course.md").read_text(), "review_by:")),
+            "'review_by' is 2027-02-30, which is not a real date: check the month and the day "
+            "(YYYY-MM-DD)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("layout", ["top", "folder"])
+def test_yaml_nested_3000_deep_is_reported_on_the_form(author_client, layout):
+    deep = "skills: " + DEEP_NESTING
+    data = hostile_zip(layout, **{"course.md": lambda t: re.sub(r"(?m)^skills: .*$", deep, t)})
+    rows = problem_rows(refused(author_client, data))
+    line = line_of((TEMPLATE / "course.md").read_text(), "skills:")
+    assert rows == [
+        (at("course.md", layout), str(line), f"{TOO_DEEP_MESSAGE}; course files need a few")
+    ]
+
+
+@pytest.mark.parametrize("layout", ["top", "folder"])
+def test_yaml_aliases_are_refused_before_they_expand(author_client, layout):
+    """Before, these few lines (9**7 values) made an 82 MB page in 6 seconds."""
+    laughs = billion_laughs().rstrip("\n")
+    data = hostile_zip(
+        layout,
+        **{"course.md": lambda t: t.replace(f"slug: {SLUG}", laughs)},
+        **{LESSON_2: lambda t: t.replace("question:", "question: &q", 1)},
+    )
+    assert len(data) < 10_000
+    response = upload(author_client, data)
+    assert response.status_code == 200
+    assert len(response.content) < 100_000
+    rows = problem_rows(refused(author_client, data))
+    check = line_of((TEMPLATE / LESSON_2).read_text(), "question:")
+    assert rows == [
+        (at(LESSON_2, layout), str(check), ALIASES_MESSAGE),
+        (at("course.md", layout), "3", ALIASES_MESSAGE),
+    ]
+
+
+def test_a_markdown_file_over_the_file_limit_is_refused_by_its_declared_size(author_client):
+    text = (TEMPLATE / LESSON_2).read_text()
+    big = text + "\n" + ("More words for the lesson. " * 2600)  # ~70 KB, compresses well
+    html = refused(author_client, template_zip(**{f"{SLUG}/{LESSON_2}": big}))
+    assert problem_rows(html) == [
+        (
+            f"{SLUG}/{LESSON_2}",
+            "",
+            f"the file is {len(big.encode()) / 1024:.3g} KB; the most one Markdown file may be is "
+            "64 KB (a five-minute lesson is far smaller)",
+        )
+    ]
+
+
+def test_a_byte_order_mark_and_windows_line_endings_import(author_client):
+    files = {
+        name: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+        for name, text in template_files().items()
+    }
+    response = upload(author_client, make_zip(files))
+    assert response.status_code == 302
+    assert LessonPage.objects.child_of(CoursePage.objects.get(slug=SLUG)).count() == 3
+
+
+def test_an_unexpected_error_anywhere_in_the_upload_is_reported(author_client, monkeypatch):
+    from content.importer import zip_upload
+
+    def broken(*args, **kwargs):
+        raise MemoryError("out of memory while planning")
+
+    monkeypatch.setattr(zip_upload, "plan", broken)
+    html = refused(author_client, course_template_zip()[1])
+    assert problem_rows(html) == [("course.zip", "", zip_upload.FAILED_MESSAGE)]

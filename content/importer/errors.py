@@ -11,7 +11,16 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+MAX_PROBLEMS = 500  # shown at once; more would only bury the first ones
+
+
 class LibraryImportError(Exception):
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        problems = sorted(problems)
+        if len(problems) > MAX_PROBLEMS:
+            more = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS] + [
+                Problem("", 0, f"… and {more} more problems: fix these first")
+            ]
+        self.problems = problems
         super().__init__("\n".join(str(problem) for problem in self.problems))

@@ -11,6 +11,7 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
+from content.markdown import render_markdown
 from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 from courses import publish_checks
 from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
@@ -21,6 +22,7 @@ from lms.pathways.models import Pathway, PathwayItem
 
 from .errors import LibraryImportError, Problem
 from .parser import CourseSpec, LessonSpec, parse_library, parse_taxonomy
+from .safe_yaml import shown
 
 TAXONOMY_FILE = "taxonomy.yaml"
 TAXONOMY_MODELS = {
@@ -58,7 +60,9 @@ def import_library(root: Path, *, publish: bool = True, partners=None, user=None
         raise LibraryImportError(problems)
     report = ImportReport()
     with transaction.atomic():
-        load_taxonomy(taxonomy, report)
+        problems += load_taxonomy(taxonomy, report)
+        if problems:
+            raise LibraryImportError(problems)  # rolls back everything
         problems += load_support_programmes(taxonomy.get("support_programmes") or [], report)
         _, catalogue = ensure_site_tree()
         terms = TermLookup(partners)
@@ -92,7 +96,7 @@ def load_pathways(entries, catalogue, terms, report) -> list[Problem]:
             )
             if course is None or (lesson_slug and lesson is None):
                 problems.append(
-                    Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}': no step '{step}'")
+                    Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}': no step '{shown(step)}'")
                 )
                 continue
             steps.append(PathwayItem(course=None if lesson else course, lesson=lesson))
@@ -100,7 +104,9 @@ def load_pathways(entries, catalogue, terms, report) -> list[Problem]:
             problems.append(Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}' has no steps"))
             continue
         pathway = Pathway(
-            title=entry["name"], slug=entry["slug"], description=entry.get("description", "")
+            title=entry["name"].strip(),
+            slug=entry["slug"],
+            description=(entry.get("description") or "").strip(),
         )
         for key, relation in (
             ("sectors", "sectors"),
@@ -115,14 +121,32 @@ def load_pathways(entries, catalogue, terms, report) -> list[Problem]:
     return problems
 
 
-def load_taxonomy(taxonomy: dict, report: ImportReport) -> None:
-    """Creates missing terms; never overwrites what an admin has edited."""
+def load_taxonomy(taxonomy: dict, report: ImportReport) -> list[Problem]:
+    """Creates missing terms; never overwrites what an admin has edited. A new
+    term is checked as the admin's form would check it (a name another term
+    already has, say) before it is saved."""
+    problems = []
     for key, model in TAXONOMY_MODELS.items():
         for entry in taxonomy.get(key) or []:
-            defaults = {k: v for k, v in entry.items() if k != "slug"}
-            _, created = model.objects.get_or_create(slug=entry["slug"], defaults=defaults)
-            if created:
-                report.counts[f"{key} created"] += 1
+            if model.objects.filter(slug=entry["slug"]).exists():
+                continue
+            fields = {
+                name: value.strip() if isinstance(value, str) else value
+                for name, value in entry.items()
+                if name != "slug" and value is not None
+            }
+            term = model(slug=entry["slug"], **fields)
+            try:
+                term.full_clean()
+            except ValidationError as exc:
+                for message in validation_messages(exc):
+                    problems.append(
+                        Problem(TAXONOMY_FILE, 1, f"'{entry['slug']}' in '{key}': {message}")
+                    )
+                continue
+            term.save()
+            report.counts[f"{key} created"] += 1
+    return problems
 
 
 def load_support_programmes(entries, report: ImportReport) -> list[Problem]:
@@ -143,17 +167,26 @@ def load_support_programmes(entries, report: ImportReport) -> list[Problem]:
                         TAXONOMY_FILE,
                         1,
                         f"support programme '{entry['slug']}': unknown {key.replace('_', ' ')} "
-                        f"'{slug}'; known: {', '.join(sorted(known)) or 'none'}",
+                        f"'{shown(slug)}'; known: {', '.join(sorted(known)) or 'none'}",
                     )
                 )
             chosen[key] = [known[slug] for slug in entry.get(key) or [] if slug in known]
-        programme = SupportProgramme.objects.create(
+        programme = SupportProgramme(
             slug=entry["slug"],
-            name=entry["name"],
+            name=entry["name"].strip(),
             organisation=entry["organisation"].strip(),
             url=entry["url"].strip(),
             description=str(entry.get("description") or "").strip(),
         )
+        try:
+            programme.full_clean()
+        except ValidationError as exc:
+            problems += [
+                Problem(TAXONOMY_FILE, 1, f"support programme '{entry['slug']}': {message}")
+                for message in validation_messages(exc)
+            ]
+            continue
+        programme.save()
         programme.sectors.set(chosen["sectors"])
         programme.local_areas.set(chosen["local_areas"])
         report.counts["support_programmes created"] += 1
@@ -184,7 +217,9 @@ class TermLookup:
                     choices = ", ".join(sorted(known)) or "none defined yet"
                     what = "known" if key != "partners" else "you can import courses for"
                     problems.append(
-                        Problem(spec.file, line, f"unknown {label} '{slug}'; {what}: {choices}")
+                        Problem(
+                            spec.file, line, f"unknown {label} '{shown(slug)}'; {what}: {choices}"
+                        )
                     )
         return problems
 
@@ -200,7 +235,11 @@ def latest_fingerprint(page) -> str:
 
 def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[Problem]:
     partner = terms.terms("partners", [spec.partner.value])[0]
-    shelf = PartnerPage.objects.get(partner=partner)
+    shelf = PartnerPage.objects.filter(partner=partner).first()
+    if shelf is None:
+        return [Problem(spec.file, spec.partner.line, f"partner '{partner.slug}' has no shelf")]
+    if problem := markdown_problem(spec.introduction):
+        return [Problem(spec.file, spec.introduction_line, problem)]
     elsewhere = CoursePage.objects.filter(slug=spec.slug).exclude(path__startswith=shelf.path)
     if elsewhere.exists():
         return [
@@ -285,7 +324,10 @@ def upsert_lesson(
     for problem in publish_checks.block_problems(lesson.body):
         problems.append(Problem(spec.file, spec.blocks[problem.index][2], str(problem)))
     named = {str(problem) for problem in problems} | {p.message for p in problems}
-    errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
+    try:
+        errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
+    except RecursionError:  # Python-Markdown recurses once per level of nesting
+        return unrenderable(spec)
     problems += [
         Problem(spec.file, 1, msg)
         for messages in errors.values()
@@ -301,6 +343,34 @@ def upsert_lesson(
         LessonPage.objects.filter(pk=lesson.pk).update(review_by=review_by)
     report.counts["lessons created" if is_new else "lessons updated"] += 1
     return []
+
+
+NESTED_TOO_DEEPLY = (
+    "the Markdown here is nested too deeply to be shown (lists, quotes or definitions "
+    "inside one another hundreds of times): simplify it"
+)
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why this Markdown cannot be shown, or None."""
+    try:
+        render_markdown(text)
+    except RecursionError:
+        return NESTED_TOO_DEEPLY
+    return None
+
+
+def unrenderable(spec: LessonSpec) -> list[Problem]:
+    """The lesson's texts that the Markdown renderer cannot show, by line."""
+    problems = []
+    for _kind, value, line in spec.blocks:
+        texts = [value] if isinstance(value, str) else []
+        if isinstance(value, dict):
+            texts = [v for v in value.values() if isinstance(v, str)]
+            texts += [o["text"] for o in value.get("options", []) if isinstance(o, dict)]
+        if any(markdown_problem(text) for text in texts):
+            problems.append(Problem(spec.file, line, NESTED_TOO_DEEPLY))
+    return problems or [Problem(spec.file, 1, NESTED_TOO_DEEPLY)]
 
 
 def block_problems(spec: LessonSpec) -> list[Problem]:

@@ -6,27 +6,41 @@ a number (01-intro.md, 02-...). Structured blocks in a lesson are fenced:
     ::: check
     question: ...
     :::
+
+Whatever the files hold, parsing never raises: every problem is reported with
+its file and line (`Collector`). YAML goes through `safe_yaml` (no anchors,
+aliases, tags or deep nesting); files, YAML and Markdown markup are capped in
+size; and every field is checked for its type before it is used.
 """
 
 import hashlib
 import re
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
+from django.conf import settings
 
+from . import safe_yaml
 from .errors import Problem
+from .safe_yaml import CONTROL, shown
 
 COURSE_FILE = "course.md"
 LESSON_FILE = re.compile(r"^\d+[-_].+\.md$")
-BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(.*?)\s*$")
-BLOCK_CLOSE = re.compile(r"^:::\s*$")
+# Matched against a line with its trailing whitespace removed: a pattern that
+# ends `(.*?)\s*$` takes quadratic time on a long line of spaces.
+BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(.*)$")
+BLOCK_CLOSE = re.compile(r"^:::$")
 SOURCE_LINE = re.compile(
     r"^[-*]\s+\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)"
     r"(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
 )
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_LENGTH = 100
+DATE_TEXT = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
 # An SVG is a drawing only: no script, event handlers, links out, embedded
 # documents or XML entities (which can expand or fetch files).
@@ -42,7 +56,25 @@ CASE_STUDY_SOURCE = re.compile(r"^source:\s*(?P<rest>.*)$", re.IGNORECASE)
 CASE_STUDY_SOURCE_LINK = re.compile(
     r"^\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
 )
+COURSE_KEYS = {
+    "title",
+    "slug",
+    "summary",
+    "partner",
+    "sectors",
+    "seniority",
+    "skills",
+    "learning_outcomes",
+    "review_by",
+    "cover",
+}
+LESSON_KEYS = {"title", "slug", "summary", "facts_checked", "review_by"}
 COVER_KEYS = {"file", "alt", "licence", "source"}
+BLOCK_KEYS = {
+    "check": {"question", "options", "correct", "explanation"},
+    "image": {"file", "alt", "caption"},
+    "video": {"url", "duration", "transcript"},
+}
 TAXONOMY_FIELDS = {
     "sectors": {"slug", "name", "description", "is_cross_sector"},
     "seniority_levels": {"slug", "name", "description", "rank"},
@@ -60,6 +92,17 @@ TAXONOMY_FIELDS = {
         "local_areas",
     },
 }
+# The longest text each field of each section may hold (the models' limits).
+TAXONOMY_TEXT_LIMITS = {
+    "sectors": {"name": 100, "description": 255},
+    "seniority_levels": {"name": 100, "description": 255},
+    "skills": {"name": 100, "description": 255},
+    "partners": {"name": 150, "description": 255, "website": 200},
+    "local_areas": {"name": 120},
+    "pathways": {"name": 150, "description": 2000},
+    "support_programmes": {"name": 150, "organisation": 150, "url": 300, "description": 300},
+}
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
 BLOCK_NAMES = {
     "takeaway": "key_takeaway",
     "case-study": "case_study",
@@ -69,6 +112,32 @@ BLOCK_NAMES = {
     "image": "image",
     "video": "video",
 }
+
+# Limits (the settings are documented in docs/authoring.md).
+KB = 1024
+MB = 1024 * KB
+DEFAULT_MAX_FILE_BYTES = 64 * KB  # the longest lesson in the library is about 6 KB
+DEFAULT_MAX_LIBRARY_BYTES = 50 * MB  # every file of one import_courses run
+DEFAULT_MAX_YAML_BYTES = 1 * MB  # front matter and YAML blocks of one import, together
+DEFAULT_MAX_IMAGE_BYTES = 5 * MB
+# Python-Markdown takes time that grows with the square of the number of
+# unclosed brackets and tags in a paragraph: 8,000 '[' take 11 seconds.
+MARKUP_LIMITS = {"[": 200, "<": 200}
+MAX_PROBLEMS_PER_FILE = 50
+MAX_MESSAGE_LENGTH = 500
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def max_file_bytes() -> int:
+    return setting("FMA_IMPORT_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / MB:.3g} MB" if size >= MB else f"{size / KB:.3g} KB"
 
 
 @dataclass
@@ -129,20 +198,222 @@ class CourseSpec:
     lessons: list[LessonSpec] = field(default_factory=list)
     fingerprint: str = ""
     cover: CoverSpec | None = None
+    introduction_line: int = 1
+
+
+def printable(text: str) -> str:
+    """Text that can be printed and stored: file names from a disk may hold
+    undecodable bytes (as surrogates) or control characters."""
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return CONTROL.sub("?", text.replace("\ufffd", "?"))
 
 
 class Collector:
+    """The problems found, at most MAX_PROBLEMS_PER_FILE per file (then one
+    line saying how many more), and the budgets shared by one import."""
+
     def __init__(self):
-        self.problems: list[Problem] = []
+        self._problems: list[Problem] = []
+        self.per_file: Counter = Counter()
+        self.added = 0  # every problem, kept or not: "did this step find one?"
+        self.bytes_left = setting("FMA_IMPORT_MAX_LIBRARY_BYTES", DEFAULT_MAX_LIBRARY_BYTES)
+        self.yaml_left = setting("FMA_IMPORT_MAX_YAML_BYTES", DEFAULT_MAX_YAML_BYTES)
+        self.refused_once: set[str] = set()
 
     def add(self, file, line, message):
-        self.problems.append(Problem(str(file), line, message))
+        file, message = printable(str(file)), printable(str(message))
+        if len(message) > MAX_MESSAGE_LENGTH:
+            message = message[: MAX_MESSAGE_LENGTH - 1] + "…"
+        self.added += 1
+        self.per_file[file] += 1
+        if self.per_file[file] <= MAX_PROBLEMS_PER_FILE:
+            self._problems.append(Problem(file, int(line), message))
+
+    def once(self, key: str, file, line, message):
+        """Adds the problem the first time `key` is given."""
+        if key not in self.refused_once:
+            self.refused_once.add(key)
+            self.add(file, line, message)
+
+    @property
+    def problems(self) -> list[Problem]:
+        more = [
+            Problem(
+                file,
+                max(p.line for p in self._problems if p.file == file),
+                f"… and {count - MAX_PROBLEMS_PER_FILE} more problems in this file: fix "
+                "these first",
+            )
+            for file, count in self.per_file.items()
+            if count > MAX_PROBLEMS_PER_FILE
+        ]
+        return self._problems + more
+
+
+# Types, for messages.
+
+
+def kind_of(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (date, datetime)):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of 'key: value' lines"
+    if value is None:
+        return "empty"
+    return "text"
+
+
+def quote_hint(value) -> str:
+    if isinstance(value, bool):
+        return (
+            ": put quotes around it (YAML reads yes, no, on, off, true and false "
+            "without quotes as true/false)"
+        )
+    if isinstance(value, (int, float, date, datetime)):
+        return ": put quotes around it"
+    return ""
+
+
+def not_text(what: str, value) -> str:
+    return f"{what} must be text, not {kind_of(value)}{quote_hint(value)}"
+
+
+def as_text(value, what, file, line, out) -> str | None:
+    """`value` stripped if it is text, "" if absent, None (reported) otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    out.add(file, line, not_text(what, value))
+    return None
+
+
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def markup_problem(text: str) -> str | None:
+    for character, most in MARKUP_LIMITS.items():
+        if (count := text.count(character)) > most:
+            return (
+                f"the text holds {count} '{character}' characters; at most {most} are allowed "
+                "in one stretch of text (so that it can be shown quickly)"
+            )
+    return None
+
+
+def check_markup(text: str, file, line, out) -> None:
+    if problem := markup_problem(text):
+        out.add(file, line, problem)
+
+
+def unknown_keys(data: dict, allowed: set, what: str, file, line_of, out) -> None:
+    for key in data:
+        if not isinstance(key, str):
+            out.add(file, line_of(None), f"{what} has a key that is not a word: {shown(key)}")
+        elif key not in allowed:
+            out.add(
+                file,
+                line_of(key),
+                f"unknown key '{shown(key)}' in {what}; use: {', '.join(sorted(allowed))}",
+            )
+
+
+# Files.
+
+
+def read_text(path: Path, file: str, out: Collector) -> str | None:
+    """The file's text (UTF-8, a byte-order mark dropped), or None with the
+    problem recorded: never more than the file cap is read."""
+    most = max_file_bytes()
+    if out.bytes_left <= 0:
+        return None  # already reported
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(most + 1)
+    except OSError as exc:
+        out.add(file, 0, f"the file could not be read ({printable(exc.strerror or str(exc))})")
+        return None
+    if len(data) > most:
+        out.add(
+            file,
+            0,
+            f"the file is over {megabytes(most)}, the most one course file may be; "
+            "a five-minute lesson is far smaller",
+        )
+        return None
+    out.bytes_left -= len(data)
+    if out.bytes_left < 0:
+        out.add(
+            file,
+            0,
+            "the course files are too large in all to import at once; import fewer courses",
+        )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        out.add(
+            file,
+            line,
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} on this line): save it "
+            "as UTF-8",
+        )
+        return None
+    text = text.removeprefix("\ufeff")
+    if bad := CONTROL.search(text):
+        line = len(LINE_BREAK.findall(text, 0, bad.start())) + 1
+        out.add(
+            file,
+            line,
+            f"the file holds a control character ({safe_yaml.character_name(bad.group())}), "
+            "which is not allowed: delete it",
+        )
+        return None
+    return text
+
+
+REFUSED = object()  # what load_yaml gives when it has recorded a problem
+
+
+def load_yaml(text: str, first_line: int, file, out: Collector, what: str):
+    """The data in `text` (which starts on `first_line` of the file), or
+    REFUSED with the problem recorded. Every YAML a course file holds comes
+    here."""
+    out.yaml_left -= len(text)
+    if out.yaml_left < 0:
+        out.once(
+            "yaml",
+            file,
+            first_line,
+            "the course files hold too much YAML in all (front matter and blocks) to "
+            "import at once; import fewer courses",
+        )
+        return REFUSED
+    try:
+        return safe_yaml.load(text)
+    except safe_yaml.YamlProblem as exc:
+        message = f"{what} is not valid YAML: {exc.message}" if exc.syntax else exc.message
+        out.add(file, first_line + exc.line, message)
+        return REFUSED
 
 
 def split_front_matter(text: str, file: str, out: Collector):
     """Returns (metadata, key line numbers, body, first body line number)."""
     lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
+    if not text.strip():
+        out.add(
+            file, 1, "the file is empty: it must start with front matter: '---', YAML, then '---'"
+        )
+        return None
+    if lines[0].strip() != "---":
         out.add(file, 1, "the file must start with front matter: a line '---', YAML, then '---'")
         return None
     for end in range(1, len(lines)):
@@ -151,14 +422,10 @@ def split_front_matter(text: str, file: str, out: Collector):
     else:
         out.add(file, 1, "front matter is not closed: add a line '---' after it")
         return None
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        out.add(file, line, f"front matter is not valid YAML: {problem}")
+    meta = load_yaml("\n".join(lines[1:end]), 2, file, out, "front matter")
+    if meta is REFUSED:
         return None
+    meta = {} if meta is None else meta
     if not isinstance(meta, dict):
         out.add(file, 2, "front matter must be a set of 'key: value' lines")
         return None
@@ -170,28 +437,41 @@ def split_front_matter(text: str, file: str, out: Collector):
     return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
 
 
+def check_front_matter_keys(meta, key_lines, allowed, file, out) -> None:
+    unknown_keys(meta, allowed, "the front matter", file, lambda k: key_lines.get(k, 2), out)
+
+
+# Fields.
+
+
 def required_text(meta, key_lines, key, file, out, *, max_length=None):
-    value = meta.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    line = key_lines.get(key, 1)
+    value = as_text(meta.get(key), f"'{key}'", file, line, out)
+    if value is None:
+        return ""
+    if not value:
         out.add(file, 1, f"'{key}' is missing from the front matter")
         return ""
-    if not isinstance(value, (str, int, float)):
-        out.add(file, key_lines.get(key, 1), f"'{key}' must be text")
-        return ""
-    value = str(value).strip()
     if max_length and len(value) > max_length:
-        out.add(file, key_lines.get(key, 1), f"'{key}' is longer than {max_length} characters")
+        out.add(file, line, f"'{key}' is longer than {max_length} characters")
     return value
 
 
 def slug_list(meta, key_lines, key, file, out, *, required):
     value = meta.get(key)
     line = key_lines.get(key, 1)
-    if value is None or value == []:
+    if value is None or value == [] or value == "":
         if required:
             out.add(file, line, f"'{key}' must list at least one slug")
         return Located([], line)
     if isinstance(value, str):
+        if "," in value:
+            out.add(
+                file,
+                line,
+                f"'{key}' must be a list in square brackets, e.g. [{key}-one, {key}-two]",
+            )
+            return Located([], line)
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         out.add(file, line, f"'{key}' must be a list of slugs, e.g. [{key}-one, {key}-two]")
@@ -199,8 +479,9 @@ def slug_list(meta, key_lines, key, file, out, *, required):
     return Located([v.strip() for v in value], line)
 
 
-def read_date(meta, key_lines, key, file, out, *, required):
-    """A date written YYYY-MM-DD (quoted or not), or None."""
+def read_date(meta, key_lines, key, file, out, *, required, past=False):
+    """A date written YYYY-MM-DD (quoted or not), or None. With `past`, a
+    date after today is refused."""
     value = meta.get(key)
     line = key_lines.get(key, 1)
     if value is None:
@@ -210,25 +491,81 @@ def read_date(meta, key_lines, key, file, out, *, required):
     if isinstance(value, datetime):
         value = value.date()
     elif isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
+        text = value.strip()
+        if not DATE_TEXT.match(text):
             value = None
+        else:
+            year, month, day = (int(part) for part in text.split("-"))
+            try:
+                value = date(year, month, day)
+            except ValueError:
+                out.add(
+                    file,
+                    line,
+                    f"'{key}' is {text}, which is not a real date: check the month and the "
+                    "day (YYYY-MM-DD)",
+                )
+                return None
     if not isinstance(value, date):
         out.add(file, line, f"'{key}' must be a date written as YYYY-MM-DD")
+        return None
+    if past and value > date.today():
+        out.add(file, line, f"'{key}' is in the future: give the day the facts were last checked")
+        return None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        out.add(
+            file,
+            line,
+            f"'{key}' is {value.isoformat()}: give a date between {EARLIEST_YEAR} and "
+            f"{LATEST_YEAR}",
+        )
         return None
     return value
 
 
 def read_slug(meta, key_lines, file, out, default):
-    slug = str(meta.get("slug") or default).strip()
+    line = key_lines.get("slug", 1)
+    value = meta.get("slug")
+    if value is not None and not isinstance(value, str):
+        out.add(file, line, not_text("'slug'", value))
+        return default
+    slug = (value or default).strip()
     if not SLUG.match(slug):
         out.add(
             file,
-            key_lines.get("slug", 1),
-            f"slug '{slug}' may hold only lower-case letters, digits and single hyphens",
+            line,
+            f"slug '{shown(slug)}' may hold only lower-case letters, digits and single hyphens",
         )
+    elif len(slug) > MAX_SLUG_LENGTH:
+        out.add(file, line, f"the slug is longer than {MAX_SLUG_LENGTH} characters")
     return slug
+
+
+def read_outcomes(meta, key_lines, file, out) -> list[str]:
+    line = key_lines.get("learning_outcomes", 1)
+    outcomes = meta.get("learning_outcomes")
+    if outcomes is None or outcomes == []:
+        out.add(file, line, "list at least one learning outcome")
+        return []
+    if not isinstance(outcomes, list):
+        out.add(file, line, "'learning_outcomes' must be a list")
+        return []
+    texts = []
+    for number, outcome in enumerate(outcomes, start=1):
+        text = as_text(outcome, f"learning outcome {number}", file, line, out)
+        if text is None:
+            continue
+        if not text:
+            out.add(file, line, f"learning outcome {number} is empty")
+        elif len(text) > 250:
+            out.add(file, line, "a learning outcome is over 250 characters")
+        else:
+            check_markup(text, file, line, out)
+        texts.append(text)
+    return texts
+
+
+# Courses and lessons.
 
 
 def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
@@ -240,51 +577,47 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
     text = read_text(path, file, out)
     parsed = text is not None and split_front_matter(text, file, out)
     if not parsed:
+        parse_lessons(folder, root, file, out)  # their problems are listed too
         return None
-    meta, key_lines, body, _ = parsed
-    outcomes = meta.get("learning_outcomes") or []
-    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-        out.add(file, key_lines.get("learning_outcomes", 1), "'learning_outcomes' must be a list")
-        outcomes = []
-    elif not outcomes:
-        out.add(file, key_lines.get("learning_outcomes", 1), "list at least one learning outcome")
-    for outcome in outcomes if isinstance(outcomes, list) else []:
-        if isinstance(outcome, str) and len(outcome) > 250:
-            out.add(
-                file,
-                key_lines.get("learning_outcomes", 1),
-                "a learning outcome is over 250 characters",
-            )
-    review_by = meta.get("review_by")
-    if not isinstance(review_by, date):
-        out.add(
-            file,
-            key_lines.get("review_by", 1),
-            "'review_by' must be a date written as YYYY-MM-DD",
-        )
-        review_by = None
+    meta, key_lines, body, first_line = parsed
+    check_front_matter_keys(meta, key_lines, COURSE_KEYS, file, out)
     partner = meta.get("partner")
+    partner_line = key_lines.get("partner", 1)
     if not isinstance(partner, str) or not partner.strip():
-        out.add(file, key_lines.get("partner", 1), "'partner' must name a partner's slug")
+        out.add(file, partner_line, "'partner' must name a partner's slug")
         partner = ""
+    introduction = body.strip()
+    check_markup(introduction, file, first_line, out)
     course = CourseSpec(
         file=file,
         slug=read_slug(meta, key_lines, file, out, folder.name),
         title=required_text(meta, key_lines, "title", file, out, max_length=255),
         summary=required_text(meta, key_lines, "summary", file, out, max_length=500),
-        introduction=body.strip(),
-        partner=Located(partner.strip(), key_lines.get("partner", 1)),
+        introduction=introduction,
+        introduction_line=first_line,
+        partner=Located(partner.strip(), partner_line),
         sectors=slug_list(meta, key_lines, "sectors", file, out, required=True),
         seniority=slug_list(meta, key_lines, "seniority", file, out, required=True),
         skills=slug_list(meta, key_lines, "skills", file, out, required=False),
-        learning_outcomes=[o.strip() for o in outcomes],
-        review_by=review_by,
+        learning_outcomes=read_outcomes(meta, key_lines, file, out),
+        review_by=read_date(meta, key_lines, "review_by", file, out, required=True),
         fingerprint=digest(text),
         cover=parse_cover(meta, key_lines, folder, file, out),
     )
-    lesson_paths = sorted(p for p in folder.iterdir() if LESSON_FILE.match(p.name))
+    course.lessons = parse_lessons(folder, root, file, out)
+    return course
+
+
+def parse_lessons(folder: Path, root: Path, file: str, out: Collector) -> list[LessonSpec]:
+    """The course folder's lessons, in file-name order; `file` is its course.md."""
+    try:
+        lesson_paths = sorted(p for p in folder.iterdir() if LESSON_FILE.match(p.name))
+    except OSError as exc:
+        out.add(file, 0, f"the course folder could not be read ({printable(str(exc))})")
+        return []
     if not lesson_paths:
         out.add(file, 0, "the course has no lessons (files named like 01-first-lesson.md)")
+    lessons = []
     seen = {}
     for lesson_path in lesson_paths:
         lesson = parse_lesson(lesson_path, root, out)
@@ -293,8 +626,8 @@ def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
         if lesson.slug in seen:
             out.add(lesson.file, 1, f"slug '{lesson.slug}' is already used by {seen[lesson.slug]}")
         seen[lesson.slug] = lesson.file
-        course.lessons.append(lesson)
-    return course
+        lessons.append(lesson)
+    return lessons
 
 
 def parse_cover(meta, key_lines, folder: Path, file: str, out: Collector) -> CoverSpec | None:
@@ -310,21 +643,15 @@ def parse_cover(meta, key_lines, folder: Path, file: str, out: Collector) -> Cov
             "'cover' must give 'file' and 'alt', e.g. cover: {file: cover.svg, alt: ...}",
         )
         return None
-    unknown = set(data) - COVER_KEYS
+    unknown = {key for key in data if key not in COVER_KEYS}
     if unknown:
         allowed = ", ".join(sorted(COVER_KEYS))
-        out.add(
-            file,
-            line,
-            f"'cover' has unknown keys {', '.join(sorted(map(str, unknown)))}; use: {allowed}",
-        )
+        names = ", ".join(sorted(shown(key, 30) for key in unknown))
+        out.add(file, line, f"'cover' has unknown keys {names}; use: {allowed}")
     texts = {}
     for key, limit in (("alt", 250), ("licence", 100), ("source", 500)):
-        value = data.get(key)
-        if value is not None and not isinstance(value, (str, int, float)):
-            out.add(file, line, f"the cover's '{key}' must be text")
-            value = ""
-        texts[key] = str(value or "").strip()
+        value = as_text(data.get(key), f"the cover's '{key}'", file, line, out)
+        texts[key] = value or ""
         if len(texts[key]) > limit:
             out.add(file, line, f"the cover's '{key}' is longer than {limit} characters")
     if not texts["alt"]:
@@ -338,31 +665,65 @@ def parse_cover(meta, key_lines, folder: Path, file: str, out: Collector) -> Cov
 def image_file(folder: Path, name, file: str, line: int, out: Collector, *, what: str):
     """The image at `name` in the course folder, checked; or None, with the
     problem recorded. `what` is "image" (a lesson's image block) or "cover"."""
-    path = (folder / str(name or "")).resolve()
-    if not name or not path.is_file():
-        out.add(file, line, f"{what} file '{name or ''}' was not found")
+    if name is not None and not isinstance(name, str):
+        out.add(file, line, not_text(f"the {what}'s 'file'", name))
         return None
-    if not path.is_relative_to(folder.resolve()):
-        out.add(file, line, f"{what} files must be inside the course folder")
+    name = (name or "").strip()
+    shown_name = shown(name)
+    try:
+        path = (folder / name).resolve()
+        if not path.is_relative_to(folder.resolve()):
+            out.add(file, line, f"{what} files must be inside the course folder")
+            return None
+        if not name or not path.is_file():
+            out.add(file, line, f"{what} file '{shown_name}' was not found")
+            return None
+        size = path.stat().st_size
+    except (OSError, ValueError, RuntimeError):
+        out.add(file, line, f"{what} file '{shown_name}' was not found")
         return None
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         allowed = ", ".join(sorted(IMAGE_SUFFIXES))
         out.add(file, line, f"{what}s must be one of {allowed}")
         return None
+    most = setting("FMA_IMPORT_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
+    if size > most:
+        out.add(file, line, f"the {what} '{shown_name}' is over {megabytes(most)}: make it smaller")
+        return None
     if path.suffix.lower() == ".svg":
         try:
             svg = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
+        except (OSError, UnicodeDecodeError):
             svg = "<script"
         if SVG_UNSAFE.search(svg) or "<svg" not in svg:
             out.add(
                 file,
                 line,
-                f"the {what} '{name}' is not a plain SVG drawing: SVG files may not contain "
-                "scripts, event handlers, links, embedded images or documents, or entities",
+                f"the {what} '{shown_name}' is not a plain SVG drawing: SVG files may not "
+                "contain scripts, event handlers, links, embedded images or documents, or "
+                "entities",
             )
             return None
+        try:
+            ElementTree.fromstring(svg)  # no DOCTYPE or entities: checked above
+        except (ElementTree.ParseError, ValueError):
+            out.add(file, line, f"the {what} '{shown_name}' is not a well-formed SVG file")
+            return None
+    elif not readable_image(path):
+        out.add(file, line, f"the {what} '{shown_name}' could not be read as an image")
+        return None
     return path
+
+
+def readable_image(path: Path) -> bool:
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.verify()
+    except Exception:  # Pillow raises many kinds for a damaged or hostile file
+        return False
+    return True
 
 
 def parse_lesson(path: Path, root: Path, out: Collector) -> LessonSpec | None:
@@ -372,6 +733,7 @@ def parse_lesson(path: Path, root: Path, out: Collector) -> LessonSpec | None:
     if not parsed:
         return None
     meta, key_lines, body, first_line = parsed
+    check_front_matter_keys(meta, key_lines, LESSON_KEYS, file, out)
     default_slug = re.sub(r"^\d+[-_]", "", path.stem)
     lesson = LessonSpec(
         file=file,
@@ -380,15 +742,12 @@ def parse_lesson(path: Path, root: Path, out: Collector) -> LessonSpec | None:
         summary=required_text(meta, key_lines, "summary", file, out, max_length=300),
         blocks=[],
         fingerprint=digest(text),
-        facts_checked=read_date(meta, key_lines, "facts_checked", file, out, required=True),
+        facts_checked=read_date(
+            meta, key_lines, "facts_checked", file, out, required=True, past=True
+        ),
         review_by=read_date(meta, key_lines, "review_by", file, out, required=False),
     )
-    if lesson.facts_checked and lesson.facts_checked > date.today():
-        out.add(
-            file,
-            key_lines.get("facts_checked", 1),
-            "'facts_checked' is in the future: give the day the facts were last checked",
-        )
+    check_markup(lesson.summary, file, key_lines.get("summary", 1), out)
     parse_body(body, first_line, path, root, lesson, out)
     if not any(kind == "sources" for kind, _, _ in lesson.blocks):
         out.add(file, 1, "the lesson has no '::: sources' block; every lesson cites its sources")
@@ -404,10 +763,12 @@ def parse_body(body, first_line, path, root, lesson, out):
     def flush_prose():
         text = "\n".join(prose).strip()
         if text:
+            check_markup(text, file, prose_line, out)
             lesson.blocks.append(("markdown", text, prose_line))
         prose.clear()
 
-    for number, line in enumerate(body.splitlines(), start=first_line):
+    for number, raw_line in enumerate(body.splitlines(), start=first_line):
+        line = raw_line.rstrip()
         if block is not None:
             if BLOCK_CLOSE.match(line):
                 parse_block(*block, path, root, lesson, out)
@@ -418,7 +779,7 @@ def parse_body(body, first_line, path, root, lesson, out):
                 name, argument = BLOCK_OPEN.match(line).groups()
                 block = (name, argument, number, [])
             else:
-                block[3].append(line)
+                block[3].append(raw_line)
             continue
         opening = BLOCK_OPEN.match(line)
         if opening:
@@ -426,14 +787,14 @@ def parse_body(body, first_line, path, root, lesson, out):
             name, argument = opening.groups()
             if name not in BLOCK_NAMES:
                 known = ", ".join(sorted(BLOCK_NAMES))
-                out.add(file, number, f"unknown block '::: {name}'; use one of: {known}")
+                out.add(file, number, f"unknown block '::: {shown(name)}'; use one of: {known}")
             block = (name, argument, number, [])
         elif BLOCK_CLOSE.match(line):
             out.add(file, number, "':::' closes a block that was never opened")
         else:
             if not prose:
                 prose_line = number
-            prose.append(line)
+            prose.append(raw_line)
     if block is not None:
         out.add(file, block[2], f"'::: {block[0]}' is not closed: add a line ':::' after it")
     flush_prose()
@@ -448,12 +809,14 @@ def parse_block(name, argument, line, body_lines, path, root, lesson, out):
     if name in {"takeaway", "action"}:
         if not text:
             out.add(file, line, f"the '{name}' block is empty")
+        check_markup(text, file, line, out)
         lesson.blocks.append((kind, {"text": text}, line))
     elif name == "case-study":
         if not argument:
             out.add(file, line, "give the case study a title: '::: case-study Your title'")
         if not text:
             out.add(file, line, "the 'case-study' block is empty")
+        check_markup(argument + "\n" + text, file, line, out)
         case_study = CaseStudySpec(title=argument, line=line)
         for offset, body_line in enumerate(body_lines, start=1):
             source = CASE_STUDY_SOURCE.match(body_line.strip())
@@ -486,60 +849,82 @@ def parse_block(name, argument, line, body_lines, path, root, lesson, out):
         if value is not None:
             lesson.blocks.append((kind, value, line))
     elif name == "image":
-        data = load_block_yaml(body_lines, line, file, out, "image")
-        if data is None:
-            return
-        alt = str(data.get("alt") or "").strip()
-        if not alt:
-            out.add(file, line, "the image has no 'alt' text; describe what it shows")
-        image_path = image_file(path.parent, data.get("file"), file, line, out, what="image")
-        if image_path is None:
-            return
-        value = {"file": image_path, "alt_text": alt, "caption": str(data.get("caption") or "")}
-        lesson.blocks.append((kind, value, line))
+        value = parse_image(body_lines, line, path, file, out)
+        if value is not None:
+            lesson.blocks.append((kind, value, line))
     elif name == "video":
         value = parse_video(argument, body_lines, line, file, out)
         if value is not None:
             lesson.blocks.append((kind, value, line))
 
 
+def block_text(data, key, body_lines, line, file, out, what) -> str | None:
+    """A text field of a YAML block; "" if absent, None (reported) if not text."""
+    where = key_line(body_lines, key, line)
+    value = as_text(data.get(key), what, file, where, out)
+    if value:
+        check_markup(value, file, where, out)
+    return value
+
+
+def parse_image(body_lines, line, path, file, out):
+    data = load_block_yaml(body_lines, line, file, out, "image")
+    if data is None:
+        return None
+    problems_before = out.added
+    alt = block_text(data, "alt", body_lines, line, file, out, "the image's 'alt'")
+    caption = block_text(data, "caption", body_lines, line, file, out, "the image's 'caption'")
+    if alt == "":
+        out.add(file, line, "the image has no 'alt' text; describe what it shows")
+    image_path = image_file(path.parent, data.get("file"), file, line, out, what="image")
+    if image_path is None or out.added > problems_before:
+        return None
+    return {"file": image_path, "alt_text": alt, "caption": caption}
+
+
 def parse_video(title, body_lines, line, file, out):
     data = load_block_yaml(body_lines, line, file, out, "video")
     if data is None:
         return None
-    problems_before = len(out.problems)
+    problems_before = out.added
     if not title:
         out.add(file, line, "give the video a title: '::: video Your title'")
-    url = str(data.get("url") or "").strip()
-    if not url.startswith(("https://", "http://")):
+    check_markup(title, file, line, out)
+    url = block_text(data, "url", body_lines, line, file, out, "the video's 'url'")
+    if url is not None and not url.startswith(("https://", "http://")):
         out.add(file, key_line(body_lines, "url", line), "the video needs a 'url' (https://...)")
     duration = data.get("duration")
-    if not isinstance(duration, int) or not 1 <= duration <= 600:
+    if not is_int(duration) or not 1 <= duration <= 600:
         out.add(
             file,
             key_line(body_lines, "duration", line),
             "the video needs 'duration': its length in seconds, from 1 to 600",
         )
-    transcript = str(data.get("transcript") or "").strip()
-    if not transcript:
+    transcript = block_text(
+        data, "transcript", body_lines, line, file, out, "the video's 'transcript'"
+    )
+    if transcript == "":
         out.add(file, line, "the video has no 'transcript'; add everything said and shown")
-    if len(out.problems) > problems_before:
+    if out.added > problems_before:
         return None
     return {"title": title, "url": url, "duration_seconds": duration, "transcript": transcript}
 
 
 def load_block_yaml(body_lines, line, file, out, name):
-    try:
-        data = yaml.safe_load("\n".join(body_lines))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = line + 1 + mark.line if mark else line
-        problem = getattr(exc, "problem", None) or str(exc)
-        out.add(file, where, f"the '{name}' block is not valid YAML: {problem}")
+    data = load_yaml("\n".join(body_lines), line + 1, file, out, f"the '{name}' block")
+    if data is REFUSED:
         return None
     if not isinstance(data, dict):
         out.add(file, line, f"the '{name}' block must be 'key: value' lines")
         return None
+    unknown_keys(
+        data,
+        BLOCK_KEYS[name],
+        f"the '{name}' block",
+        file,
+        lambda key: key_line(body_lines, key, line) if key else line,
+        out,
+    )
     return data
 
 
@@ -555,13 +940,19 @@ def parse_check(body_lines, line, file, out):
     data = load_block_yaml(body_lines, line, file, out, "check")
     if data is None:
         return None
-    problems_before = len(out.problems)
+    problems_before = out.added
     question = data.get("question")
     if question is not None and not isinstance(question, str):
-        out.add(file, key_line(body_lines, "question", line), "the question must be text")
-    question = str(question or "").strip()
+        out.add(
+            file,
+            key_line(body_lines, "question", line),
+            "the question must be text" + quote_hint(question),
+        )
+        question = ""
+    question = (question or "").strip()
     if not question:
         out.add(file, line, "the knowledge check has no 'question'")
+    check_markup(question, file, key_line(body_lines, "question", line), out)
     options = data.get("options")
     if isinstance(options, list) and not all(isinstance(o, str) for o in options):
         out.add(
@@ -580,8 +971,10 @@ def parse_check(body_lines, line, file, out):
         options = []
     elif len(options) > 6:
         out.add(file, line, "the knowledge check has more than six options")
+    for option in options:
+        check_markup(option, file, key_line(body_lines, "options", line), out)
     correct = data.get("correct")
-    if isinstance(correct, int):
+    if is_int(correct):
         correct = [correct]
     if not isinstance(correct, list) or not correct:
         out.add(
@@ -591,22 +984,24 @@ def parse_check(body_lines, line, file, out):
         )
         correct = []
     for number in correct if options else []:
-        if not isinstance(number, int) or not 1 <= number <= len(options):
+        if not is_int(number) or not 1 <= number <= len(options):
             out.add(
                 file,
                 key_line(body_lines, "correct", line),
-                f"'correct' names option {number}, but the options are numbered 1 to "
-                f"{len(options)}",
+                f"'correct' names option {shown(number, 20)}, but the options are numbered 1 "
+                f"to {len(options)}",
             )
-    explanation = str(data.get("explanation") or "").strip()
-    if not explanation:
+    explanation = block_text(
+        data, "explanation", body_lines, line, file, out, "the knowledge check's 'explanation'"
+    )
+    if explanation == "":
         out.add(file, line, "the knowledge check has no 'explanation' of the right answer")
-    if len(out.problems) > problems_before:
+    if out.added > problems_before:
         return None
     return {
         "question": question,
         "options": [
-            {"text": str(text).strip(), "is_correct": number in correct}
+            {"text": text.strip(), "is_correct": number in correct}
             for number, text in enumerate(options, start=1)
         ],
         "explanation": explanation,
@@ -639,14 +1034,6 @@ def parse_sources(body_lines, line, file, out):
     return {"sources": sources}
 
 
-def read_text(path: Path, file: str, out: Collector) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        out.add(file, 1, f"the file is not UTF-8 text ({exc.reason})")
-        return None
-
-
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -655,7 +1042,12 @@ def parse_library(root: Path) -> tuple[list[CourseSpec], list[Problem]]:
     out = Collector()
     courses = []
     slugs = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    try:
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError as exc:
+        out.add(root.name, 0, f"the folder could not be read ({printable(str(exc))})")
+        return [], out.problems
+    for folder in folders:
         course = parse_course(folder, root, out)
         if course is None:
             continue
@@ -666,46 +1058,96 @@ def parse_library(root: Path) -> tuple[list[CourseSpec], list[Problem]]:
     return courses, out.problems
 
 
+# taxonomy.yaml
+
+
 def parse_taxonomy(path: Path, root: Path) -> tuple[dict, list[Problem]]:
+    """The taxonomy's sections, each a list of entries whose every field has
+    been checked; or problems (and then nothing from the file is used)."""
     out = Collector()
     file = path.relative_to(root).as_posix()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        out.add(file, mark.line + 1 if mark else 1, f"not valid YAML: {exc}")
+    text = read_text(path, file, out)
+    data = REFUSED if text is None else load_yaml(text, 1, file, out, "the taxonomy")
+    if data is REFUSED:
         return {}, out.problems
+    data = data or {}
     if not isinstance(data, dict):
         out.add(file, 1, "the taxonomy must map sectors, seniority_levels, skills and partners")
         return {}, out.problems
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = text.splitlines()
 
     def line_of(key):
-        return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)
+        return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
 
     for key, entries in data.items():
         if key not in TAXONOMY_FIELDS:
             known = ", ".join(TAXONOMY_FIELDS)
-            out.add(file, line_of(key), f"unknown section '{key}'; use: {known}")
+            out.add(file, line_of(key), f"unknown section '{shown(key)}'; use: {known}")
             continue
         if not isinstance(entries, list) or not all(
             isinstance(e, dict) and e.get("slug") and e.get("name") for e in entries
         ):
             out.add(file, line_of(key), f"'{key}' must be a list of entries with a slug and a name")
             continue
+        seen: dict = {}
         for entry in entries:
-            unknown = set(entry) - TAXONOMY_FIELDS[key]
-            if unknown:
-                allowed = ", ".join(sorted(TAXONOMY_FIELDS[key]))
+            check_taxonomy_entry(key, entry, seen, file, line_of(key), out)
+    return (data if not out.added else {}), out.problems
+
+
+def check_taxonomy_entry(section: str, entry: dict, seen: dict, file, line, out) -> None:
+    """Every field of one entry, by type and length (the models' limits)."""
+    slug = entry["slug"]
+    where = f"'{shown(slug, 40)}' in '{section}'"
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > MAX_SLUG_LENGTH:
+        out.add(
+            file,
+            line,
+            f"'{section}' has the slug '{shown(slug)}': a slug is up to {MAX_SLUG_LENGTH} "
+            "lower-case letters, digits and single hyphens",
+        )
+        return
+    unknown = [k for k in entry if not isinstance(k, str) or k not in TAXONOMY_FIELDS[section]]
+    if unknown:
+        allowed = ", ".join(sorted(TAXONOMY_FIELDS[section]))
+        out.add(
+            file,
+            line,
+            f"{where} has unknown fields {', '.join(sorted(shown(k, 30) for k in unknown))}; "
+            f"allowed: {allowed}",
+        )
+    for name, most in TAXONOMY_TEXT_LIMITS[section].items():
+        value = entry.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            out.add(file, line, not_text(f"{where}: '{name}'", value))
+        elif len(value.strip()) > most:
+            out.add(file, line, f"{where}: '{name}' is longer than {most} characters")
+    name = entry["name"]
+    if isinstance(name, str):
+        for key, value in (("slug", slug), ("name", name.strip())):
+            if value in seen.setdefault(key, set()):
                 out.add(
-                    file,
-                    line_of(key),
-                    f"'{entry['slug']}' in '{key}' has unknown fields "
-                    f"{', '.join(sorted(unknown))}; allowed: {allowed}",
+                    file, line, f"{where}: the {key} '{shown(value)}' appears twice in '{section}'"
                 )
-            if key == "support_programmes":
-                check_support_programme(entry, file, line_of(key), out)
-    return data, out.problems
+            seen[key].add(value)
+    if "rank" in entry and (not is_int(entry["rank"]) or not 1 <= entry["rank"] <= 1000):
+        out.add(file, line, f"{where}: 'rank' must be a whole number from 1 (the most senior)")
+    if "is_cross_sector" in entry and not isinstance(entry["is_cross_sector"], bool):
+        out.add(file, line, f"{where}: 'is_cross_sector' must be true or false")
+    for key in ("website", "url"):
+        value = entry.get(key)
+        if key in entry and (not isinstance(value, str) or not WEB_ADDRESS.match(value.strip())):
+            out.add(file, line, f"{where}: '{key}' must be a web address starting https://")
+    for key in ("sectors", "seniority_levels", "skills", "local_areas", "steps"):
+        value = entry.get(key)
+        if key in entry and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            out.add(file, line, f"{where}: '{key}' must be a list of slugs")
+    if section == "support_programmes":
+        check_support_programme(entry, file, line, out)
 
 
 def check_support_programme(entry: dict, file: str, line: int, out: Collector) -> None:

@@ -5,6 +5,8 @@ hand into a temporary folder (never with ZipFile.extract), then handed to
 
 What is refused, with a message naming the file in the zip:
 - anything that is not a readable zip, or an upload over FMA_IMPORT_MAX_UPLOAD_BYTES;
+- a Markdown file over FMA_IMPORT_MAX_FILE_BYTES (a five-minute lesson is far
+  smaller), judged on its declared size and again on the bytes read;
 - zip bombs: more than FMA_IMPORT_MAX_UNCOMPRESSED_BYTES in total, or a member
   that expands more than FMA_IMPORT_MAX_COMPRESSION_RATIO times. Judged on the
   sizes the zip declares, and again on the bytes really read while unpacking;
@@ -43,6 +45,7 @@ from .parser import (
     LESSON_FILE,
     SLUG,
     Collector,
+    max_file_bytes,
     parse_library,
     split_front_matter,
 )
@@ -238,6 +241,16 @@ def scan(archive: zipfile.ZipFile) -> list[Member]:
                 Problem(name, 0, "the file is encrypted; upload a zip without a password")
             )
             continue
+        if info.file_size > max_file_bytes():
+            problems.append(
+                Problem(
+                    name,
+                    0,
+                    f"the file is {megabytes(info.file_size)}; the most one Markdown file may "
+                    f"be is {megabytes(max_file_bytes())} (a five-minute lesson is far smaller)",
+                )
+            )
+            continue
         if info.compress_type not in ALLOWED_METHODS:
             problems.append(
                 Problem(name, 0, "the file uses an unusual compression method; zip it again")
@@ -288,7 +301,8 @@ class Layout:
 
 def front_matter_slug(archive: zipfile.ZipFile, member: Member) -> str | None:
     try:
-        text = read_member(archive, member, budget=[max_uncompressed_bytes()]).decode("utf-8")
+        data = read_member(archive, member, budget=[max_uncompressed_bytes()])
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except (UnicodeDecodeError, UploadRefused):
         return None
     parsed = split_front_matter(text, COURSE_FILE, Collector())
@@ -372,7 +386,12 @@ def read_member(archive: zipfile.ZipFile, member: Member, budget: list[int]) -> 
     small sizes and inflate to far more. `budget` is the bytes still allowed
     for the whole upload (a one-item list, shared between calls)."""
     info = member.info
-    allowed = min(info.file_size, max_compression_ratio() * max(info.compress_size, 1), budget[0])
+    allowed = min(
+        info.file_size,
+        max_compression_ratio() * max(info.compress_size, 1),
+        budget[0],
+        max_file_bytes(),
+    )
     data = bytearray()
     try:
         with archive.open(info) as handle:
@@ -452,12 +471,28 @@ def open_zip(upload) -> zipfile.ZipFile:
         ) from None
 
 
+FAILED_MESSAGE = (
+    "the import failed unexpectedly and was rolled back; the error has been logged. Try "
+    "again, or ask a platform editor for help"
+)
+
+
 def import_zip(upload, *, partners, upload_name: str | None = None, user=None) -> UploadResult:
     """Imports the courses in an uploaded zip (a Django UploadedFile or any
     binary file object with a size) as drafts for `partners`. Never raises for
     a bad upload: the result holds the problems, and nothing was imported."""
     upload_name = upload_name or getattr(upload, "name", None) or "upload.zip"
-    display = PurePosixPath(upload_name.replace("\\", "/")).name
+    display = PurePosixPath(upload_name.replace("\\", "/")).name or "upload.zip"
+    try:
+        with transaction.atomic():  # whatever goes wrong, nothing is left half-imported
+            return _import_zip(upload, partners=partners, upload_name=upload_name, user=user)
+    except Exception:  # a bug, not the upload: rolled back, logged, no traceback shown
+        log.exception("Course upload %s failed unexpectedly", display)
+        return UploadResult(problems=[Problem(display, 0, FAILED_MESSAGE)])
+
+
+def _import_zip(upload, *, partners, upload_name: str, user=None) -> UploadResult:
+    display = PurePosixPath(upload_name.replace("\\", "/")).name or "upload.zip"
 
     def named(problems: list[Problem], layout: Layout | None = None) -> list[Problem]:
         out = []
@@ -499,18 +534,7 @@ def import_zip(upload, *, partners, upload_name: str | None = None, user=None) -
                 return UploadResult(problems=named(problems, layout))
             except Exception:  # rolled back like any other problem; no traceback shown
                 log.exception("Course upload %s failed unexpectedly", display)
-                return UploadResult(
-                    problems=named(
-                        [
-                            Problem(
-                                "",
-                                0,
-                                "the import failed unexpectedly and was rolled back; the error "
-                                "has been logged. Try again, or ask a platform editor for help",
-                            )
-                        ]
-                    )
-                )
+                return UploadResult(problems=named([Problem("", 0, FAILED_MESSAGE)]))
             slugs = course_slugs(root)
     except UploadRefused as exc:  # these already name files as in the zip
         return UploadResult(problems=named(exc.problems))

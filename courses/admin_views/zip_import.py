@@ -16,6 +16,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from content.importer.parser import max_file_bytes
 from content.importer.zip_upload import (
     course_template_zip,
     import_zip,
@@ -74,6 +75,7 @@ class ImportCourseView(PartnerAuthorsOnly, WagtailAdminTemplateMixin, View):
             limits={
                 "upload": megabytes(max_upload_bytes()),
                 "unpacked": megabytes(max_uncompressed_bytes()),
+                "file": megabytes(max_file_bytes()),
                 "entries": max_entries(),
                 "ratio": max_compression_ratio(),
             },

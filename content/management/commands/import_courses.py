@@ -18,7 +18,7 @@ class Command(BaseCommand):
             "--draft", action="store_true", help="Save as drafts instead of publishing."
         )
 
-    def handle(self, *args, path, draft, **options):
+    def handle(self, *args, path, draft, traceback=False, **options):
         root = Path(path)
         if not root.is_dir():
             raise CommandError(f"{root} is not a folder of courses.")
@@ -28,5 +28,13 @@ class Command(BaseCommand):
             count = len(exc.problems)
             raise CommandError(
                 f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix.\n{exc}"
+            ) from None
+        except Exception as exc:  # a bug, not the files: rolled back (one transaction)
+            if traceback:
+                raise
+            raise CommandError(
+                "Nothing was imported: the import failed unexpectedly and was rolled back "
+                f"({type(exc).__name__}: {str(exc)[:300]}). Run again with --traceback to see "
+                "where."
             ) from None
         self.stdout.write(self.style.SUCCESS(f"Imported from {root}: {report}."))

@@ -216,8 +216,9 @@ def broker_at(url: str):
     with REDIS_URL pointing there), then goes back to the usual broker."""
 
     def point_at(address):
+        # kombu keeps one connection pool per broker URL in a global registry:
+        # forget this app's, never close it (a closed pool stays registered).
         celery_app.conf.broker_url = address
-        celery_app.pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 

@@ -1,6 +1,8 @@
 """Markdown to safe HTML: convert, then sanitise with an allow-list (nh3), so
 no script, event handler or javascript:/data: link from an author reaches a page."""
 
+from html import escape
+
 import markdown
 import nh3
 
@@ -14,8 +16,27 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["extra", "sane_lists"]
 
 
+def _convert(text: str) -> str:
+    return markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+
+
+def nests_too_deeply(text: str) -> bool:
+    """Python-Markdown recurses once per level of nesting: hundreds of nested
+    lists, quotes or definitions exhaust the stack."""
+    try:
+        _convert(text)
+    except RecursionError:
+        return True
+    return False
+
+
 def render_markdown(text: str) -> str:
-    html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    try:
+        html = _convert(text)
+    except RecursionError:
+        # Too deeply nested to render: shown as plain text rather than failing
+        # the page (the importer refuses such text, see nests_too_deeply).
+        html = f"<p>{escape(text or '')}</p>"
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -124,3 +124,17 @@ def test_the_editors_preview_of_a_hostile_draft_renders_none_of_it(admin_client,
     html = response.content.decode()
     assert "<h2>Hello</h2>" in html
     assert_clean(html)
+
+
+def test_markdown_nested_too_deeply_to_render_is_shown_as_text_not_a_500(client, library):
+    """Python-Markdown recurses once per nested definition list; text typed
+    in the CMS that nests hundreds of levels must not take the page down."""
+    course = CoursePage.objects.get(slug="ai-for-the-board")
+    body = hostile_body()
+    body[0] = {"type": "markdown", "value": "deep\n: b\n" * 1500}
+    lesson = LessonPage(title="Deep lesson", slug="deep-lesson", summary="Deep.", body=body)
+    course.add_child(instance=lesson)
+    lesson.save_revision().publish()
+    response = client.get(lesson.url)
+    assert response.status_code == 200
+    assert "deep" in response.content.decode()

@@ -11,7 +11,7 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from content.markdown import render_markdown
+from content.markdown import nests_too_deeply
 from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 from courses import publish_checks
 from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
@@ -324,10 +324,10 @@ def upsert_lesson(
     for problem in publish_checks.block_problems(lesson.body):
         problems.append(Problem(spec.file, spec.blocks[problem.index][2], str(problem)))
     named = {str(problem) for problem in problems} | {p.message for p in problems}
-    try:
-        errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
-    except RecursionError:  # Python-Markdown recurses once per level of nesting
-        return unrenderable(spec)
+    unshowable = unrenderable(spec)
+    if unshowable:
+        return unshowable
+    errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
     problems += [
         Problem(spec.file, 1, msg)
         for messages in errors.values()
@@ -353,11 +353,7 @@ NESTED_TOO_DEEPLY = (
 
 def markdown_problem(text: str) -> str | None:
     """Why this Markdown cannot be shown, or None."""
-    try:
-        render_markdown(text)
-    except RecursionError:
-        return NESTED_TOO_DEEPLY
-    return None
+    return NESTED_TOO_DEEPLY if nests_too_deeply(text) else None
 
 
 def unrenderable(spec: LessonSpec) -> list[Problem]:
@@ -370,7 +366,7 @@ def unrenderable(spec: LessonSpec) -> list[Problem]:
             texts += [o["text"] for o in value.get("options", []) if isinstance(o, dict)]
         if any(markdown_problem(text) for text in texts):
             problems.append(Problem(spec.file, line, NESTED_TOO_DEEPLY))
-    return problems or [Problem(spec.file, 1, NESTED_TOO_DEEPLY)]
+    return problems
 
 
 def block_problems(spec: LessonSpec) -> list[Problem]:

@@ -318,6 +318,11 @@ FMA_LIBRARY_DIR = BASE_DIR / "content" / "library"
 # An imported lesson's review-by date is its facts_checked date plus this many
 # months, unless its front matter gives an earlier review_by.
 FMA_FACTS_REVIEW_MONTHS = env_int("FMA_FACTS_REVIEW_MONTHS", 12)
+# What one course import may hold (docs/authoring.md, "What the importer refuses").
+FMA_IMPORT_MAX_FILE_BYTES = env_int("FMA_IMPORT_MAX_FILE_BYTES", 64 * 1024)
+FMA_IMPORT_MAX_LIBRARY_BYTES = env_int("FMA_IMPORT_MAX_LIBRARY_BYTES", 50 * 1024 * 1024)
+FMA_IMPORT_MAX_YAML_BYTES = env_int("FMA_IMPORT_MAX_YAML_BYTES", 1024 * 1024)
+FMA_IMPORT_MAX_IMAGE_BYTES = env_int("FMA_IMPORT_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -72,3 +72,12 @@ def test_attributes_nh3_would_allow_by_default_are_removed_too():
     )
     assert "hreflang" not in html and "cite=" not in html  # (lang is harmless and kept)
     assert 'href="https://ico.org.uk/"' in html
+
+
+def test_a_markdown_block_rendered_on_its_own_is_sanitised_too():
+    from content.blocks import LessonStreamBlock, MarkdownBlock
+
+    for block in (MarkdownBlock(), LessonStreamBlock().child_blocks["markdown"]):
+        html = str(block.render("## Hi\n\n<script>alert(1)</script>[x](javascript:alert(2))"))
+        assert "<h2>Hi</h2>" in html
+        assert "<script" not in html and "javascript:" not in html

@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from content import reading_time
 from content.blocks import LessonStreamBlock
+from content.models import SupportProgramme
 
 from .forms import CoursePageForm, LessonPageForm
 
@@ -195,8 +196,6 @@ class CoursePage(Page):
         return math.ceil(self.total_seconds / 60)
 
     def get_context(self, request, *args, **kwargs):
-        from content.models import SupportProgramme
-
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = LessonPage.objects.live().public().child_of(self).order_by("path")
         context["support_programmes"] = SupportProgramme.objects.for_sectors(self.sectors.all())

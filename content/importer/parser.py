@@ -113,13 +113,9 @@ BLOCK_NAMES = {
     "video": "video",
 }
 
-# Limits (the settings are documented in docs/authoring.md).
+# Limits: the FMA_IMPORT_MAX_* settings (lms/settings/base.py, docs/authoring.md).
 KB = 1024
 MB = 1024 * KB
-DEFAULT_MAX_FILE_BYTES = 64 * KB  # the longest lesson in the library is about 6 KB
-DEFAULT_MAX_LIBRARY_BYTES = 50 * MB  # every file of one import_courses run
-DEFAULT_MAX_YAML_BYTES = 1 * MB  # front matter and YAML blocks of one import, together
-DEFAULT_MAX_IMAGE_BYTES = 5 * MB
 # Python-Markdown takes time that grows with the square of the number of
 # unclosed brackets and tags in a paragraph: 8,000 '[' take 11 seconds.
 MARKUP_LIMITS = {"[": 200, "<": 200}
@@ -128,12 +124,8 @@ MAX_MESSAGE_LENGTH = 500
 LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
-def setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_file_bytes() -> int:
-    return setting("FMA_IMPORT_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+    return settings.FMA_IMPORT_MAX_FILE_BYTES
 
 
 def megabytes(size: int) -> str:
@@ -216,8 +208,8 @@ class Collector:
         self._problems: list[Problem] = []
         self.per_file: Counter = Counter()
         self.added = 0  # every problem, kept or not: "did this step find one?"
-        self.bytes_left = setting("FMA_IMPORT_MAX_LIBRARY_BYTES", DEFAULT_MAX_LIBRARY_BYTES)
-        self.yaml_left = setting("FMA_IMPORT_MAX_YAML_BYTES", DEFAULT_MAX_YAML_BYTES)
+        self.bytes_left = settings.FMA_IMPORT_MAX_LIBRARY_BYTES
+        self.yaml_left = settings.FMA_IMPORT_MAX_YAML_BYTES
         self.refused_once: set[str] = set()
 
     def add(self, file, line, message):
@@ -686,7 +678,7 @@ def image_file(folder: Path, name, file: str, line: int, out: Collector, *, what
         allowed = ", ".join(sorted(IMAGE_SUFFIXES))
         out.add(file, line, f"{what}s must be one of {allowed}")
         return None
-    most = setting("FMA_IMPORT_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
+    most = settings.FMA_IMPORT_MAX_IMAGE_BYTES
     if size > most:
         out.add(file, line, f"the {what} '{shown_name}' is over {megabytes(most)}: make it smaller")
         return None

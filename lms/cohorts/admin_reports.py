@@ -20,6 +20,7 @@ cohort's id in the query string is an invalid choice and shows nothing);
 anyone else with admin access gets a 403; learners and anonymous visitors
 are turned away by Wagtail's admin gate (to the login page)."""
 
+import csv
 from datetime import date
 
 from django import forms
@@ -32,6 +33,17 @@ from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.core.admin_access import MenuItemFor, RoleRequired
+from lms.core.spreadsheet import safe_cell
+from lms.equity.disclosure import (
+    csv_rows,
+    disclose,
+    min_count,
+    min_group_for_rates,
+    perturb,
+    round_to,
+    screen_rows,
+)
+from lms.equity.models import RecordKey
 
 DIMENSION_LABELS = {
     "sector": "Sector",
@@ -171,8 +183,6 @@ def describe_filters(data) -> dict:
 def served_stages(figures) -> list[tuple[str, int]]:
     """(label, figure) for each funnel stage as served: invitations as
     counted, learner counts perturbed by the cell key method."""
-    from lms.equity.disclosure import perturb
-
     served = [("Invited", figures.invited)]
     for key, label in FUNNEL_STAGES[1:]:
         served.append((label, perturb(getattr(figures, key), getattr(figures, f"{key}_key"))))
@@ -182,8 +192,6 @@ def served_stages(figures) -> list[tuple[str, int]]:
 def served_weeks(figures) -> list[tuple[date, int]]:
     """Lessons completed per week, each week's figure perturbed by the cell
     key method (a week without completions stays 0)."""
-    from lms.equity.disclosure import perturb
-
     return [
         (monday, perturb(count, figures.per_week_keys.get(monday, 0)))
         for monday, count in figures.per_week
@@ -235,14 +243,6 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context)
 
     def report(self, data):
-        from lms.equity.disclosure import (
-            disclose,
-            min_count,
-            min_group_for_rates,
-            round_to,
-            screen_rows,
-        )
-        from lms.equity.models import RecordKey
 
         from .metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
 
@@ -317,11 +317,6 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def csv_response(self, report):
-        import csv
-
-        from lms.core.spreadsheet import safe_cell
-        from lms.equity.disclosure import csv_rows
-
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="cohort-funnel.csv"'
         writer = csv.writer(response)

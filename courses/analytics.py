@@ -66,11 +66,9 @@ from lms.progress.models import CheckAnswer, Enrolment, LessonProgress
 
 from .models import CoursePage, LessonPage
 
-DEFAULT_MIN_LEARNERS = 5
-
 
 def min_learners() -> int:
-    return getattr(settings, "PARTNER_ANALYTICS_MIN_LEARNERS", DEFAULT_MIN_LEARNERS)
+    return settings.PARTNER_ANALYTICS_MIN_LEARNERS
 
 
 # The figures, unrounded and unsuppressed. Only `display` rows leave this module

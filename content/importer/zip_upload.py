@@ -53,10 +53,6 @@ from .parser import (
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-DEFAULT_MAX_UPLOAD_BYTES = 2 * MB
-DEFAULT_MAX_UNCOMPRESSED_BYTES = 10 * MB
-DEFAULT_MAX_COMPRESSION_RATIO = 100
-DEFAULT_MAX_ENTRIES = 200
 MAX_PATH_LENGTH = 255
 CHUNK = 64 * 1024
 ALLOWED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
@@ -81,24 +77,20 @@ COVER_MESSAGE = (
 )
 
 
-def limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_upload_bytes() -> int:
-    return limit("FMA_IMPORT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return settings.FMA_IMPORT_MAX_UPLOAD_BYTES
 
 
 def max_uncompressed_bytes() -> int:
-    return limit("FMA_IMPORT_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES)
+    return settings.FMA_IMPORT_MAX_UNCOMPRESSED_BYTES
 
 
 def max_compression_ratio() -> int:
-    return limit("FMA_IMPORT_MAX_COMPRESSION_RATIO", DEFAULT_MAX_COMPRESSION_RATIO)
+    return settings.FMA_IMPORT_MAX_COMPRESSION_RATIO
 
 
 def max_entries() -> int:
-    return limit("FMA_IMPORT_MAX_ENTRIES", DEFAULT_MAX_ENTRIES)
+    return settings.FMA_IMPORT_MAX_ENTRIES
 
 
 def megabytes(size: int) -> str:

@@ -92,7 +92,7 @@ NAME_LENGTH = Invitation._meta.get_field("name").max_length
 
 
 def max_rows() -> int:
-    return getattr(settings, "COHORT_CSV_MAX_ROWS", 5000)
+    return settings.COHORT_CSV_MAX_ROWS
 
 
 def _text_of(file) -> tuple[str | None, Problem | None]:

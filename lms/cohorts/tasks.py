@@ -29,7 +29,7 @@ def absolute(path: str) -> str:
 
 
 def lease_seconds() -> int:
-    return getattr(settings, "COHORT_INVITE_LEASE_SECONDS", 600)
+    return settings.COHORT_INVITE_LEASE_SECONDS
 
 
 def claim(invitation_id: int) -> Invitation | None:

@@ -72,19 +72,19 @@ NOT_APPLICABLE = "n/a"
 
 
 def min_count() -> int:
-    return int(getattr(settings, "EQUITY_MIN_COUNT", 10))
+    return settings.EQUITY_MIN_COUNT
 
 
 def round_to() -> int:
-    return int(getattr(settings, "EQUITY_ROUND_TO", 5))
+    return settings.EQUITY_ROUND_TO
 
 
 def min_group_for_rates() -> int:
-    return int(getattr(settings, "EQUITY_MIN_GROUP_FOR_RATES", 23))
+    return settings.EQUITY_MIN_GROUP_FOR_RATES
 
 
 def rate_edge() -> int:
-    return int(getattr(settings, "EQUITY_RATE_EDGE", 2))
+    return settings.EQUITY_RATE_EDGE
 
 
 def reason_small() -> str:

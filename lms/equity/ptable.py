@@ -85,7 +85,7 @@ DEFAULT_DESIGN = "fma-2"
 
 
 def design() -> Design:
-    name = getattr(settings, "EQUITY_PTABLE", DEFAULT_DESIGN)
+    name = settings.EQUITY_PTABLE
     try:
         chosen = DESIGNS[name]
     except KeyError:

@@ -519,3 +519,52 @@ def test_perturb_never_takes_a_learner_count_to_zero():
 def test_pooled_view_is_suggested_for_small_selections():
     assert disclosure.suggest_pooled(Cell("count", perturbed=12, raw=14))
     assert not disclosure.suggest_pooled(Cell("count", perturbed=23, raw=21))
+
+
+def test_the_declared_subtotal_is_the_declared_groups_and_the_total_keeps_its_label():
+    rows = noiseless(
+        [
+            Counts("Female", 60, 40, 30, 20),
+            Counts("Male", 70, 40, 30, 20),
+            Counts(NOT_DECLARED_LABEL, 30, 20, 10, 10, kind="not_declared"),
+        ],
+        [("Declared", ["Female", "Male"])],
+    )
+    total = types.SimpleNamespace(group="All learners", median_minutes=14.5)
+    table = disclose_equity(types.SimpleNamespace(rows=rows, total=total))
+    declared = table.row("Declared").cells
+    assert (declared["learners"].raw, declared["activated"].raw) == (130, 80)
+    assert table.total.label == "All learners"
+    assert table.total.cells["learners"].raw == 160
+    assert table.total.cells["median_minutes"].text == "15"  # 14.5, halves up
+
+
+def test_a_table_of_declared_groups_only_has_no_declared_subtotal():
+    rows = noiseless([Counts("Female", 60, 40, 30, 20), Counts("Male", 70, 40, 30, 20)])
+    table = disclose_equity(types.SimpleNamespace(rows=rows, total=None))
+    assert [row.label for row in table.rows] == ["Female", "Male", "Total"]
+
+
+@pytest.mark.parametrize(("minutes", "shown"), [(12.5, "13"), (13.5, "14"), (12.49, "12")])
+def test_medians_are_whole_minutes_rounded_half_up(minutes, shown):
+    table = disclose(noiseless([Counts("A", 40, 20, 20, 20, minutes), Counts("B", 40, 20, 20, 20)]))
+    assert table.row("A").cells["median_minutes"].text == shown
+
+
+def test_a_share_is_the_part_of_the_whole_under_the_rate_rules():
+    table = disclose(
+        noiseless([Counts("A", 30, 20, 20, 20), Counts("B", 9, 5, 5, 5), Counts("C", 25, 5, 5, 5)])
+    )
+    whole = table.total.cells["learners"]
+    share = disclosure.share_cell(table.row("A").cells["learners"], whole)
+    assert (share.kind, share.text) == ("rate", "47%")  # 30 of 64
+    small = disclosure.share_cell(table.row("B").cells["learners"], whole)
+    assert small.reason == disclosure.reason_small()  # B is under ten learners
+
+
+def test_record_keys_are_optional_and_never_in_a_counts_repr():
+    plain = Counts("A", 40, 20, 20, 20)
+    assert disclose([plain]).rows == disclose([dataclasses.replace(plain)]).rows
+    keyed = Counts("A", 40, 20, 20, 20, learners_key=4242, activated_key=4343)
+    assert "4242" not in repr(keyed) and "4343" not in repr(keyed)
+    assert "_key" not in repr(keyed)

@@ -38,7 +38,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Import the real starter library once; each test's transaction is rolled
     back. (pytest-django runs transactional tests, which empty the database,
     after all others.)"""
-    from content.importer import import_library
+    from courses.importer import import_library
     from courses.models import LessonPage
 
     with django_db_blocker.unblock():

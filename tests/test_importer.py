@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from wagtail.models import Revision
 
-from content.importer import LibraryImportError, import_library
 from content.models import Sector, SeniorityLevel
+from courses.importer import LibraryImportError, import_library
 from courses.models import CoursePage, LessonPage
 
 TAXONOMY = """\

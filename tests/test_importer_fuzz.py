@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from content.importer import LibraryImportError, import_library, safe_yaml
-from content.importer.errors import Problem
-from content.importer.parser import (
+from courses.importer import LibraryImportError, import_library, safe_yaml
+from courses.importer.errors import Problem
+from courses.importer.parser import (
     MAX_MESSAGE_LENGTH,
     MAX_PROBLEMS_PER_FILE,
     Collector,
@@ -34,7 +34,7 @@ from content.importer.parser import (
     parse_taxonomy,
     split_front_matter,
 )
-from content.importer.zip_upload import course_template_dir
+from courses.importer.zip_upload import course_template_dir
 
 LIBRARY = Path(settings.BASE_DIR) / "content" / "library"
 

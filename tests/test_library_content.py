@@ -12,8 +12,8 @@ import yaml
 from django.conf import settings
 
 from content.blocks import LessonStreamBlock
-from content.importer.parser import parse_library
 from content.reading_time import estimate
+from courses.importer.parser import parse_library
 
 LIBRARY = Path(settings.BASE_DIR) / "content" / "library"
 TAXONOMY = yaml.safe_load((LIBRARY / "taxonomy.yaml").read_text(encoding="utf-8"))

@@ -40,7 +40,7 @@ TUESDAY_9AM_LONDON = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def services(transactional_db, settings):
     need(using_postgres(), "a worker process needs a shared database (PostgreSQL)")
     need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
-    from content.importer import import_library
+    from courses.importer import import_library
     from courses.models import LessonPage
 
     if not LessonPage.objects.exists():

@@ -25,7 +25,7 @@ from tests.smtp_sink import SmtpSink
 def services(transactional_db):
     need(using_postgres(), "a worker process needs a shared database (PostgreSQL)")
     need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
-    from content.importer import import_library
+    from courses.importer import import_library
 
     if not LessonPage.objects.exists():
         import_library(Path(settings.FMA_LIBRARY_DIR))

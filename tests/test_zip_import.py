@@ -19,7 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, Revision
 
-from content.importer.zip_upload import (
+from content.models import Partner
+from courses.importer.zip_upload import (
     COVER_MESSAGE,
     IMAGE_MESSAGE,
     Member,
@@ -30,7 +31,6 @@ from content.importer.zip_upload import (
     read_member,
     zip_folder,
 )
-from content.models import Partner
 from courses.models import CoursePage, LessonPage
 from tests.test_importer import ALIASES_MESSAGE, DEEP_NESTING, TOO_DEEP_MESSAGE, billion_laughs
 
@@ -584,7 +584,7 @@ def test_the_upload_still_needs_a_csrf_token(author):
 
 
 def test_an_unexpected_error_is_reported_without_a_traceback(author_client, monkeypatch):
-    from content.importer import loader
+    from courses.importer import loader
 
     def broken(course):
         raise RuntimeError("database went away")  # after the course and lessons were saved
@@ -707,7 +707,7 @@ def test_a_byte_order_mark_and_windows_line_endings_import(author_client):
 
 
 def test_an_unexpected_error_anywhere_in_the_upload_is_reported(author_client, monkeypatch):
-    from content.importer import zip_upload
+    from courses.importer import zip_upload
 
     def broken(*args, **kwargs):
         raise MemoryError("out of memory while planning")

@@ -1,6 +1,6 @@
 """Wagtail admin screen "Import a course": a partner author uploads a course as
 a zip of Markdown files (docs/authoring.md) and gets drafts on their own shelf,
-or a table of every problem with nothing imported (content.importer.zip_upload).
+or a table of every problem with nothing imported (courses.importer.zip_upload).
 
 Only users who author for at least one partner (or platform editors) see it;
 anyone else with admin access gets 403. Wagtail's own admin gate turns away
@@ -16,8 +16,8 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from content.importer.parser import max_file_bytes
-from content.importer.zip_upload import (
+from courses.importer.parser import max_file_bytes
+from courses.importer.zip_upload import (
     course_template_zip,
     import_zip,
     max_compression_ratio,

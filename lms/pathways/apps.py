@@ -7,5 +7,6 @@ class PathwaysConfig(AppConfig):
     verbose_name = "Pathways"
 
     def ready(self):
-        # personal_data registers the personal pathway's export and eraser.
-        from . import personal_data, signals  # noqa: F401
+        # personal_data registers the personal pathway's export and eraser; importer
+        # loads the pathways of a library; signals extends personal pathways.
+        from . import importer, personal_data, signals  # noqa: F401

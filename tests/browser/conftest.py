@@ -47,7 +47,7 @@ def page(browser):
 def starter_library(transactional_db):
     """Transactional tests start from whatever is committed; make sure the
     starter library is there."""
-    from content.importer import import_library
+    from courses.importer import import_library
     from courses.models import LessonPage
 
     if not LessonPage.objects.exists():

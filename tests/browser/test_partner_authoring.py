@@ -17,8 +17,8 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.contrib.auth.models import Group
 
-from content.importer.zip_upload import course_template_dir, zip_folder
 from content.models import Partner
+from courses.importer.zip_upload import course_template_dir, zip_folder
 from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP
 from tests.browser.conftest import assert_accessible

@@ -17,21 +17,30 @@ from courses import publish_checks
 from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
 from courses.services import refresh_course_totals
 from courses.site_tree import ensure_site_tree
-from lms.learners.models import LocalArea
-from lms.pathways.models import Pathway, PathwayItem
 
 from .errors import LibraryImportError, Problem
 from .parser import CourseSpec, LessonSpec, parse_library, parse_taxonomy
 from .safe_yaml import shown
+from .signals import library_loaded
 
 TAXONOMY_FILE = "taxonomy.yaml"
-TAXONOMY_MODELS = {
-    "sectors": Sector,
-    "seniority_levels": SeniorityLevel,
-    "skills": Skill,
-    "partners": Partner,
-    "local_areas": LocalArea,
-}
+
+
+def local_area_model():
+    """Local areas are the learners app's model; support programmes name them,
+    so the importer reaches it through that relation instead of importing
+    from a higher layer."""
+    return SupportProgramme._meta.get_field("local_areas").related_model
+
+
+def taxonomy_models() -> dict:
+    return {
+        "sectors": Sector,
+        "seniority_levels": SeniorityLevel,
+        "skills": Skill,
+        "partners": Partner,
+        "local_areas": local_area_model(),
+    }
 
 
 @dataclass
@@ -71,54 +80,15 @@ def import_library(root: Path, *, publish: bool = True, partners=None, user=None
             problems += course_problems
             if not course_problems:
                 problems += upsert_course(spec, terms, publish, report, user)
-        problems += load_pathways(taxonomy.get("pathways", []), catalogue, terms, report)
+        # Apps above the page tree load their own sections (lms.pathways: curated
+        # pathways), inside this transaction; their problems roll it back too.
+        for _, section_problems in library_loaded.send(
+            sender=ImportReport, taxonomy=taxonomy, catalogue=catalogue, terms=terms, report=report
+        ):
+            problems += section_problems or []
         if problems:
             raise LibraryImportError(problems)  # rolls back everything
     return report
-
-
-def load_pathways(entries, catalogue, terms, report) -> list[Problem]:
-    """Creates curated pathways that do not exist yet; staff edit them in Wagtail
-    afterwards, so an existing pathway is never overwritten."""
-    problems = []
-    courses = {c.slug: c for c in CoursePage.objects.descendant_of(catalogue)}
-    for entry in entries:
-        if Pathway.objects.filter(slug=entry["slug"]).exists():
-            continue
-        steps = []
-        for step in entry.get("steps") or []:
-            course_slug, _, lesson_slug = str(step).partition("/")
-            course = courses.get(course_slug)
-            lesson = (
-                LessonPage.objects.child_of(course).filter(slug=lesson_slug).first()
-                if course and lesson_slug
-                else None
-            )
-            if course is None or (lesson_slug and lesson is None):
-                problems.append(
-                    Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}': no step '{shown(step)}'")
-                )
-                continue
-            steps.append(PathwayItem(course=None if lesson else course, lesson=lesson))
-        if not steps:
-            problems.append(Problem(TAXONOMY_FILE, 1, f"pathway '{entry['slug']}' has no steps"))
-            continue
-        pathway = Pathway(
-            title=entry["name"].strip(),
-            slug=entry["slug"],
-            description=(entry.get("description") or "").strip(),
-        )
-        for key, relation in (
-            ("sectors", "sectors"),
-            ("seniority_levels", "seniority_levels"),
-            ("skills", "skills"),
-        ):
-            known = terms.by_slug[key]
-            getattr(pathway, relation).set([known[s] for s in entry.get(key, []) if s in known])
-        pathway.items = steps
-        pathway.save()
-        report.counts["pathways created"] += 1
-    return problems
 
 
 def load_taxonomy(taxonomy: dict, report: ImportReport) -> list[Problem]:
@@ -126,7 +96,7 @@ def load_taxonomy(taxonomy: dict, report: ImportReport) -> list[Problem]:
     term is checked as the admin's form would check it (a name another term
     already has, say) before it is saved."""
     problems = []
-    for key, model in TAXONOMY_MODELS.items():
+    for key, model in taxonomy_models().items():
         for entry in taxonomy.get(key) or []:
             if model.objects.filter(slug=entry["slug"]).exists():
                 continue
@@ -154,7 +124,7 @@ def load_support_programmes(entries, report: ImportReport) -> list[Problem]:
     admin has edited, or deleted and re-created, is left as it is."""
     problems = []
     sectors = {sector.slug: sector for sector in Sector.objects.all()}
-    areas = {area.slug: area for area in LocalArea.objects.all()}
+    areas = {area.slug: area for area in local_area_model().objects.all()}
     for entry in entries:
         if SupportProgramme.objects.filter(slug=entry["slug"]).exists():
             continue
@@ -197,7 +167,7 @@ class TermLookup:
     def __init__(self, partners=None):
         self.by_slug = {
             key: {term.slug: term for term in model.objects.all()}
-            for key, model in TAXONOMY_MODELS.items()
+            for key, model in taxonomy_models().items()
         }
         if partners is not None:
             self.by_slug["partners"] = {partner.slug: partner for partner in partners}

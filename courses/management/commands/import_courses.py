@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from content.importer import LibraryImportError, import_library
+from courses.importer import LibraryImportError, import_library
 
 
 class Command(BaseCommand):

@@ -32,6 +32,7 @@ browser-deps:
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) browser-deps lint
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) check

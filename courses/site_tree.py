@@ -1,33 +1,27 @@
-"""The fixed top of the page tree: root, home page, catalogue and the default
-site. The home migration creates it on a fresh database; this function
-restores it wherever it is missing (an emptied test database, an import)."""
+"""The catalogue page: the one parent of every partner's shelf. The home
+migration creates it on a fresh database, under the home page;
+`home.site_tree.ensure_site_tree` restores the whole top of the tree wherever
+it is missing (an emptied test database)."""
 
-from django.conf import settings
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
-
-from home.models import HomePage
+from django.core.exceptions import ImproperlyConfigured
+from wagtail.models import Site
 
 from .models import CataloguePage
 
+CATALOGUE_SLUG = "courses"
+CATALOGUE_INTRO = "Five-minute lessons on AI for leaders, from colleges and universities."
 
-def ensure_site_tree() -> tuple[HomePage, CataloguePage]:
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    home = HomePage.objects.first()
-    if home is None:
-        home = root.add_child(instance=HomePage(title="Five Minute AI", slug="home"))
-    if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    catalogue = CataloguePage.objects.child_of(home).first()
-    if catalogue is None:
-        catalogue = home.add_child(
-            instance=CataloguePage(
-                title="Catalogue",
-                slug="courses",
-                intro="Five-minute lessons on AI for leaders, from colleges and universities.",
-            )
+
+def ensure_catalogue() -> CataloguePage:
+    """The catalogue, added under the default site's home page if it is missing."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise ImproperlyConfigured(
+            "The site has no home page: run `manage.py migrate` (the home app creates it)."
         )
-    return home, catalogue
+    catalogue = CataloguePage.objects.child_of(site.root_page).first()
+    if catalogue is None:
+        catalogue = site.root_page.add_child(
+            instance=CataloguePage(title="Catalogue", slug=CATALOGUE_SLUG, intro=CATALOGUE_INTRO)
+        )
+    return catalogue

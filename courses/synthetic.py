@@ -10,7 +10,7 @@ from content.models import Partner, Sector, SeniorityLevel, Skill
 
 from .models import CoursePage, LessonPage
 from .services import refresh_course_totals
-from .site_tree import ensure_site_tree
+from .site_tree import ensure_catalogue
 
 PARAGRAPH = (
     "Leaders do not need to build models to decide well about them. They need to ask what "
@@ -67,7 +67,7 @@ def ensure_taxonomy():
 @transaction.atomic
 def build_catalogue(*, lessons: int, lessons_per_course: int = 5, prefix: str = "synthetic"):
     """Adds `lessons` published lessons in courses of `lessons_per_course`."""
-    _, catalogue = ensure_site_tree()
+    catalogue = ensure_catalogue()
     terms = ensure_taxonomy()
     start = CoursePage.objects.filter(slug__startswith=f"{prefix}-course-").count()
     made = 0

@@ -17,7 +17,7 @@ from wagtail.models import (
 from content.models import Partner
 
 from .models import CoursePage, PartnerPage
-from .site_tree import ensure_site_tree
+from .site_tree import ensure_catalogue
 
 EDITORS_GROUP = "Platform editors"
 AUTHOR_PAGE_PERMISSIONS = ("add_page", "change_page")  # never publish: that is review
@@ -49,7 +49,7 @@ def author_group_name(partner: Partner) -> str:
 
 @transaction.atomic
 def provision_partner(partner: Partner) -> Partner:
-    _, catalogue = ensure_site_tree()
+    catalogue = ensure_catalogue()
     shelf = _ensure_shelf(partner, catalogue)
     collection = _ensure_collection(partner)
     group = _ensure_author_group(partner)
@@ -149,7 +149,7 @@ def ensure_editors() -> Group:
     from .review import ensure_review_workflow
 
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    _, catalogue = ensure_site_tree()
+    catalogue = ensure_catalogue()
     group.permissions.add(_permission("wagtailadmin", "access_admin"))
     for codename in EDITOR_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(

@@ -2,6 +2,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from courses.models import CataloguePage, CoursePage
+
 
 class HomePage(Page):
     headline = models.CharField(
@@ -15,8 +17,6 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from courses.models import CataloguePage, CoursePage
-
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CataloguePage.objects.live().child_of(self).first()
         context["featured_courses"] = (

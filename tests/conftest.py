@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from courses.site_tree import ensure_site_tree
+from home.site_tree import ensure_site_tree
 
 REQUIRE_SERVICES = os.environ.get("FMA_REQUIRE_SERVICES") == "1"
 

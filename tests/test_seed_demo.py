@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from lms.core.management.commands.seed_demo import DEMO_LEARNERS
+from demo.management.commands.seed_demo import DEMO_LEARNERS
 from lms.learners.models import LearnerProfile
 from lms.nudges.models import NudgePreference
 from lms.pathways.models import PersonalPathway
@@ -54,8 +54,8 @@ def test_demo_staff_can_author_and_review(seeded):
 
     from content.models import Partner
     from courses.workspace import EDITORS_GROUP, partners_for_user
+    from demo.management.commands.seed_demo import DEMO_STAFF
     from lms.accounts.models import User
-    from lms.core.management.commands.seed_demo import DEMO_STAFF
 
     credentials = (seeded / "demo-credentials.txt").read_text()
     assert all(email in credentials for email, *_ in DEMO_STAFF)
@@ -71,9 +71,9 @@ def test_demo_staff_can_author_and_review(seeded):
 
 
 def test_demo_cohort_has_the_demo_learners_and_a_manager(seeded):
+    from demo.management.commands.seed_demo import DEMO_COHORT
     from lms.cohorts.access import cohorts_for_user
     from lms.cohorts.models import Cohort, Membership
-    from lms.core.management.commands.seed_demo import DEMO_COHORT
 
     cohort = Cohort.objects.get(name=DEMO_COHORT)
     emails = {row[0] for row in DEMO_LEARNERS}

@@ -53,7 +53,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # export URLs they serve, and who downloads them.
 OWN_EXPORTS = {
     "lms/certificates/cpd.py": ["/me/cpd.csv"],
-    "lms/learners/views_data.py": ["/me/cpd.csv"],
+    "lms/personal_data/views.py": ["/me/cpd.csv"],
     "lms/cohorts/admin_reports.py": ["/admin/reports/cohort-funnel/?export=csv"],
     "lms/equity/admin_reports.py": ["/admin/reports/equity/?export=csv&characteristic=sex"],
     "lms/equity/disclosure.py": [

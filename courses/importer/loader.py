@@ -16,7 +16,7 @@ from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgra
 from courses import publish_checks
 from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
 from courses.services import refresh_course_totals
-from courses.site_tree import ensure_site_tree
+from courses.site_tree import ensure_catalogue
 
 from .errors import LibraryImportError, Problem
 from .parser import CourseSpec, LessonSpec, parse_library, parse_taxonomy
@@ -73,7 +73,7 @@ def import_library(root: Path, *, publish: bool = True, partners=None, user=None
         if problems:
             raise LibraryImportError(problems)  # rolls back everything
         problems += load_support_programmes(taxonomy.get("support_programmes") or [], report)
-        _, catalogue = ensure_site_tree()
+        catalogue = ensure_catalogue()
         terms = TermLookup(partners)
         for spec in courses:
             course_problems = terms.resolve(spec)

@@ -20,6 +20,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "home",
+    "demo",
     "courses",
     "content",
     "lms.core",
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "lms.nudges",
     "lms.cohorts",
     "lms.equity",
+    "lms.personal_data",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

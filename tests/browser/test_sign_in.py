@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from courses.site_tree import ensure_site_tree
+from home.site_tree import ensure_site_tree
 from tests.browser.conftest import assert_accessible, assert_fits_small_screen
 
 pytestmark = pytest.mark.browser

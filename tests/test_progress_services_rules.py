@@ -292,3 +292,61 @@ def test_completing_an_unpublished_lesson_of_a_course_with_no_live_lessons_finis
     assert Enrolment.objects.get(user=learner).completed_at is None
     assert not LearningEvent.objects.filter(verb=Verb.COURSE_COMPLETED).exists()
     assert not Certificate.objects.exists()
+
+
+def test_answer_and_course_events_are_dated_when_they_happened(learner, board):
+    course, lessons = board  # the real, moving clock throughout
+    check = check_of(lessons[0])
+    _, wrong = right_and_wrong(check)
+    answer_check(learner, lessons[0], check, wrong, "t1")
+    answered = LearningEvent.objects.get(user=learner, verb=Verb.ANSWERED)
+    assert answered.occurred_at == CheckAnswer.objects.get(user=learner).first_answered_at
+    for lesson in lessons:
+        complete_lesson(learner, lesson)
+    finished = LearningEvent.objects.get(user=learner, verb=Verb.COURSE_COMPLETED)
+    assert finished.occurred_at == Enrolment.objects.get(user=learner).completed_at
+
+
+def test_each_learner_completes_only_their_own_lessons_and_courses(
+    learner, board, django_user_model
+):
+    course, lessons = board
+    other = django_user_model.objects.create_user("alan@example.com", "pw-alan-12345")
+    for lesson in lessons[:-1]:
+        complete_lesson(other, lesson)
+    start_lesson(other, lessons[-1])
+    elsewhere = CoursePage.objects.get(slug="buying-ai-well")
+    start_lesson(learner, LessonPage.objects.child_of(elsewhere).live().first())
+
+    assert complete_lesson(learner, lessons[-1]).course_completed is False
+    assert LessonProgress.objects.get(user=other, lesson=lessons[-1]).completed_at is None
+    for lesson in lessons[:-1]:
+        complete_lesson(learner, lesson)
+    assert Enrolment.objects.get(user=learner, course=course).completed_at is not None
+    assert Enrolment.objects.get(user=other, course=course).completed_at is None
+    assert Enrolment.objects.get(user=learner, course=elsewhere).completed_at is None
+    assert list(Certificate.objects.values_list("user", "course")) == [(learner.pk, course.pk)]
+
+
+def test_opened_lessons_do_not_count_towards_finishing_the_course(learner, board):
+    _, lessons = board
+    for lesson in lessons:
+        start_lesson(learner, lesson)
+    for lesson in lessons[:-1]:
+        assert complete_lesson(learner, lesson).course_completed is False
+    assert complete_lesson(learner, lessons[-1]).course_completed is True
+
+
+def test_finishing_a_course_leaves_other_learners_enrolments_alone(
+    learner, board, django_user_model
+):
+    course, lessons = board
+    for lesson in lessons:
+        complete_lesson(learner, lesson)
+    other = django_user_model.objects.create_user("alan@example.com", "pw-alan-12345")
+    start_lesson(other, lessons[0])
+    added = course.add_child(
+        instance=LessonPage(title="A new lesson", slug="a-new-lesson", summary="s", body=[])
+    )
+    assert complete_lesson(learner, added).course_completed is False
+    assert Enrolment.objects.get(user=other).completed_at is None

@@ -82,16 +82,16 @@ def next_lessons(lessons: list[CandidateLesson], completed: frozenset[int]):
     return list(firsts.values())
 
 
-def score(facts: LearnerFacts, lesson: CandidateLesson) -> tuple[float, list[tuple[int, str]]]:
-    """Returns the score and (priority, phrase) reasons."""
+def score(facts: LearnerFacts, lesson: CandidateLesson) -> tuple[float, list[str]]:
+    """Returns the score and the reasons, most important first."""
     total = 0.0
-    reasons: list[tuple[int, str]] = []
+    reasons: list[str] = []
     if lesson.course_id in facts.started_courses:
         total += STARTED_COURSE
-        reasons.append((0, f"you started “{lesson.course_title}”"))
+        reasons.append(f"you started “{lesson.course_title}”")
     if facts.sector_id in lesson.sector_ids:
         total += SECTOR
-        reasons.append((1, f"you lead in {lower_first(facts.sector_name)}"))
+        reasons.append(f"you lead in {lower_first(facts.sector_name)}")
     elif lesson.cross_sector:
         total += CROSS_SECTOR
     gaps = [
@@ -103,17 +103,17 @@ def score(facts: LearnerFacts, lesson: CandidateLesson) -> tuple[float, list[tup
             total += gap * GAP_PER_POINT
             name = lower_first(facts.skill_names.get(skill, "this skill"))
             if gap >= 2:
-                reasons.append((2, f"you rated {name} {facts.ratings[skill]}/5"))
+                reasons.append(f"you rated {name} {facts.ratings[skill]}/5")
     position = facts.pathway_positions.get(lesson.lesson_id)
     if position is not None:
         total += PATHWAY + 1.0 / (1 + position)
-        reasons.append((3, "it is next on your pathway"))
+        reasons.append("it is next on your pathway")
     if facts.seniority_id in lesson.seniority_ids:
         total += SENIORITY
-        reasons.append((4, f"it is written for {lower_first(facts.seniority_name)} roles"))
+        reasons.append(f"it is written for {lower_first(facts.seniority_name)} roles")
     if lesson.published and facts.today - lesson.published <= FRESH_FOR:
         total += FRESH
-        reasons.append((5, "it is new"))
+        reasons.append("it is new")
     return total, reasons
 
 
@@ -129,6 +129,5 @@ def recommend(facts: LearnerFacts, lessons: list[CandidateLesson]) -> Recommenda
             lesson.lesson_id,
         )
         if best is None or key < best[0]:
-            phrases = tuple(phrase for _, phrase in sorted(reasons))
-            best = (key, Recommendation(lesson.lesson_id, total, phrases))
+            best = (key, Recommendation(lesson.lesson_id, total, tuple(reasons)))
     return best[1] if best else None

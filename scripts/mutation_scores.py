@@ -27,6 +27,27 @@ EQUIVALENT = {
         for token in ("click_token", "unsubscribe_token")
         for n in (3, 6, 7)
     },
+    "lms.pathways.recommend.x_score__mutmut_5": "total = STARTED_COURSE: it is the first weight "
+    "added, so total is still 0.0 and = equals +=",
+    "lms.pathways.recommend.x_score__mutmut_28": "gap >= 0: a zero gap adds 0.0 and gives no "
+    "reason (reasons start at 2)",
+    "lms.pathways.recommend.x_score__mutmut_32": "gap / GAP_PER_POINT: the weight is 1.0, so "
+    "dividing equals multiplying",
+    **{
+        f"lms.pathways.recommend.x_recommend__mutmut_{n}": "another large default pathway "
+        "position: pathway scores carry a fraction 1/(1+p) and all other weights are whole "
+        "numbers, so a pathway lesson ties one off the pathway only at p=0, and any positive "
+        "default sorts it after"
+        for n in (17, 18, 19)
+    },
+    "lms.pathways.recommend.x_recommend__mutmut_22": "key <= best: keys end in the lesson id and "
+    "there is one candidate per course, so keys are never equal",
+    "lms.progress.services.x_answer_check__mutmut_68": "save() without update_fields: the row was "
+    "just read under select_for_update, so the other columns are written back unchanged",
+    "lms.progress.services.x_complete_lesson__mutmut_46": "save() without update_fields: the row "
+    "was just read under select_for_update, so the other columns are written back unchanged",
+    "lms.progress.services.x_complete_course_if_done__mutmut_5": "values_list(flat=True) with no "
+    "field name returns the model's first field, Page.id, which is the pk",
 }
 NOT_COUNTED = {"skipped", "not checked", "equivalent"}
 

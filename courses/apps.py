@@ -7,6 +7,7 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         # personal_data registers what authoring in the admin holds about a person.
-        from . import personal_data, review, signals  # noqa: F401
+        # signals connects the page, partner and review handlers.
+        from . import personal_data, signals  # noqa: F401
 
-        review.connect_notifications()
+        signals.connect_review_notifications()

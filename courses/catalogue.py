@@ -1,13 +1,15 @@
 """Catalogue filtering and search. The form is the URL: every filter is a GET
-parameter, so a filtered view can be shared and the back button works."""
+parameter, so a filtered view can be shared and the back button works.
+
+The catalogue page (courses.models.CataloguePage) calls this module and hands
+it the course and lesson page models, so the models module does not depend
+on it and it does not depend on the models module."""
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from content.models import Partner, Sector, SeniorityLevel, Skill
-
-from .models import CoursePage, LessonPage
 
 PAGE_SIZE = 12
 SEARCH_LIMIT = 200
@@ -43,8 +45,6 @@ class CatalogueFilterForm(forms.Form):
 
 
 def length_filter(keys):
-    from django.db.models import Q
-
     condition = Q()
     for key in keys:
         _, low, high = LENGTHS[key]
@@ -55,18 +55,18 @@ def length_filter(keys):
     return condition
 
 
-def search_course_ids(query: str) -> list[int]:
+def search_course_ids(query: str, course_model, lesson_model) -> list[int]:
     """Course ids ranked by relevance: matches on the course, then on its lessons."""
     ranked: list[int] = []
-    for course in CoursePage.objects.live().search(query)[:SEARCH_LIMIT]:
+    for course in course_model.objects.live().search(query)[:SEARCH_LIMIT]:
         if course.pk not in ranked:
             ranked.append(course.pk)
     lesson_paths = [
-        lesson.path[: -CoursePage.steplen]
-        for lesson in LessonPage.objects.live().search(query)[:SEARCH_LIMIT]
+        lesson.path[: -course_model.steplen]
+        for lesson in lesson_model.objects.live().search(query)[:SEARCH_LIMIT]
     ]
     if lesson_paths:
-        by_path = dict(CoursePage.objects.filter(path__in=lesson_paths).values_list("path", "pk"))
+        by_path = dict(course_model.objects.filter(path__in=lesson_paths).values_list("path", "pk"))
         for path in lesson_paths:
             pk = by_path.get(path)
             if pk is not None and pk not in ranked:
@@ -74,10 +74,11 @@ def search_course_ids(query: str) -> list[int]:
     return ranked
 
 
-def filter_courses(catalogue, data: dict):
-    """Returns (courses queryset or list, cleaned filters)."""
+def filter_courses(catalogue, data: dict, course_model, lesson_model):
+    """The catalogue's courses that match the cleaned filters: a queryset, or a
+    list in order of relevance when there is a search."""
     courses = (
-        CoursePage.objects.live()
+        course_model.objects.live()
         .public()
         .descendant_of(catalogue)
         .select_related("partner", "cover_image")
@@ -103,16 +104,16 @@ def filter_courses(catalogue, data: dict):
     query = (data.get("q") or "").strip()
     if not query:
         return courses.order_by("title")
-    ranked = search_course_ids(query)
+    ranked = search_course_ids(query, course_model, lesson_model)
     rank = {pk: position for position, pk in enumerate(ranked)}
     return sorted(courses.filter(pk__in=ranked), key=lambda course: rank[course.pk])
 
 
-def catalogue_context(catalogue, request) -> dict:
+def catalogue_context(catalogue, request, *, course_model, lesson_model) -> dict:
     form = CatalogueFilterForm(request.GET)
     form.is_valid()  # invalid values are reported on the form; valid ones still filter
     data = form.cleaned_data
-    courses = filter_courses(catalogue, data)
+    courses = filter_courses(catalogue, data, course_model, lesson_model)
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -17,13 +17,14 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, WorkflowState
 from wagtail.search import index
 
 from content import reading_time
 from content.blocks import LessonStreamBlock
 from content.models import SupportProgramme
 
+from .catalogue import catalogue_context
 from .forms import CoursePageForm, LessonPageForm
 
 
@@ -36,10 +37,10 @@ class CataloguePage(Page):
     max_count = 1
 
     def serve(self, request, *args, **kwargs):
-        from .catalogue import catalogue_context
-
         context = self.get_context(request, *args, **kwargs)
-        context.update(catalogue_context(self, request))
+        context.update(
+            catalogue_context(self, request, course_model=CoursePage, lesson_model=LessonPage)
+        )
         partial = request.htmx and not request.htmx.history_restore_request
         template = "courses/catalogue_page.html" + ("#results" if partial else "")
         response = TemplateResponse(request, template, context)
@@ -204,6 +205,17 @@ class CoursePage(Page):
     @property
     def cover_source_is_link(self) -> bool:
         return self.cover_source.startswith(("https://", "http://"))
+
+    def lessons_to_publish_with(self):
+        """The lessons with a draft that approving this course publishes: not
+        live yet or changed since, and not in a review of their own."""
+        in_own_review = WorkflowState.objects.active().values_list("object_id", flat=True)
+        return (
+            LessonPage.objects.child_of(self)
+            .filter(has_unpublished_changes=True)
+            .exclude(pk__in=[int(pk) for pk in in_own_review])
+            .order_by("path")
+        )
 
 
 class LessonPage(Page):

@@ -98,10 +98,8 @@ def course_errors(*, sectors, seniority_levels, learning_outcomes=None) -> dict[
 def draft_lesson_errors(course) -> list[str]:
     """Checks the latest drafts of the course's lessons that are not live yet
     or have unpublished changes: the ones a course approval would publish."""
-    from .review import lessons_to_publish_with
-
     messages = []
-    for lesson in lessons_to_publish_with(course):
+    for lesson in course.lessons_to_publish_with():
         draft = lesson.get_latest_revision_as_object()
         for found in lesson_errors(body=draft.body, summary=draft.summary).values():
             messages += [f"Lesson “{draft.title}”: {message}" for message in found]

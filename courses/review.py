@@ -7,15 +7,14 @@ publishes its lessons' drafts, so an imported course is reviewed as one unit.
 
 Wagtail sends its workflow emails synchronously inside the request. Here the
 same notifiers run in a Celery task after the transaction commits: the
-handlers below are connected under Wagtail's own dispatch_uids before Wagtail
+handlers in courses.signals are connected under Wagtail's own dispatch_uids before Wagtail
 connects its handlers (this app loads first), and a signal keeps the first
 receiver registered under a uid, so Wagtail's synchronous ones never run.
 """
 
 import logging
 
-from django.db.models import QuerySet
-from django.db.transaction import on_commit
+from django.contrib.auth import get_user_model
 from wagtail.admin import signal_handlers as wagtail_mail
 from wagtail.models import (
     GroupApprovalTask,
@@ -26,8 +25,6 @@ from wagtail.models import (
     WorkflowTask,
 )
 from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
-
-from lms.core.queue import enqueue_quietly
 
 from . import publish_checks
 from .models import CoursePage, LessonPage
@@ -79,21 +76,9 @@ def ensure_review_workflow(catalogue, editors_group) -> Workflow:
     return workflow
 
 
-def lessons_to_publish_with(course: CoursePage) -> QuerySet[LessonPage]:
-    """The course's lessons with a draft that approving the course publishes:
-    not live yet or changed since, and not in a review of their own."""
-    in_own_review = WorkflowState.objects.active().values_list("object_id", flat=True)
-    return (
-        LessonPage.objects.child_of(course)
-        .filter(has_unpublished_changes=True)
-        .exclude(pk__in=[int(pk) for pk in in_own_review])
-        .order_by("path")
-    )
-
-
 def publish_course_lessons(course: CoursePage, user) -> list[LessonPage]:
     published = []
-    for lesson in lessons_to_publish_with(course):
+    for lesson in course.lessons_to_publish_with():
         revision = lesson.latest_revision
         draft = revision.as_object()
         if publish_checks.lesson_errors(body=draft.body, summary=draft.summary):
@@ -104,40 +89,9 @@ def publish_course_lessons(course: CoursePage, user) -> list[LessonPage]:
     return published
 
 
-def _notify_later(event):
-    def receiver(sender, instance, user=None, **kwargs):
-        if event == "workflow_approved":
-            page = getattr(instance.content_object, "specific", None)
-            if isinstance(page, CoursePage):
-                publish_course_lessons(page, user)
-        user_id = getattr(user, "pk", None)
-        on_commit(lambda: _send(event, instance.pk, user_id))
-
-    return receiver
-
-
-def _send(event, state_id, user_id):
-    from .tasks import send_review_notification
-
-    enqueue_quietly(
-        send_review_notification,
-        event,
-        state_id,
-        user_id,
-        why_it_can_wait="the decision is also shown in the admin",
-    )
-
-
-def connect_notifications() -> None:
-    for event, (signal, sender, uid, _) in NOTIFIERS.items():
-        signal.connect(_notify_later(event), sender=sender, dispatch_uid=uid, weak=False)
-
-
 def send_notification(event: str, state_id: int, user_id: int | None) -> bool:
     """What the Celery task runs: Wagtail's notifier for the event, with its
     templates and each user's notification preferences."""
-    from django.contrib.auth import get_user_model
-
     _, sender, _, notifier = NOTIFIERS[event]
     instance = sender.objects.filter(pk=state_id).first()
     if instance is None:

@@ -1,12 +1,16 @@
 from django.db.models.signals import post_delete, post_save
+from django.db.transaction import on_commit
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from content.models import Partner
+from lms.core.queue import enqueue_quietly
 
 from .freshness import record_review
 from .models import CoursePage, LessonPage
+from .review import NOTIFIERS, publish_course_lessons
 from .services import refresh_course_totals
+from .tasks import send_review_notification
 from .workspace import provision_partner
 
 
@@ -29,3 +33,34 @@ def partner_saved(sender, instance, raw=False, **kwargs):
     """Creating a partner sets up its shelf, authors' group and collection."""
     if not raw:
         provision_partner(instance)
+
+
+# Review: Wagtail's workflow notifications, sent by a Celery task after the
+# transaction commits (courses.review explains why).
+
+
+def _notify_later(event):
+    def receiver(sender, instance, user=None, **kwargs):
+        if event == "workflow_approved":
+            page = getattr(instance.content_object, "specific", None)
+            if isinstance(page, CoursePage):
+                publish_course_lessons(page, user)
+        user_id = getattr(user, "pk", None)
+        on_commit(lambda: _send(event, instance.pk, user_id))
+
+    return receiver
+
+
+def _send(event, state_id, user_id):
+    enqueue_quietly(
+        send_review_notification,
+        event,
+        state_id,
+        user_id,
+        why_it_can_wait="the decision is also shown in the admin",
+    )
+
+
+def connect_review_notifications() -> None:
+    for event, (signal, sender, uid, _) in NOTIFIERS.items():
+        signal.connect(_notify_later(event), sender=sender, dispatch_uid=uid, weak=False)

@@ -17,6 +17,7 @@ from wagtail.models import (
 from content.models import Partner
 
 from .models import CoursePage, PartnerPage
+from .review import ensure_review_workflow
 from .site_tree import ensure_catalogue
 
 EDITORS_GROUP = "Platform editors"
@@ -146,8 +147,6 @@ def _move_courses_onto(shelf: PartnerPage) -> None:
 
 def ensure_editors() -> Group:
     """The platform editors: they review partners' work and publish it."""
-    from .review import ensure_review_workflow
-
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     catalogue = ensure_catalogue()
     group.permissions.add(_permission("wagtailadmin", "access_admin"))

@@ -40,7 +40,7 @@ def act(client, page, action, comment=""):
 def commit_callbacks_run(monkeypatch):
     """Each test runs in a transaction that never commits: queue the
     notification as soon as the request's commit would."""
-    monkeypatch.setattr("courses.review.on_commit", lambda callback: callback())
+    monkeypatch.setattr("courses.signals.on_commit", lambda callback: callback())
 
 
 @pytest.fixture

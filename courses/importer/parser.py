@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
+from PIL import Image
 
 from . import safe_yaml
 from .errors import Problem
@@ -709,8 +710,6 @@ def image_file(folder: Path, name, file: str, line: int, out: Collector, *, what
 
 def readable_image(path: Path) -> bool:
     try:
-        from PIL import Image
-
         with Image.open(path) as image:
             image.verify()
     except Exception:  # Pillow raises many kinds for a damaged or hostile file

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform core"
 
     def ready(self):
+        # Wagtail's admin views import models, so they load once the apps have.
         from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
         from .spreadsheet import guard_wagtail_exports

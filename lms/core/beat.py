@@ -9,8 +9,10 @@ import fcntl
 import logging
 import os
 
+import redis
 from celery.beat import PersistentScheduler
 from django.conf import settings
+from redis.exceptions import LockError, RedisError
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "fma:celery-beat"
@@ -18,15 +20,11 @@ LOCK_NAME = "fma:celery-beat"
 
 class RedisBeatLock:
     def __init__(self, url: str, seconds: int):
-        import redis
-
         self.client = redis.Redis.from_url(url)
         self.lock = self.client.lock(LOCK_NAME, timeout=seconds, thread_local=False)
         self.held = False
 
     def hold(self) -> bool:
-        from redis.exceptions import LockError, RedisError
-
         try:
             if self.held:
                 self.lock.reacquire()
@@ -40,8 +38,6 @@ class RedisBeatLock:
         return self.held
 
     def release(self):
-        from redis.exceptions import LockError, RedisError
-
         if self.held:
             with contextlib.suppress(LockError, RedisError):
                 self.lock.release()

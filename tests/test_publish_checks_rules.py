@@ -295,3 +295,20 @@ def test_draft_lessons_are_checked_by_their_latest_revision_and_named(course):
         f"Lesson “Renamed in draft”: Knowledge check 1 “Which comes first?”: {NO_EXPLANATION}",
         f"Lesson “New draft”: {NO_SOURCES}",
     ]
+
+
+def test_a_draft_lesson_is_timed_with_its_summary(course, pace):
+    new = LessonPage(
+        title="Just too long",
+        slug="just-too-long",
+        summary="one more",
+        body=raw(("markdown", "word " * 1000), SOURCES),
+        live=False,
+    )
+    course.add_child(instance=new)
+    new.save_revision()
+    assert publish_checks.draft_lesson_errors(course) == [
+        "Lesson “Just too long”: This lesson takes about 6 minutes (1002 words, 0 images, "
+        "0 knowledge checks); a lesson must take five minutes or less. "
+        "Cut about 4 words or split it into two lessons before publishing."
+    ]

@@ -24,12 +24,14 @@ class BlockProblem:
 
 
 def _label(child) -> str:
-    return str(child.block.meta.label or child.block_type.replace("_", " ").capitalize())
+    # Wagtail's label: the block's Meta label, else its name ("Markdown").
+    return str(child.block.label)
 
 
 def _title(child) -> str:
     value = child.value
-    for key in ("question", "title", "caption", "alt_text"):
+    # An image is only ever named when its alt text is missing: no "alt_text" here.
+    for key in ("question", "title", "caption"):
         text = value.get(key) if hasattr(value, "get") else None
         if text:
             return f" “{Truncator(str(text)).chars(40)}”"

@@ -40,7 +40,7 @@ def claim(nudge_id: int) -> Nudge | None:
     if not taken:
         return None
     return (
-        Nudge.objects.select_related("user", "lesson", "user__nudge_preference")
+        Nudge.objects.select_related("lesson", "user__nudge_preference")  # and so "user"
         .filter(pk=nudge_id, claim=token)
         .first()
     )

@@ -11,6 +11,7 @@ tests/test_disclosure_differencing.py; the pTable in tests/test_equity_ptable.py
 import csv
 import dataclasses
 import io
+import itertools
 import random
 import types
 from fractions import Fraction
@@ -568,3 +569,127 @@ def test_record_keys_are_optional_and_never_in_a_counts_repr():
     keyed = Counts("A", 40, 20, 20, 20, learners_key=4242, activated_key=4343)
     assert "4242" not in repr(keyed) and "4343" not in repr(keyed)
     assert "_key" not in repr(keyed)
+
+
+def test_rows_with_the_counts_attributes_are_read_like_counts():
+    groups = noiseless([Counts("A", 40, 30, 20, 10, 12.0), Counts("B", 35, 25, 15, 5, 8.0)])
+    as_rows = [
+        types.SimpleNamespace(**dataclasses.asdict(group) | {"group": f"{group.group}"})
+        for group in groups
+    ]
+    assert screen_rows(disclose(as_rows)) == screen_rows(disclose(groups))
+    assert [row.label for row in disclose(as_rows).rows] == ["A", "B", "Total"]
+    assert disclose(as_rows).row("A").cells["median_minutes"].text == "12"
+
+
+def test_the_header_names_every_column():
+    table = disclose(noiseless([Counts("A", 40, 20, 20, 20), Counts("B", 40, 20, 20, 20)]))
+    assert disclosure.header(table) == [
+        "Group",
+        "Learners",
+        "Activated",
+        "Activated %",
+        "Activated: gap to everyone else",
+        "Engaged",
+        "Engaged %",
+        "Engaged: gap to everyone else",
+        "Completed",
+        "Completed %",
+        "Completed: gap to everyone else",
+        "Median minutes",
+    ]
+
+
+def test_every_rate_cell_is_a_rate_shown_or_hidden():
+    table = disclose(
+        noiseless(
+            [
+                Counts("Small", 20, 15, 15, 15),
+                Counts("Edge", 100, 2, 50, 50),
+                Counts("Fine", 100, 40, 50, 50),
+                Counts("Tiny", 5, 3, 3, 3),
+            ]
+        )
+    )
+    for row in table.rows:
+        for key in ("activated_rate", "engaged_rate", "completed_rate"):
+            assert row.cells[key].kind == "rate"
+        for key in ("activated_gap", "engaged_gap", "completed_gap"):
+            assert row.cells[key].kind == ("gap" if row.kind == "group" else "na")
+    fine = table.row("Fine").cells["activated_rate"]
+    assert fine.raw == pytest.approx(40.0)
+
+
+def test_a_group_of_exactly_23_gets_rates_and_22_does_not():
+    table = disclose(noiseless([Counts("A", 23, 11, 11, 11), Counts("B", 22, 11, 11, 11)]))
+    assert table.row("A").cells["activated_rate"].text == "48%"
+    assert table.row("B").cells["activated_rate"].reason == disclosure.reason_small_group()
+
+
+def test_rounding_to_another_base(settings):
+    settings.EQUITY_ROUND_TO = 2
+    table = disclose(noiseless([Counts("A", 13, 0, 0, 0), Counts("B", 40, 20, 20, 20)]))
+    assert table.row("A").cells["learners"].value == 14  # 6.5 twos, halves up
+    assert table.row("B").cells["learners"].value == 40
+
+
+def test_the_secondary_cell_is_the_smallest_group_not_the_first():
+    table = disclose(
+        noiseless([Counts("A", 50, 25, 25, 25), Counts("B", 9, 0, 0, 0), Counts("C", 12, 6, 6, 6)])
+    )
+    cells = {row.label: row.cells["learners"] for row in table.rows}
+    assert cells["B"].reason == disclosure.reason_small()
+    assert cells["C"].reason == SECONDARY
+    assert cells["A"].shown and cells["Total"].shown
+
+
+def _oracle_determined(hidden, equations, limit=2):
+    """A hidden cell is determined when no change of the hidden cells that
+    keeps every equation true moves it: searched by brute force over small
+    integer changes (the equations have coefficients 0 and +-1, so their
+    kernel has a basis of small integer vectors)."""
+    rows = []
+    for members, margin in equations:
+        row = {cell: 0 for cell in hidden}
+        for member in members:
+            if member in row:
+                row[member] += 1
+        if margin in row:
+            row[margin] -= 1
+        rows.append(row)
+    movable = set()
+    for change in itertools.product(range(-limit, limit + 1), repeat=len(hidden)):
+        delta = dict(zip(hidden, change, strict=True))
+        if all(sum(row[c] * delta[c] for c in hidden) == 0 for row in rows):
+            movable |= {cell for cell, d in delta.items() if d}
+    return sorted(set(hidden) - movable)
+
+
+def _hierarchies(count=60, seed=7):
+    """Random tables like the real ones: groups adding up to a total, and
+    sometimes one or two subtotals of some groups; random hidden cells."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        groups = rng.randint(2, 5)
+        cells = list(range(groups))
+        equations = []
+        total = groups
+        subtotals = []
+        for position in range(rng.choice([0, 1, 1, 2])):
+            members = rng.sample(cells, rng.randint(1, groups))
+            subtotals.append((sorted(members), total + 1 + position))
+        equations = [(cells, total), *subtotals]
+        size = total + 1 + len(subtotals)
+        hidden = sorted(rng.sample(range(size), rng.randint(1, min(5, size))))
+        values = [rng.randint(0, 60) for _ in range(size)]
+        yield values, equations, hidden
+
+
+@pytest.mark.parametrize(("values", "equations", "hidden"), list(_hierarchies()))
+def test_which_hidden_cells_the_margins_pin_down_matches_brute_force(values, equations, hidden):
+    assert sorted(disclosure._determined(hidden, equations)) == _oracle_determined(
+        hidden, equations
+    )
+    secondary = disclosure.protect_column(values, equations, hidden)
+    assert not secondary & set(hidden)
+    assert _oracle_determined(sorted(set(hidden) | secondary), equations) == []

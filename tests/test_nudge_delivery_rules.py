@@ -269,11 +269,15 @@ def test_a_nudge_whose_lesson_was_unpublished_or_deleted_is_skipped(nudge_for):
 @pytest.mark.parametrize(
     "error, permanent",
     [
-        (smtplib.SMTPResponseException(500, b"Syntax error"), True),
-        (smtplib.SMTPResponseException(554, b"Rejected"), True),
+        # The mail server's own problems (sign-in, sender, syntax) are retried.
+        (smtplib.SMTPResponseException(500, b"Syntax error"), False),
+        (smtplib.SMTPResponseException(554, b"Rejected"), False),
+        (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), False),
+        (smtplib.SMTPSenderRefused(553, b"Sender refused", "noreply@example.com"), False),
         (smtplib.SMTPResponseException(499, b"Odd"), False),
         (smtplib.SMTPResponseException(451, b"Later"), False),
-        (smtplib.SMTPDataError(552, b"Mailbox full"), True),
+        (smtplib.SMTPDataError(552, b"Message too big"), True),
+        (smtplib.SMTPDataError(451, b"Later"), False),
         (smtplib.SMTPRecipientsRefused({"a@example.com": (500, b"No")}), True),
         (
             smtplib.SMTPRecipientsRefused(
@@ -292,7 +296,7 @@ def test_a_nudge_whose_lesson_was_unpublished_or_deleted_is_skipped(nudge_for):
         (ConnectionRefusedError(111, "Connection refused"), False),
     ],
 )
-def test_only_5xx_answers_are_permanent(error, permanent):
+def test_only_5xx_refusals_of_the_recipient_or_the_message_are_permanent(error, permanent):
     assert delivery.is_permanent(error) is permanent
 
 
@@ -464,3 +468,61 @@ def test_a_mixed_chunk_is_counted_outcome_by_outcome(nudge_for):
     with mock.patch.object(EmailBackend, "send_messages", side_effect=[1, 1, refused, refused]):
         counts = delivery.deliver(ids)
     assert counts == {"sent": 2, "skipped": 2, "failed": 2, "not ours": 2}
+
+
+# The mail server's failures are not the learners'
+
+
+def test_a_failed_sign_in_to_the_mail_server_bounces_nobody_and_retries_everyone(nudge_for):
+    nudges = [nudge_for("ada@example.com"), nudge_for("bob@example.com")]
+    refused = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication failed")
+    with mock.patch.object(EmailBackend, "open", side_effect=refused):
+        counts = delivery.deliver([nudge.pk for nudge in nudges])
+    assert counts == {"sent": 0, "skipped": 0, "failed": 2, "not ours": 0}
+    for nudge in nudges:
+        assert (row(nudge).status, row(nudge).due_at) == (
+            Status.PLANNED,
+            NOW + delivery.backoff(1),
+        )
+        assert NudgePreference.objects.get(user=nudge.user).email_status == EmailStatus.OK
+    assert not mail.outbox
+
+
+def test_a_refused_message_fails_without_stopping_mail_to_the_address(nudge_for):
+    nudge = nudge_for()
+    with failing_send(smtplib.SMTPDataError(552, b"Message too big")):
+        delivery.deliver([nudge.pk])
+    assert row(nudge).status == Status.FAILED
+    assert NudgePreference.objects.get(user=nudge.user).email_status == EmailStatus.OK
+
+
+def test_a_message_that_cannot_be_built_is_retried_and_the_chunk_goes_on(nudge_for):
+    broken, fine = nudge_for("ada@example.com"), nudge_for("bob@example.com")
+    real = delivery.build_message
+
+    def build(nudge, connection=None):
+        if nudge.pk == broken.pk:
+            raise ValueError("template error")
+        return real(nudge, connection)
+
+    with mock.patch.object(delivery, "build_message", side_effect=build):
+        counts = delivery.deliver([broken.pk, fine.pk])
+    assert counts == {"sent": 1, "skipped": 0, "failed": 1, "not ours": 0}
+    assert (row(broken).status, row(broken).last_error) == (
+        Status.PLANNED,
+        "ValueError: template error",
+    )
+    assert row(fine).status == Status.SENT
+
+
+def test_a_row_whose_workers_kept_stopping_is_given_up_after_the_last_attempt(nudge_for, settings):
+    settings.NUDGE_MAX_ATTEMPTS = 3
+    lease = timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS + 1)
+    nudge = nudge_for(status=Status.SENDING, attempts=3, claimed_at=NOW - lease)
+    assert delivery.deliver([nudge.pk]) == {"sent": 0, "skipped": 0, "failed": 0, "not ours": 1}
+    assert (row(nudge).status, row(nudge).last_error, row(nudge).claim) == (
+        Status.FAILED,
+        "Gave up after 3 attempts",
+        None,
+    )
+    assert not mail.outbox

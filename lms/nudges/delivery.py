@@ -2,9 +2,12 @@
 before it is sent, so two workers given the same chunk (a redelivered message,
 a re-dispatch after a crash) never both send it. A claim that is older than
 the lease belongs to a worker that died; the dispatcher hands that row out
-again. Transient SMTP failures are retried with backoff by moving the row's
-due time (never a long Celery countdown); permanent ones (5xx) stop at once
-and stop all mail to that address."""
+again. Failures are retried with backoff by moving the row's due time (never
+a long Celery countdown), up to NUDGE_MAX_ATTEMPTS, except two that are final:
+the server refusing the recipient (5xx to RCPT: a bounce, which also stops all
+mail to that address) and the server refusing the message itself (5xx after
+DATA). A failure to connect or sign in to the mail server is never the
+recipient's fault: every nudge waiting on it is retried."""
 
 import logging
 import smtplib
@@ -39,11 +42,18 @@ def claim(nudge_id: int) -> Nudge | None:
     ).update(status=Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1)
     if not taken:
         return None
-    return (
+    nudge = (
         Nudge.objects.select_related("lesson", "user__nudge_preference")  # and so "user"
         .filter(pk=nudge_id, claim=token)
         .first()
     )
+    if nudge is not None and nudge.attempts > settings.NUDGE_MAX_ATTEMPTS:
+        # Workers kept stopping while sending it (their claims ran out).
+        message = f"Gave up after {nudge.attempts - 1} attempts"
+        finish(nudge, status=Status.FAILED, last_error=message, claim=None)
+        log.error("Nudge %s failed: %s", nudge.pk, message)
+        return None
+    return nudge
 
 
 def finish(nudge: Nudge, **changes) -> bool:
@@ -67,12 +77,20 @@ def still_wanted(nudge: Nudge) -> str:
     return ""
 
 
+def is_bounce(error: Exception) -> bool:
+    """The server refused the recipient's address for good (5xx to RCPT)."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
+        code >= 500 for code, _ in error.recipients.values()
+    )
+
+
 def is_permanent(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
-    return False
+    """This message can never be sent: a bounce, or the message refused (5xx
+    after DATA). Anything else (a 4xx, a refused sender, a failed sign-in or
+    connection: the mail server's problem, not the recipient's) is retried."""
+    if is_bounce(error):
+        return True
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
 
 
 def backoff(attempts: int) -> timedelta:
@@ -82,11 +100,14 @@ def backoff(attempts: int) -> timedelta:
 
 def record_failure(nudge: Nudge, error: Exception) -> None:
     message = f"{type(error).__name__}: {error}"[:500]
-    if is_permanent(error):
+    if is_bounce(error):
         with transaction.atomic():
             finish(nudge, status=Status.FAILED, last_error=message, claim=None)
             stop_mail_to(nudge.user, EmailStatus.BOUNCED)
         log.warning("Nudge %s bounced permanently: %s", nudge.pk, message)
+    elif is_permanent(error):
+        finish(nudge, status=Status.FAILED, last_error=message, claim=None)
+        log.warning("Nudge %s was refused by the mail server: %s", nudge.pk, message)
     elif nudge.attempts >= settings.NUDGE_MAX_ATTEMPTS:
         finish(nudge, status=Status.FAILED, last_error=message, claim=None)
         log.error("Nudge %s failed after %s attempts: %s", nudge.pk, nudge.attempts, message)
@@ -131,6 +152,11 @@ def deliver(nudge_ids: list[int]) -> dict[str, int]:
                 ):
                     connection.close()
                     opened = False
+                continue
+            except Exception as error:  # e.g. a template error: retried, then failed
+                log.exception("Nudge %s could not be built or sent", nudge.pk)
+                record_failure(nudge, error)
+                counts["failed"] += 1
                 continue
             finish(nudge, status=Status.SENT, sent_at=timezone.now(), last_error="")
             counts["sent"] += 1

@@ -72,11 +72,6 @@ def due_lessons(partner: Partner, today: date | None = None) -> QuerySet[LessonP
     )
 
 
-def overdue_lessons(partners, today: date | None = None) -> QuerySet[LessonPage]:
-    today = today or timezone.localdate()
-    return lessons_of_partners(partners).filter(review_by__lt=today).order_by("review_by", "path")
-
-
 @dataclass
 class ReminderRun:
     emails: int = 0

@@ -61,6 +61,10 @@ def block_problems(body) -> list[BlockProblem]:
     return problems
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def lesson_errors(*, body, summary: str = "") -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     messages = errors.setdefault("body", [])
@@ -71,7 +75,7 @@ def lesson_errors(*, body, summary: str = "") -> dict[str, list[str]]:
     if not estimate.fits:
         messages.append(
             f"This lesson takes about {estimate.minutes} minutes ({estimate.words} words, "
-            f"{estimate.images} images, {estimate.checks} knowledge checks"
+            f"{plural(estimate.images, 'image')}, {plural(estimate.checks, 'knowledge check')}"
             + (f", {estimate.video_seconds} seconds of video" if estimate.video_seconds else "")
             + "); a lesson must take five minutes or less. "
             f"Cut about {estimate.over_limit_by_words} words "

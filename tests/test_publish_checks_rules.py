@@ -191,7 +191,7 @@ def test_the_long_lesson_message_counts_images_checks_and_video(pace):
     # + 12 s image + 20 s check + 45 s video = 352 s: 52 s, about 174 words, too long.
     assert lesson_errors(body=body) == {
         "body": [
-            "This lesson takes about 6 minutes (915 words, 1 images, 1 knowledge checks, "
+            "This lesson takes about 6 minutes (915 words, 1 image, 1 knowledge check, "
             "45 seconds of video); a lesson must take five minutes or less. "
             "Cut about 174 words or split it into two lessons before publishing."
         ]

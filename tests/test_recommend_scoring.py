@@ -161,6 +161,8 @@ def test_a_lesson_is_new_for_thirty_days():
     assert new(TODAY - timedelta(days=30)) == (1.0, ("it is new",))
     assert new(TODAY - timedelta(days=31)) == (0.0, ())
     assert new(None) == (0.0, ())
+    assert new(TODAY) == (1.0, ("it is new",))
+    assert new(TODAY + timedelta(days=1)) == (0.0, ())  # dated in the future: not new yet
     assert only(facts(), lesson(7, 1, sectors={HEALTH}, published=TODAY)).score == 4.0
 
 

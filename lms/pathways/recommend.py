@@ -111,7 +111,7 @@ def score(facts: LearnerFacts, lesson: CandidateLesson) -> tuple[float, list[str
     if facts.seniority_id in lesson.seniority_ids:
         total += SENIORITY
         reasons.append(f"it is written for {lower_first(facts.seniority_name)} roles")
-    if lesson.published and facts.today - lesson.published <= FRESH_FOR:
+    if lesson.published and timedelta(0) <= facts.today - lesson.published <= FRESH_FOR:
         total += FRESH
         reasons.append("it is new")
     return total, reasons

@@ -93,7 +93,14 @@ def main() -> int:
         tally = counts[module]
         total = sum(n for status, n in tally.items() if status not in NOT_COUNTED)
         killed = sum(tally[status] for status in KILLED)
-        score = killed / total if total else 1.0
+        if not total:
+            below += 1
+            print(
+                f"{module:40} {killed:7} {total:5} {'—':>7}  not measured: "
+                + ", ".join(f"{n} {s}" for s, n in sorted(tally.items()))
+            )
+            continue
+        score = killed / total
         below += score < GOAL
         rest = ", ".join(f"{n} {s}" for s, n in sorted(tally.items()) if s not in KILLED)
         print(f"{module:40} {killed:7} {total:5} {score:7.1%}  {rest}")

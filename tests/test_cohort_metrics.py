@@ -12,7 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from content.models import Sector, SeniorityLevel
-from lms.cohorts.metrics import (
+from lms.cohorts.models import Cohort, Invitation, Membership, Programme
+from lms.equity.models import RecordKey
+from lms.learners.models import LearnerProfile, LocalArea
+from lms.pathways.models import Pathway, PathwayItem
+from lms.progress.models import LearningEvent, LessonProgress, Verb
+from lms.progress.services import complete_lesson, start_lesson
+from lms.reports.cohort_metrics import (
     DIMENSIONS,
     NOT_KNOWN,
     Funnel,
@@ -27,12 +33,6 @@ from lms.cohorts.metrics import (
     pathway_lesson_ids,
     population,
 )
-from lms.cohorts.models import Cohort, Invitation, Membership, Programme
-from lms.equity.models import RecordKey
-from lms.learners.models import LearnerProfile, LocalArea
-from lms.pathways.models import Pathway, PathwayItem
-from lms.progress.models import LearningEvent, LessonProgress, Verb
-from lms.progress.services import complete_lesson, start_lesson
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db

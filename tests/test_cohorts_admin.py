@@ -20,8 +20,8 @@ from lms.cohorts.access import (
     cohorts_for_user,
     ensure_roles,
 )
+from lms.cohorts.invitation_emails import send_invitation_emails
 from lms.cohorts.models import Cohort, Membership, Programme
-from lms.cohorts.tasks import send_invitation_emails
 from lms.pathways.models import Pathway
 from lms.pathways.services import pathway_lessons
 from lms.progress.services import complete_lesson

@@ -3,7 +3,7 @@
 beside every count (the cell key method), record keys drawn once and never
 replaced, and fixed query counts. The learners and their learning are those
 of tests/test_cohort_metrics.py. (Rates and gaps are worked out from
-perturbed counts by lms.equity.disclosure: tests/test_disclosure.py.)"""
+perturbed counts by lms.reports.disclosure: tests/test_disclosure.py.)"""
 
 from datetime import UTC, date, datetime
 
@@ -11,16 +11,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lms.cohorts.metrics import Scope, funnel, learners_in, population
-from lms.equity import disclosure
-from lms.equity.metrics import (
+from lms.equity.models import EquityProfile, RecordKey
+from lms.reports import disclosure
+from lms.reports.cohort_metrics import Scope, funnel, learners_in, population
+from lms.reports.equity_metrics import (
     CHARACTERISTICS,
     NOT_DECLARED,
     PREFER_NOT_LABEL,
     EquityTable,
     equity_breakdown,
 )
-from lms.equity.models import EquityProfile, RecordKey
 from tests.test_cohort_metrics import MINUTES, add_learners, build_world, set_keys
 
 pytestmark = pytest.mark.django_db

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from content.models import Partner
-from courses.admin_views.analytics import course_analytics_menu_item
-from courses.analytics import course_figures, display, suppress
 from courses.models import CoursePage
 from courses.workspace import EDITORS_GROUP
 from lms.progress.services import answer_check, complete_lesson, start_lesson
+from lms.reports.course_analytics import course_figures, display, suppress
+from lms.reports.wagtail_hooks import course_analytics_menu_item
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db

@@ -31,8 +31,8 @@ from lms.pathways.models import Pathway
 
 from . import services
 from .access import COHORT_MANAGERS, can_manage_cohorts, cohorts_for_user
+from .invitation_emails import absolute, unsent_invitations
 from .models import Cohort, Invitation, Programme
-from .tasks import absolute
 
 MEMBERS_PER_PAGE = 50
 
@@ -166,7 +166,7 @@ class MembersView(CohortScreen):
             invited=Count("pk"),
             joined=Count("membership"),
         )
-        unsent = services.unsent_invitations(self.cohort)
+        unsent = unsent_invitations(self.cohort)
         return self.render_to_response(
             self.get_context_data(
                 page=page,

@@ -21,6 +21,7 @@ from lms.pathways.models import Pathway, PathwayItem
 from lms.progress.models import LessonProgress
 
 from .models import Cohort, Invitation, Membership
+from .tasks import send_invitations
 
 # Cohorts: dates
 
@@ -220,8 +221,6 @@ def invite(cohort: Cohort, rows: list[InviteRow], source: str = Invitation.Sourc
 
 
 def queue_invitation_emails(cohort_id: int) -> None:
-    from .tasks import send_invitations
-
     transaction.on_commit(
         lambda: enqueue_quietly(
             send_invitations,
@@ -229,15 +228,6 @@ def queue_invitation_emails(cohort_id: int) -> None:
             why_it_can_wait="the cohort page's “Send unsent invitations” sends them later",
         )
     )
-
-
-def unsent_invitations(cohort: Cohort):
-    """Invitations still to email: not sent (or failed), not joined already."""
-    return cohort.invitations.filter(
-        sent_at__isnull=True,
-        used_at__isnull=True,
-        source__in=[Invitation.Source.CSV, Invitation.Source.ADMIN],
-    ).filter(membership__isnull=True)
 
 
 # Joining

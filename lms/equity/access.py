@@ -9,6 +9,7 @@ read the audit log of every view, export and refusal."""
 
 from django.contrib.auth.models import Group
 
+from lms.cohorts.access import is_programme_admin
 from lms.core import permissions
 
 EQUITY_ANALYSTS = "Equity analysts"
@@ -47,8 +48,4 @@ def can_view_equity(user) -> bool:
 def can_read_audit_log(user) -> bool:
     if not _active(user):
         return False
-    if user.is_superuser:
-        return True
-    from lms.cohorts.access import is_programme_admin
-
     return is_programme_admin(user)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "lms.nudges",
     "lms.cohorts",
     "lms.equity",
+    "lms.reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

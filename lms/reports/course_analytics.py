@@ -1,5 +1,5 @@
 """Partner analytics: aggregate learning figures per course, lesson and
-knowledge check, for the admin report (courses.admin_views.analytics) and its
+knowledge check, for the admin report (lms.reports.views.course_analytics) and its
 CSV export. Nothing here names or lists a learner: every figure is a count of
 learners or a rate or median over a group of them, and `suppress` hides any
 figure about fewer than `min_learners()` learners.
@@ -61,10 +61,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Length, Substr
 
+from courses.models import CoursePage, LessonPage
 from lms.core.aggregates import Median
 from lms.progress.models import CheckAnswer, Enrolment, LessonProgress
-
-from .models import CoursePage, LessonPage
 
 
 def min_learners() -> int:

@@ -45,7 +45,7 @@ Beside each count, the same grouped query adds up the record keys
 (lms.equity.models.RecordKey) of the learners it counts: `<stage>_key` is
 the sum over exactly the rows of `<stage>`, and the weekly completions carry
 the sum of their learners' keys, one per completion. The reports turn count
-and key sum into the figure they serve (lms.equity.disclosure, the cell key
+and key sum into the figure they serve (lms.reports.disclosure, the cell key
 method); the sums are never shown. A learner without a key yet (the reports
 draw them first) adds 0.
 """
@@ -75,13 +75,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length, RowNumber, Substr, TruncWeek
 from django.utils import timezone
 
+from content.models import SeniorityLevel
 from courses.models import CoursePage, LessonPage
+from lms.cohorts.models import Cohort, Invitation, Membership
 from lms.core.aggregates import Median
 from lms.learners.models import OrganisationSize
 from lms.pathways.models import PathwayItem
 from lms.progress.models import LearningEvent, LessonProgress
-
-from .models import Cohort, Invitation, Membership
 
 
 @dataclass(frozen=True)
@@ -515,8 +515,6 @@ def breakdown(scope: Scope, dimension: str) -> list[GroupCounts]:
             counts.group = labels.get(counts.group, counts.group)
         key = _order_by({labels[c]: n for c, n in order.items()})
     elif dimension == "seniority":
-        from content.models import SeniorityLevel
-
         ranks = {
             name: n for n, name in enumerate(SeniorityLevel.objects.values_list("name", flat=True))
         }

@@ -1,9 +1,9 @@
-"""Equity metrics: the cohort measures (lms.cohorts.metrics) per group of one
+"""Equity metrics: the cohort measures (lms.reports.cohort_metrics) per group of one
 protected or socio-economic characteristic, in aggregate only.
 
 Nothing here returns anything about one person: every function returns
 counts over groups (RAW, unsuppressed: disclosure control is applied by the
-callers that show or export them, lms.equity.disclosure), each with the sum
+callers that show or export them, lms.reports.disclosure), each with the sum
 of the record keys of the learners behind it (the cell key method; never
 shown).
 
@@ -17,7 +17,7 @@ For a characteristic, each learner in scope falls in exactly one row:
 say"); `declared_share` is declared / learners in scope.
 
 Rates, and the gap of a row to everyone else in the table, are worked out by
-lms.equity.disclosure from the perturbed counts, never from these.
+lms.reports.disclosure from the perturbed counts, never from these.
 """
 
 from dataclasses import dataclass, field
@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce
 
-from lms.cohorts.metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
-
-from .models import (
+from lms.equity.models import (
     PREFER_NOT,
     AgeBand,
     Caring,
@@ -36,6 +34,8 @@ from .models import (
     Sex,
     YesNo,
 )
+
+from .cohort_metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
 
 PREFER_NOT_LABEL = "Prefer not to say"
 NOT_DECLARED = "Not declared"

@@ -1,7 +1,7 @@
 """Disclosure control for aggregate tables of learners (the equity dashboard,
 the cohort funnel and its breakdowns): pure functions, no database.
 
-Every count is first perturbed by the cell key method (lms.equity.ptable):
+Every count is first perturbed by the cell key method (lms.reports.ptable):
 the served count is count + noise(count, cell key), where the cell key is
 the sum of the record keys of exactly the learners counted, modulo 256. The
 same people always give the same figure, in every table, filter and
@@ -199,8 +199,8 @@ def _key_sum():
 @dataclass
 class Counts:
     """The input shape: one group's raw counts and, for each, the sum of the
-    record keys of the learners counted. lms.cohorts.metrics.GroupCounts and
-    lms.equity.metrics.EquityRow have these attributes and are accepted as
+    record keys of the learners counted. lms.reports.cohort_metrics.GroupCounts and
+    lms.reports.equity_metrics.EquityRow have these attributes and are accepted as
     they are. `kind` is the equity row kind ("group" for a declared answer)."""
 
     group: str
@@ -495,7 +495,7 @@ def disclose(
 
 
 def disclose_equity(table) -> Table:
-    """An lms.equity.metrics.EquityTable (rows with a kind: "group" for a
+    """An lms.reports.equity_metrics.EquityTable (rows with a kind: "group" for a
     declared answer, then "prefer_not" and "not_declared"; the total), with a
     "Declared" subtotal of the groups when the table has other rows."""
     rows = list(table.rows)

@@ -42,11 +42,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import groupby
-from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Count,
     DurationField,
@@ -62,8 +59,9 @@ from django.db.models import (
 from django.db.models.functions import Length, Substr
 
 from courses.models import CoursePage, LessonPage
-from lms.core.aggregates import Median
 from lms.progress.models import CheckAnswer, Enrolment, LessonProgress
+
+from .medians import medians
 
 
 def min_learners() -> int:
@@ -228,30 +226,9 @@ def _lesson_duration():
 
 def _median_minutes(queryset: QuerySet, key: str, duration) -> dict[int, float]:
     """The median of `duration` (a duration expression) per value of `key`, in
-    minutes, in one query. PostgreSQL computes it (PERCENTILE_CONT); other
-    databases return the durations sorted per key and the median is picked out
-    here. Both take the mean of the middle two for an even count."""
-    if connection.vendor == "postgresql":
-        rows = (
-            queryset.order_by()
-            .values(key)
-            .annotate(median=Median(duration, output_field=DurationField()))
-            .values_list(key, "median")
-        )
-        return {k: median.total_seconds() / 60 for k, median in rows if median is not None}
-    rows = (
-        queryset.annotate(duration=duration)
-        .filter(duration__isnull=False)
-        .order_by(key, "duration")
-        .values_list(key, "duration")
-    )
-    medians = {}
-    for k, group in groupby(rows.iterator(), key=itemgetter(0)):
-        durations = [duration for _, duration in group]
-        middle = len(durations) // 2
-        median = (durations[middle] + durations[~middle]) / 2
-        medians[k] = median.total_seconds() / 60
-    return medians
+    minutes, in one query (lms.reports.medians)."""
+    found = medians(queryset, duration, key, output_field=DurationField())
+    return {k: median.total_seconds() / 60 for k, median in found.items()}
 
 
 def _add_check_figures(lesson_figures: dict[int, LessonFigures], lesson_scope) -> None:

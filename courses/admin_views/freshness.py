@@ -24,7 +24,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
-from lms.core.admin_access import MenuItemFor, RoleRequired
+from lms.core.admin_access import CleanedFilters, MenuItemFor, RoleRequired
 
 from ..freshness import DUE_WITHIN_DAYS, lessons_of_partners
 from ..models import LessonPage, PartnerPage
@@ -67,7 +67,7 @@ def _date(value) -> str:
     return format_date(value, "j M Y") if value else "—"
 
 
-class ReviewDueReportView(RoleRequired, ReportView):
+class ReviewDueReportView(RoleRequired, CleanedFilters, ReportView):
     page_title = "Lessons due for review"
     header_icon = "date"
     index_url_name = "review_due_report"
@@ -162,12 +162,6 @@ class ReviewDueReportView(RoleRequired, ReportView):
 
     def get_filterset_kwargs(self):
         return super().get_filterset_kwargs() | {"partners": self.partners}
-
-    @cached_property
-    def cleaned_filters(self):
-        if self.filters and self.filters.is_valid():
-            return self.filters.form.cleaned_data
-        return {}
 
     def get_queryset(self):
         partners = self.partners

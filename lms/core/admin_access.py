@@ -4,6 +4,7 @@ the screen is for (Wagtail's own PermissionDenied handling would redirect to
 the dashboard instead). The menu item is shown to the same people."""
 
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from wagtail.admin.menu import MenuItem
 
 
@@ -31,6 +32,17 @@ class RoleRequired:
                 status=403,
             )
         return super().dispatch(request, *args, **kwargs)
+
+
+class CleanedFilters:
+    """Mix into a Wagtail ReportView: `cleaned_filters` is the filter form's
+    cleaned data, or empty when the filters are not valid."""
+
+    @cached_property
+    def cleaned_filters(self) -> dict:
+        if self.filters and self.filters.is_valid():
+            return self.filters.form.cleaned_data
+        return {}
 
 
 class MenuItemFor(MenuItem):

@@ -366,22 +366,12 @@ def funnel(scope: Scope) -> Funnel:
     )
 
 
-def population(scope: Scope) -> int:
-    """The number of learners in scope (one query)."""
-    return learners_in(scope).count()
-
-
-def completions_per_week(scope: Scope) -> list[tuple[date, int]]:
+def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
     """Lesson completions by learners in scope within the window, per ISO
     week: (the week's Monday, completions), every week from the first to the
-    last (or the window's ends, when set), weeks without completions as 0.
-    One query."""
-    return _weekly(scope)[0]
-
-
-def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
-    """completions_per_week, and the sum of the record keys of each week's
-    completions (each completion counts its learner's key), in one query."""
+    last (or the window's ends, when set), weeks without completions as 0;
+    and the sum of the record keys of each week's completions (each
+    completion counts its learner's key). One query."""
     weeks = (
         LessonProgress.objects.filter(
             _in_window("completed_at", scope), user_id__in=learners_in(scope)

@@ -63,6 +63,10 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "name"]
+        permissions = [
+            ("manage_every_cohort", "Can see and manage every cohort and programme"),
+            ("manage_assigned_cohorts", "Can manage the cohorts they are a manager of"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["programme", "name"], name="cohort_unique_name"),
             models.CheckConstraint(

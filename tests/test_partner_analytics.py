@@ -22,7 +22,7 @@ from courses.models import CoursePage
 from courses.workspace import EDITORS_GROUP
 from lms.progress.services import answer_check, complete_lesson, start_lesson
 from lms.reports.course_analytics import course_figures, display, suppress
-from lms.reports.wagtail_hooks import course_analytics_menu_item
+from lms.reports.wagtail_hooks import course_analytics
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db
@@ -423,7 +423,7 @@ def test_admin_users_without_a_partner_get_403_and_no_menu_item(seven_learners, 
 def test_the_menu_item_shows_for_authors_only(seven_learners, author, django_user_model):
     dashboard = author(northfield()).get("/admin/")
     assert dashboard.status_code == 200 and "Course analytics" in dashboard.content.decode()
-    item = course_analytics_menu_item()
+    item = course_analytics.get_menu_item()
     request = RequestFactory().get("/admin/")
     request.user = seven_learners[0]
     assert not item.is_shown(request)

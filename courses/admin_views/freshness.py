@@ -14,17 +14,16 @@ from django import forms
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
-from lms.core.admin_access import CleanedFilters, MenuItemFor, RoleRequired
+from lms.core.admin_access import AdminReport, CleanedFilters, RoleRequired
 
 from ..freshness import DUE_WITHIN_DAYS, lessons_of_partners
 from ..models import LessonPage, PartnerPage
@@ -201,25 +200,12 @@ class ReviewDueReportView(RoleRequired, CleanedFilters, ReportView):
         return super().to_row_dict(item)
 
 
-@hooks.register("register_admin_urls")
-def review_due_report_urls():
-    return [
-        path("reports/review-due/", ReviewDueReportView.as_view(), name="review_due_report"),
-        path(
-            "reports/review-due/results/",
-            ReviewDueReportView.as_view(results_only=True),
-            name="review_due_report_results",
-        ),
-    ]
-
-
-@hooks.register("register_reports_menu_item")
-def review_due_menu_item():
-    return MenuItemFor(
-        "Lessons due for review",
-        reverse("review_due_report"),
-        name="review-due",
-        icon_name="date",
-        order=960,
-        shown_to=has_partner,
-    )
+review_due_report = AdminReport(
+    ReviewDueReportView,
+    "reports/review-due/",
+    "Lessons due for review",
+    menu_name="review-due",
+    icon="date",
+    order=960,
+    shown_to=has_partner,
+).register()

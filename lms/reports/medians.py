@@ -11,6 +11,18 @@ from django.db.models.functions import RowNumber
 from lms.core.aggregates import Median
 
 
+def in_database() -> bool:
+    """Whether the database computes medians itself (PERCENTILE_CONT), so a
+    median can go into the same grouped query as the counts."""
+    return connection.vendor == "postgresql"
+
+
+def median_aggregate(value, *, filter=None, output_field=None) -> Median:
+    """The median as an aggregate, for a grouped query where in_database()."""
+    extra = {"output_field": output_field} if output_field else {}
+    return Median(value, filter=filter, **extra)
+
+
 def medians(rows, value, group=None, *, output_field=None) -> dict:
     """The median of `value` (a field name or expression over `rows`) per
     value of `group` (a field name or expression; without one, the key is
@@ -22,8 +34,8 @@ def medians(rows, value, group=None, *, output_field=None) -> dict:
     value = F(value) if isinstance(value, str) else value
     group = F(group) if isinstance(group, str) else group
     rows = rows.order_by().annotate(m_value=value).filter(m_value__isnull=False)
-    if connection.vendor == "postgresql":
-        median = Median("m_value", **({"output_field": output_field} if output_field else {}))
+    if in_database():
+        median = median_aggregate("m_value", output_field=output_field)
         if group is None:
             result = rows.aggregate(m_median=median)["m_median"]
             return {} if result is None else {None: result}

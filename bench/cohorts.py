@@ -370,8 +370,8 @@ def generate(args) -> None:
 
 
 def orm_metrics(dimension: str, characteristic: str) -> dict:
-    from lms.cohorts.metrics import Scope, breakdown, funnel
-    from lms.equity.metrics import equity_breakdown
+    from lms.reports.cohort_metrics import Scope, breakdown, funnel
+    from lms.reports.equity_metrics import equity_breakdown
 
     scope = Scope()
     result = funnel(scope)
@@ -470,7 +470,7 @@ def sql_metrics(dimension: str, characteristic: str) -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from lms.equity.metrics import CHARACTERISTICS, PREFER_NOT_LABEL
+    from lms.reports.equity_metrics import CHARACTERISTICS, PREFER_NOT_LABEL
 
     tables = {"sector": "content_sector", "seniority": "content_senioritylevel",
               "local_area": "learners_localarea"}  # fmt: skip

@@ -12,27 +12,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from content.models import Sector, SeniorityLevel
-from lms.cohorts.metrics import (
+from lms.cohorts.models import Cohort, Invitation, Membership, Programme
+from lms.equity.models import RecordKey
+from lms.learners.models import LearnerProfile, LocalArea
+from lms.pathways.models import Pathway, PathwayItem
+from lms.pathways.services import live_lesson_ids
+from lms.progress.models import LearningEvent, LessonProgress, Verb
+from lms.progress.services import complete_lesson, start_lesson
+from lms.reports.cohort_metrics import (
     DIMENSIONS,
     NOT_KNOWN,
     Funnel,
     GroupCounts,
     Scope,
     breakdown,
-    completions_per_week,
     funnel,
     learner_rows,
     learners_in,
     medians,
-    pathway_lesson_ids,
-    population,
 )
-from lms.cohorts.models import Cohort, Invitation, Membership, Programme
-from lms.equity.models import RecordKey
-from lms.learners.models import LearnerProfile, LocalArea
-from lms.pathways.models import Pathway, PathwayItem
-from lms.progress.models import LearningEvent, LessonProgress, Verb
-from lms.progress.services import complete_lesson, start_lesson
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +176,7 @@ def test_funnel_over_both_cohorts_counts_each_learner_once(world):
     assert result.engaged == 2  # one (3 weeks of completions), five (3 weeks of opening)
     assert result.completed == 2  # one (A's pathway), two (B's pathway, counted once)
     assert result.minutes == 6 * MINUTES
-    assert population(Scope()) == 5
+    assert learners_in(Scope()).count() == 5
     assert sorted(learners_in(Scope())) == sorted(u.pk for u in world["users"])
 
 
@@ -228,7 +226,7 @@ def test_pathway_completion_needs_every_lesson(world):
     assert funnel(a).completed == 1  # three did two of three
     take(three, world["buying"][2], WEEK3)
     assert funnel(a).completed == 2
-    lessons = pathway_lesson_ids([world["a"].pathway_id, world["b"].pathway_id])
+    lessons = live_lesson_ids([world["a"].pathway_id, world["b"].pathway_id])
     assert lessons[world["a"].pathway_id] == {lesson.pk for lesson in world["buying"]}
     assert lessons[world["b"].pathway_id] == {world["other"][0].pk}
     # An unpublished lesson drops out of the pathway: two lessons complete it.
@@ -238,15 +236,14 @@ def test_pathway_completion_needs_every_lesson(world):
 
 
 def test_completions_per_week_buckets(world):
-    assert completions_per_week(Scope()) == [
+    assert funnel(Scope()).per_week == [
         (date(2026, 3, 2), 4),  # one, two, three (twice)
         (date(2026, 3, 9), 1),
         (date(2026, 3, 16), 1),
     ]
-    march = completions_per_week(Scope(since=date(2026, 2, 23), until=date(2026, 3, 29)))
+    march = funnel(Scope(since=date(2026, 2, 23), until=date(2026, 3, 29))).per_week
     assert march[0] == (date(2026, 2, 23), 0) and march[-1] == (date(2026, 3, 23), 0)
     assert len(march) == 5
-    assert funnel(Scope()).per_week == completions_per_week(Scope())
 
 
 def test_breakdowns(world):
@@ -384,7 +381,7 @@ def queries(fn):
         lambda s: funnel(s),
         lambda s: breakdown(s, "sector"),
         lambda s: breakdown(s, "seniority"),
-        lambda s: completions_per_week(s),
+        lambda s: funnel(s).per_week,
     ],
     ids=["funnel", "breakdown", "breakdown-seniority", "per-week"],
 )

@@ -20,8 +20,8 @@ from lms.cohorts.access import (
     cohorts_for_user,
     ensure_roles,
 )
+from lms.cohorts.invitation_emails import send_invitation_emails
 from lms.cohorts.models import Cohort, Membership, Programme
-from lms.cohorts.tasks import send_invitation_emails
 from lms.pathways.models import Pathway
 from lms.pathways.services import pathway_lessons
 from lms.progress.services import complete_lesson
@@ -102,6 +102,22 @@ def test_roles_are_created_idempotently_with_admin_access():
         assert group.permissions.filter(codename="access_admin").exists()
     assert Group.objects.get(name=PROGRAMME_ADMINS).permissions.filter(codename="add_cohort")
     assert not Group.objects.get(name=COHORT_MANAGERS).permissions.filter(codename="add_cohort")
+
+
+def test_roles_are_checked_by_their_permission_not_the_group_name(setup, django_user_model):
+    """A group is a role because of the permission it holds: renaming the
+    group changes nothing, and a group without the permission gives nothing."""
+    manager = setup["manager_a"]
+    Group.objects.filter(name=COHORT_MANAGERS).update(name="Our cohort leads")
+    assert can_manage_cohorts(manager) and list(cohorts_for_user(manager)) == [setup["a"]]
+    other = make_learner(django_user_model, "lookalike@example.org")
+    lookalike = Group.objects.create(name=PROGRAMME_ADMINS + " (old)")
+    other.groups.add(lookalike)
+    assert not can_manage_cohorts(other)
+    lookalike.permissions.add(
+        Group.objects.get(name=PROGRAMME_ADMINS).permissions.get(codename="manage_every_cohort")
+    )
+    assert can_manage_cohorts(other) and cohorts_for_user(other).count() == Cohort.objects.count()
 
 
 def test_cohorts_for_user_by_role(setup, django_user_model):

@@ -1,4 +1,4 @@
-"""Disclosure control (lms.equity.disclosure) on hand-made tables: property
+"""Disclosure control (lms.reports.disclosure) on hand-made tables: property
 tests with hypothesis that every served count is its cell key perturbation,
 that nothing shown lets a hidden count be worked out, that rates and gaps
 come from perturbed counts only; and a unit test for each rule and reason.
@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.equity import disclosure, ptable
-from lms.equity.disclosure import (
+from lms.reports import disclosure, ptable
+from lms.reports.disclosure import (
     NOT_DECLARED_LABEL,
     PREFER_NOT_LABEL,
     SECONDARY,

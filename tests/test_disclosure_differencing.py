@@ -1,8 +1,8 @@
 """Differencing: no pair of served queries lets anyone work out a small or
 hidden count exactly. A hypothesis property over random populations and
 random pairs of queries, served through the real disclosure functions (the
-equity table of lms.equity.disclosure, the funnel figures of
-lms.cohorts.admin_reports.served_stages).
+equity table of lms.reports.disclosure, the funnel figures of
+lms.reports.views.cohort_funnel.served_stages).
 
 The property proved
 -------------------
@@ -52,9 +52,9 @@ from functools import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.cohorts.admin_reports import served_stages
-from lms.equity import disclosure, ptable
-from lms.equity.disclosure import NOT_DECLARED_LABEL, PREFER_NOT_LABEL, Counts
+from lms.reports import disclosure, ptable
+from lms.reports.disclosure import NOT_DECLARED_LABEL, PREFER_NOT_LABEL, Counts
+from lms.reports.views.cohort_funnel import served_stages
 
 THRESHOLD = 10
 COLUMNS = ("learners", "activated", "engaged", "completed")

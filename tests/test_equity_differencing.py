@@ -29,11 +29,11 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from lms.cohorts.models import Cohort, Membership, Programme
-from lms.equity import disclosure
 from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
 from lms.equity.models import EquityProfile, RecordKey
 from lms.pathways.models import Pathway, PathwayItem
 from lms.progress.models import LearningEvent, LessonProgress, Verb
+from lms.reports import disclosure
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db

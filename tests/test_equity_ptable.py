@@ -1,4 +1,4 @@
-"""The perturbation table of the cell key method (lms.equity.ptable): every
+"""The perturbation table of the cell key method (lms.reports.ptable): every
 row has zero mean and never takes a count of 1 or more to 0, small counts
 are moved less, rows differ, large counts loop over rows 501-750 as in the
 ONS table, the design is a setting, and the published table is exactly the
@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from lms.equity import ptable
+from lms.reports import ptable
 
 # SHA-256 of `manage.py equity_ptable --design <name>`. Changing a design
 # changes every published figure: do it on purpose, tell funders, update this.

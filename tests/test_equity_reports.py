@@ -3,15 +3,14 @@ who may reach them, the audit log of every view and export, an export that
 is suppressed exactly as the screen, and learner counts served through the
 cell key method (nothing refused; the same selection, the same figures).
 
-The equity figures come from a stand-in for lms.equity.metrics (hand-made
+The equity figures come from a stand-in for lms.reports.equity_metrics (hand-made
 tables, so the assertions do not depend on how the metrics are counted); the
-cohort funnel uses the real lms.cohorts.metrics. The two differencing
+cohort funnel uses the real lms.reports.cohort_metrics. The two differencing
 attacks are replayed against the real metrics in
 tests/test_equity_differencing.py."""
 
 import csv
 import io
-import sys
 import types
 from datetime import date
 
@@ -22,11 +21,12 @@ from django.test import Client
 
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.cohorts.models import Cohort, Membership, Programme
-from lms.equity import disclosure
 from lms.equity.access import EQUITY_ANALYSTS, can_view_equity, ensure_equity_analysts
-from lms.equity.disclosure import NOT_DECLARED_LABEL, PREFER_NOT_LABEL, Counts
 from lms.equity.models import AuditEntry, RecordKey
 from lms.pathways.models import Pathway
+from lms.reports import disclosure
+from lms.reports.disclosure import NOT_DECLARED_LABEL, PREFER_NOT_LABEL, Counts
+from lms.reports.views import equity as equity_views
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ AUDIT = "/admin/reports/equity/audit/"
 
 
 class FakeEquityMetrics:
-    """lms.equity.metrics as the dashboard uses it: its characteristics and
+    """lms.reports.equity_metrics as the dashboard uses it: its characteristics and
     one table per characteristic, of a population set by the test."""
 
     CHARACTERISTICS = {
@@ -65,10 +65,8 @@ class FakeEquityMetrics:
 @pytest.fixture
 def metrics(monkeypatch):
     fake = FakeEquityMetrics()
-    module = types.ModuleType("lms.equity.metrics")
-    module.CHARACTERISTICS = fake.CHARACTERISTICS
-    module.equity_breakdown = fake.equity_breakdown
-    monkeypatch.setitem(sys.modules, "lms.equity.metrics", module)
+    monkeypatch.setattr(equity_views, "CHARACTERISTICS", fake.CHARACTERISTICS)
+    monkeypatch.setattr(equity_views, "equity_breakdown", fake.equity_breakdown)
     return fake
 
 

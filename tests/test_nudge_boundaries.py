@@ -147,12 +147,13 @@ def url_patterns(resolver, prefix=""):
 
 
 def test_only_the_learners_own_equity_pages_take_no_id():
-    """Every URL served by lms.equity acts on the signed-in user: none
-    captures a person's (or a profile's) id."""
+    """Every URL served by lms.equity (and the equity dashboard and audit log
+    in lms.reports) acts on the signed-in user: none captures a person's (or
+    a profile's) id."""
     equity_urls = {}
     for route, pattern in url_patterns(get_resolver()):
         module = getattr(pattern.callback, "__module__", "") or ""
-        if module.startswith("lms.equity"):
+        if module.startswith(("lms.equity", "lms.reports.views.equity")):
             equity_urls[route] = pattern
             assert not pattern.pattern.regex.groups, f"{route} takes a parameter"
     learner_pages = {route for route in equity_urls if route.startswith("me/")}

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from content.models import Partner
-from courses.admin_views.analytics import course_analytics_menu_item
-from courses.analytics import course_figures, display, suppress
 from courses.models import CoursePage
 from courses.workspace import EDITORS_GROUP
 from lms.progress.services import answer_check, complete_lesson, start_lesson
+from lms.reports.course_analytics import course_figures, display, suppress
+from lms.reports.wagtail_hooks import course_analytics
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db
@@ -264,6 +264,40 @@ def test_the_csv_has_the_same_rows_and_suppression(seven_learners, author):
     assert xlsx.status_code == 200 and xlsx["Content-Type"].endswith("spreadsheetml.sheet")
 
 
+def test_a_small_stopped_here_figure_cannot_be_worked_out_from_the_others():
+    """The lessons' "stopped here" figures add up to the course's started less
+    completed, so a small one is protected by hiding another figure."""
+    from lms.reports.course_analytics import CourseFigures, LessonFigures
+    from lms.reports.disclosure import SECONDARY, SECONDARY_TOTAL
+
+    def course(started, completed, stopped):
+        figures = CourseFigures(1, "Course", "Partner", True, started, completed)
+        figures.lessons = [
+            LessonFigures(n, n, f"L{n}", True, started, completed, stopped_here=count)
+            for n, count in enumerate(stopped, 1)
+        ]
+        return figures
+
+    # 20 started, 12 finished: 8 stopped, 6 at L1 and 2 at L2. Showing the 6
+    # would give away the 2.
+    (table,) = display([course(20, 12, [6, 2])])
+    assert [str(lesson.stopped_here) for lesson in table.lessons] == [f"– ({SECONDARY})", "<5"]
+    assert [str(table.course.started), str(table.course.completed)] == ["20", "12"]
+    # One lesson: its figure is started less completed, so completed goes.
+    (table,) = display([course(20, 17, [3])])
+    assert [str(lesson.stopped_here) for lesson in table.lessons] == ["<5"]
+    assert str(table.course.completed) == f"– ({SECONDARY_TOTAL})"
+    assert table.course.completion_rate.reason == SECONDARY_TOTAL
+    assert str(table.course.started) == "20"
+    # Nothing to protect: every figure shown, or the small ones not solvable.
+    (table,) = display([course(20, 12, [5, 3])])
+    assert [str(lesson.stopped_here) for lesson in table.lessons] == [f"– ({SECONDARY})", "<5"]
+    (table,) = display([course(20, 10, [6, 2, 2])])
+    assert [str(lesson.stopped_here) for lesson in table.lessons] == ["6", "<5", "<5"]
+    (table,) = display([course(20, 3, [12, 2, 3])])  # completed is hidden already
+    assert [str(lesson.stopped_here) for lesson in table.lessons] == ["12", "<5", "<5"]
+
+
 @pytest.fixture
 def four_learners(learner_factory):
     """Four learners finish every lesson of Generative AI at work."""
@@ -389,7 +423,7 @@ def test_admin_users_without_a_partner_get_403_and_no_menu_item(seven_learners, 
 def test_the_menu_item_shows_for_authors_only(seven_learners, author, django_user_model):
     dashboard = author(northfield()).get("/admin/")
     assert dashboard.status_code == 200 and "Course analytics" in dashboard.content.decode()
-    item = course_analytics_menu_item()
+    item = course_analytics.get_menu_item()
     request = RequestFactory().get("/admin/")
     request.user = seven_learners[0]
     assert not item.is_shown(request)

@@ -54,16 +54,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OWN_EXPORTS = {
     "lms/certificates/cpd.py": ["/me/cpd.csv"],
     "lms/personal_data/views.py": ["/me/cpd.csv"],
-    "lms/cohorts/admin_reports.py": ["/admin/reports/cohort-funnel/?export=csv"],
-    "lms/equity/admin_reports.py": ["/admin/reports/equity/?export=csv&characteristic=sex"],
-    "lms/equity/disclosure.py": [
+    "lms/reports/views/cohort_funnel.py": ["/admin/reports/cohort-funnel/?export=csv"],
+    "lms/reports/views/equity.py": ["/admin/reports/equity/?export=csv&characteristic=sex"],
+    "lms/reports/disclosure.py": [
         "/admin/reports/equity/?export=csv&characteristic=sex",
         "/admin/reports/cohort-funnel/?export=csv",
     ],
 }
 # Writers that serve no download: what they write holds no text from anyone.
 NOT_DOWNLOADS = {
-    "lms/equity/ptable.py": "the published perturbation table, numbers only (manage.py "
+    "lms/reports/ptable.py": "the published perturbation table, numbers only (manage.py "
     "equity_ptable)",
 }
 WRITES_A_SPREADSHEET = re.compile(

@@ -14,17 +14,16 @@ from django import forms
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
-from lms.core.admin_access import MenuItemFor, RoleRequired
+from lms.core.admin_access import AdminReport, CleanedFilters, RoleRequired
 
 from ..freshness import DUE_WITHIN_DAYS, lessons_of_partners
 from ..models import LessonPage, PartnerPage
@@ -67,7 +66,7 @@ def _date(value) -> str:
     return format_date(value, "j M Y") if value else "—"
 
 
-class ReviewDueReportView(RoleRequired, ReportView):
+class ReviewDueReportView(RoleRequired, CleanedFilters, ReportView):
     page_title = "Lessons due for review"
     header_icon = "date"
     index_url_name = "review_due_report"
@@ -163,12 +162,6 @@ class ReviewDueReportView(RoleRequired, ReportView):
     def get_filterset_kwargs(self):
         return super().get_filterset_kwargs() | {"partners": self.partners}
 
-    @cached_property
-    def cleaned_filters(self):
-        if self.filters and self.filters.is_valid():
-            return self.filters.form.cleaned_data
-        return {}
-
     def get_queryset(self):
         partners = self.partners
         chosen = self.cleaned_filters.get("partner")
@@ -207,25 +200,12 @@ class ReviewDueReportView(RoleRequired, ReportView):
         return super().to_row_dict(item)
 
 
-@hooks.register("register_admin_urls")
-def review_due_report_urls():
-    return [
-        path("reports/review-due/", ReviewDueReportView.as_view(), name="review_due_report"),
-        path(
-            "reports/review-due/results/",
-            ReviewDueReportView.as_view(results_only=True),
-            name="review_due_report_results",
-        ),
-    ]
-
-
-@hooks.register("register_reports_menu_item")
-def review_due_menu_item():
-    return MenuItemFor(
-        "Lessons due for review",
-        reverse("review_due_report"),
-        name="review-due",
-        icon_name="date",
-        order=960,
-        shown_to=has_partner,
-    )
+review_due_report = AdminReport(
+    ReviewDueReportView,
+    "reports/review-due/",
+    "Lessons due for review",
+    menu_name="review-due",
+    icon="date",
+    order=960,
+    shown_to=has_partner,
+).register()

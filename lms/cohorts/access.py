@@ -1,4 +1,5 @@
-"""Who may see which cohorts, as two Django groups.
+"""Who may see which cohorts, as two Django groups (roles), each checked by
+the permission it holds, not by its name.
 
 - Programme admins see and manage every cohort and programme.
 - Cohort managers see only the cohorts whose `managers` include them; they can
@@ -6,9 +7,9 @@
   not create cohorts, delete them or choose who manages them.
 
 Both groups reach the Wagtail admin (and so need two-factor, like all staff).
-Reports elsewhere (lms.cohorts.admin_reports) limit themselves through
-`cohorts_for_user`."""
+Reports elsewhere (lms.reports) limit themselves through `cohorts_for_user`."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
@@ -27,15 +28,21 @@ ROLE_PERMISSIONS = {
     },
     COHORT_MANAGERS: {Cohort: ("change", "view")},
 }
+# The permission that makes each role (a Cohort permission, see models.py).
+EVERY_COHORT = "manage_every_cohort"
+ASSIGNED_COHORTS = "manage_assigned_cohorts"
+ROLE_MARKS = {PROGRAMME_ADMINS: EVERY_COHORT, COHORT_MANAGERS: ASSIGNED_COHORTS}
 
 
 def ensure_roles() -> dict[str, Group]:
     """Creates both groups with their permissions; safe to call again."""
     access_admin = permissions.access_admin()
+    labels = dict(Cohort._meta.permissions)
     groups = {}
     for name, by_model in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = [access_admin]
+        mark = ROLE_MARKS[name]
+        wanted = [access_admin, permissions.permission("cohorts", "cohort", mark, labels[mark])]
         for model, actions in by_model.items():
             content_type = ContentType.objects.get_for_model(model)
             for action in actions:
@@ -53,7 +60,7 @@ def ensure_roles() -> dict[str, Group]:
 def is_programme_admin(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.groups.filter(name=PROGRAMME_ADMINS).exists()
+    return user.is_superuser or permissions.held(user, "cohorts", EVERY_COHORT)
 
 
 def cohorts_for_user(user) -> QuerySet[Cohort]:
@@ -63,7 +70,7 @@ def cohorts_for_user(user) -> QuerySet[Cohort]:
         return Cohort.objects.none()
     if is_programme_admin(user):
         return Cohort.objects.all()
-    if not user.groups.filter(name=COHORT_MANAGERS).exists():
+    if not _is_cohort_manager(user):
         return Cohort.objects.none()
     return Cohort.objects.filter(managers=user)
 
@@ -72,4 +79,20 @@ def can_manage_cohorts(user) -> bool:
     """Whether the user has a cohort role at all (the admin menu, the screens)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return is_programme_admin(user) or user.groups.filter(name=COHORT_MANAGERS).exists()
+    return is_programme_admin(user) or _is_cohort_manager(user)
+
+
+def _is_cohort_manager(user) -> bool:
+    return permissions.held(user, "cohorts", ASSIGNED_COHORTS)
+
+
+def cohort_managers():
+    """Users who may be made a cohort's managers: those with the role."""
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__permissions__content_type__app_label="cohorts",
+            groups__permissions__codename=ASSIGNED_COHORTS,
+        )
+        .distinct()
+    )

@@ -7,7 +7,6 @@ Beside the usual list/add/edit screens, each cohort has a members screen
 nothing, problems listed by line) and a form to close or reopen the link."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -30,9 +29,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from lms.pathways.models import Pathway
 
 from . import services
-from .access import COHORT_MANAGERS, can_manage_cohorts, cohorts_for_user
+from .access import can_manage_cohorts, cohort_managers, cohorts_for_user
+from .invitation_emails import absolute, unsent_invitations
 from .models import Cohort, Invitation, Programme
-from .tasks import absolute
 
 MEMBERS_PER_PAGE = 50
 
@@ -41,9 +40,7 @@ class CohortForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "managers" in self.fields:
-            self.fields["managers"].queryset = (
-                get_user_model().objects.filter(groups__name=COHORT_MANAGERS).order_by("email")
-            )
+            self.fields["managers"].queryset = cohort_managers().order_by("email")
         if "pathway" in self.fields:
             self.fields["pathway"].queryset = Pathway.objects.filter(live=True)
 
@@ -166,7 +163,7 @@ class MembersView(CohortScreen):
             invited=Count("pk"),
             joined=Count("membership"),
         )
-        unsent = services.unsent_invitations(self.cohort)
+        unsent = unsent_invitations(self.cohort)
         return self.render_to_response(
             self.get_context_data(
                 page=page,

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def create_roles(sender, **kwargs):
-    from .access import ensure_roles
+    from .access import ensure_roles  # imports models: not before the app registry is ready
 
     ensure_roles()
 
@@ -14,6 +14,7 @@ class CohortsConfig(AppConfig):
     verbose_name = "Cohorts"
 
     def ready(self):
+        # Modules that import models load once the app registry is ready.
         from allauth.account.signals import email_confirmed, user_signed_up
 
         from . import personal_data  # noqa: F401  (registers the cohorts' personal data)

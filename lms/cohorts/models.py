@@ -2,8 +2,9 @@
 
 People reach a cohort two ways: an invitation by email (one row per cohort
 and address, from a CSV upload or typed in) or the cohort's shareable join
-link. Joining, either way, makes a membership; the funnel (lms.cohorts.metrics)
-is counted from these rows and the learners' progress.
+link. Joining, either way, makes a membership; the funnel
+(lms.reports.cohort_metrics) is counted from these rows and the learners'
+progress.
 
 A personal invitation is used once, by the person it was sent to (a verified
 email address of theirs matches it), and records who used it and when; after
@@ -63,6 +64,10 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "name"]
+        permissions = [
+            ("manage_every_cohort", "Can see and manage every cohort and programme"),
+            ("manage_assigned_cohorts", "Can manage the cohorts they are a manager of"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["programme", "name"], name="cohort_unique_name"),
             models.CheckConstraint(

@@ -15,12 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses.models import LessonPage
 from lms.core.queue import enqueue_quietly
-from lms.pathways.models import Pathway, PathwayItem
+from lms.pathways.services import live_lesson_ids
 from lms.progress.models import LessonProgress
 
 from .models import Cohort, Invitation, Membership
+from .tasks import send_invitations
 
 # Cohorts: dates
 
@@ -220,8 +220,6 @@ def invite(cohort: Cohort, rows: list[InviteRow], source: str = Invitation.Sourc
 
 
 def queue_invitation_emails(cohort_id: int) -> None:
-    from .tasks import send_invitations
-
     transaction.on_commit(
         lambda: enqueue_quietly(
             send_invitations,
@@ -229,15 +227,6 @@ def queue_invitation_emails(cohort_id: int) -> None:
             why_it_can_wait="the cohort page's “Send unsent invitations” sends them later",
         )
     )
-
-
-def unsent_invitations(cohort: Cohort):
-    """Invitations still to email: not sent (or failed), not joined already."""
-    return cohort.invitations.filter(
-        sent_at__isnull=True,
-        used_at__isnull=True,
-        source__in=[Invitation.Source.CSV, Invitation.Source.ADMIN],
-    ).filter(membership__isnull=True)
 
 
 # Joining
@@ -377,16 +366,6 @@ class Status:
     COMPLETED = "Completed pathway"
 
 
-def pathway_lesson_ids(pathway: Pathway) -> set[int]:
-    """Live lessons of the pathway, in two queries whatever its length."""
-    items = list(PathwayItem.objects.filter(pathway=pathway).select_related("course"))
-    wanted = Q(pk__in=[item.lesson_id for item in items if item.lesson_id])
-    for item in items:
-        if item.course_id:
-            wanted |= Q(path__startswith=item.course.path, depth=item.course.depth + 1)
-    return set(LessonPage.objects.live().filter(wanted).values_list("pk", flat=True))
-
-
 @dataclass
 class MemberRow:
     invitation: Invitation
@@ -412,7 +391,7 @@ def member_rows(cohort: Cohort, invitations) -> list[MemberRow]:
     """Status of each of these invitations (a page of them): a fixed number
     of queries however many rows."""
     invitations = list(invitations.select_related("membership__user"))
-    lesson_ids = pathway_lesson_ids(cohort.pathway)
+    lesson_ids = live_lesson_ids([cohort.pathway_id]).get(cohort.pathway_id, set())
     user_ids = [inv.membership.user_id for inv in invitations if _membership(inv)]
     done = {}
     if user_ids:

@@ -1,1 +1,1 @@
-from . import admin_cohorts, admin_reports  # noqa: F401
+from . import admin_cohorts  # noqa: F401

@@ -14,5 +14,15 @@ def permission(app_label: str, model: str, codename: str, name: str) -> Permissi
     return found
 
 
+def held(user, app_label: str, codename: str) -> bool:
+    """Whether one of the user's groups (the roles) holds the permission: a
+    role is checked by its permission, never by the group's name. Unlike
+    `user.has_perm` it does not count superusers in, and it is not cached on
+    the user object."""
+    return Permission.objects.filter(
+        group__user=user, content_type__app_label=app_label, codename=codename
+    ).exists()
+
+
 def access_admin() -> Permission:
     return permission("wagtailadmin", "admin", "access_admin", "Can access Wagtail admin")

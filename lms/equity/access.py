@@ -1,14 +1,15 @@
 """Who sees equity metrics: members of the "Equity analysts" group only.
 
 The group holds `equity.view_equity_metrics` and Wagtail admin access; a user
-sees the equity dashboard only if they are in the group AND hold the
-permission through it (a superuser outside the group does not: the role is
-given on purpose). Cohort managers and programme admins are not analysts
-unless also added to the group. Admins (superusers and programme admins)
+sees the equity dashboard only if they hold the permission through a group
+(a superuser outside the group does not: the role is given on purpose).
+Cohort managers and programme admins are not analysts unless also added to
+the group. Admins (superusers and programme admins)
 read the audit log of every view, export and refusal."""
 
 from django.contrib.auth.models import Group
 
+from lms.cohorts.access import is_programme_admin
 from lms.core import permissions
 
 EQUITY_ANALYSTS = "Equity analysts"
@@ -33,22 +34,10 @@ def _active(user) -> bool:
 def can_view_equity(user) -> bool:
     if not _active(user):
         return False
-    return (
-        user.groups.filter(name=EQUITY_ANALYSTS).exists()
-        and Group.objects.filter(
-            name=EQUITY_ANALYSTS,
-            user=user,
-            permissions__content_type__app_label="equity",
-            permissions__codename="view_equity_metrics",
-        ).exists()
-    )
+    return permissions.held(user, "equity", "view_equity_metrics")
 
 
 def can_read_audit_log(user) -> bool:
     if not _active(user):
         return False
-    if user.is_superuser:
-        return True
-    from lms.cohorts.access import is_programme_admin
-
     return is_programme_admin(user)

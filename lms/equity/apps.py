@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def create_analysts_group(sender, **kwargs):
-    from .access import ensure_equity_analysts
+    from .access import ensure_equity_analysts  # imports models: not before the registry is ready
 
     ensure_equity_analysts()
 

@@ -1,5 +1,5 @@
 """The optional equity profile: stored apart from the learner profile, given
-with explicit consent, read only in aggregate (lms.equity.metrics). Nothing
+with explicit consent, read only in aggregate (lms.reports.equity_metrics). Nothing
 that decides about one learner (recommendations, nudges) may read it; a test
 enforces that boundary. There is no per-learner view or export of it."""
 
@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from .ptable import KEY_RANGE
-
+KEY_RANGE = 256  # record keys (and cell keys, lms.reports.ptable) are 0..255
 PREFER_NOT = "prefer_not"
 NOT_ASKED = ""  # the question was not answered at all (as opposed to PREFER_NOT)
 
@@ -160,7 +159,7 @@ def draw_record_key() -> int:
 class RecordKeyQuerySet(models.QuerySet):
     def ensure_for(self, user_ids) -> int:
         """Draws a key for each of `user_ids` (ids, or a queryset of them, such
-        as lms.cohorts.metrics.learners_in(scope)) that has none yet. One
+        as lms.reports.cohort_metrics.learners_in(scope)) that has none yet. One
         query, and one insert only when some are missing; a key once stored
         is never replaced (a concurrent insert of the same learner's key is
         ignored, and the stored one is what every report reads). Returns how
@@ -181,7 +180,7 @@ class RecordKeyQuerySet(models.QuerySet):
 
 class RecordKey(models.Model):
     """The learner's record key for the cell key method of the equity and
-    cohort reports (lms.equity.ptable): drawn once, kept for the life of the
+    cohort reports (lms.reports.ptable): drawn once, kept for the life of the
     account, deleted with it. It is not about the person and says nothing
     about them, but it must stay secret: anyone who knew the keys could take
     the noise out of the reports. It is in no admin, view, export or log, and

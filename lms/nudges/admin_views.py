@@ -1,9 +1,10 @@
 import django_filters
-from django.utils.functional import cached_property
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
+
+from lms.core.admin_access import CleanedFilters
 
 from .models import Kind, Nudge
 from .reports import weekly_summary
@@ -26,7 +27,7 @@ class NudgeReportFilterSet(WagtailFilterSet):
         return queryset
 
 
-class NudgeReportView(ReportView):
+class NudgeReportView(CleanedFilters, ReportView):
     page_title = "Nudges"
     header_icon = "mail"
     index_url_name = "nudge_report"
@@ -66,12 +67,6 @@ class NudgeReportView(ReportView):
 
     def get_filename(self):
         return "nudges-by-week"
-
-    @cached_property
-    def cleaned_filters(self):
-        if self.filters and self.filters.is_valid():
-            return self.filters.form.cleaned_data
-        return {}
 
     def get_queryset(self):
         weeks = int(self.cleaned_filters.get("weeks") or 12)

@@ -1,29 +1,18 @@
-from django.urls import path, reverse
-from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from lms.core.admin_access import AdminReport
 
 from .admin_views import NudgeReportView
 
 
-@hooks.register("register_admin_urls")
-def nudge_report_urls():
-    return [
-        path("reports/nudges/", NudgeReportView.as_view(), name="nudge_report"),
-        path(
-            "reports/nudges/results/",
-            NudgeReportView.as_view(results_only=True),
-            name="nudge_report_results",
-        ),
-    ]
+def may_see_nudges(user) -> bool:
+    return user.has_perm("nudges.view_nudge")
 
 
-class NudgeReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("nudges.view_nudge")
-
-
-@hooks.register("register_reports_menu_item")
-def nudge_report_menu_item():
-    return NudgeReportMenuItem(
-        "Nudges", reverse("nudge_report"), name="nudges", icon_name="mail", order=950
-    )
+nudge_report = AdminReport(
+    NudgeReportView,
+    "reports/nudges/",
+    "Nudges",
+    menu_name="nudges",
+    icon="mail",
+    order=950,
+    shown_to=may_see_nudges,
+).register()

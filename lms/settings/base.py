@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "lms.nudges",
     "lms.cohorts",
     "lms.equity",
+    "lms.reports",
     "lms.personal_data",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -232,13 +233,13 @@ NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 120)
 NUDGE_SIGN_IN_LINK_HOURS = env_int("NUDGE_SIGN_IN_LINK_HOURS", 72)
 
 # Disclosure control of the equity dashboard and the cohort reports
-# (lms.equity.disclosure): see "Disclosure control for funders" in
+# (lms.reports.disclosure): see "Disclosure control for funders" in
 # docs/operations.md.
 EQUITY_MIN_COUNT = env_int("EQUITY_MIN_COUNT", 10)
 EQUITY_ROUND_TO = env_int("EQUITY_ROUND_TO", 5)
 EQUITY_MIN_GROUP_FOR_RATES = env_int("EQUITY_MIN_GROUP_FOR_RATES", 23)
 EQUITY_RATE_EDGE = env_int("EQUITY_RATE_EDGE", 2)
-EQUITY_PTABLE = env_str("EQUITY_PTABLE", "fma-2")  # a design in lms.equity.ptable.DESIGNS
+EQUITY_PTABLE = env_str("EQUITY_PTABLE", "fma-2")  # a design in lms.reports.ptable.DESIGNS
 
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Five Minute AI")

@@ -24,7 +24,7 @@ design (EQUITY_PTABLE) and these rules:
   taken out on both sides and their keys leave the count as it is. Every row
   is symmetric, so the noise has zero mean for every count. (So a count of 1
   is never perturbed: it cannot move down, and moving it only up would bias
-  it. Small counts are hidden anyway, see lms.equity.disclosure.)
+  it. Small counts are hidden anyway, see lms.reports.disclosure.)
 - which cell keys of row c carry which noise is fixed by sorting the keys
   0..255 by SHA-256 of "<design>/<c>/<key>" and giving the moves, from the
   largest down to the largest up, to consecutive keys in that order. Rows
@@ -43,7 +43,8 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-KEY_RANGE = 256  # record keys and cell keys are 0..255
+from lms.equity.models import KEY_RANGE  # record keys and cell keys are 0..255
+
 ROWS = 750
 LOOP_FROM = 501
 

@@ -1,25 +1,26 @@
-"""Wagtail admin screens: analytics (registers its own hooks).
+"""Course analytics in the Wagtail admin (its URLs and menu item are in
+lms.reports.wagtail_hooks).
 
 "Course analytics" in the Reports menu: per course, lesson and knowledge
 check, how many learners started and completed, how long it took and where
-they stop, with small numbers suppressed (courses.analytics). Partner authors
+they stop, with small numbers suppressed (lms.reports.course_analytics). Partner authors
 see their own partner's courses only; platform editors and superusers see
 every partner's. Anyone with admin access but no partner gets a 403. Titles
 in the CSV and XLSX exports pass through the one formula guard
 (lms.core.spreadsheet, applied to every Wagtail export)."""
 
 import django_filters
-from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django_filters.fields import ModelChoiceField
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
 
 from content.models import Partner
-from lms.core.admin_access import MenuItemFor, RoleRequired
+from courses.models import CoursePage
+from courses.workspace import partners_for_user
+from lms.core.admin_access import RoleRequired
 
-from ..analytics import (
+from ..course_analytics import (
     COURSE_ORDER,
     EXPORT_HEADINGS,
     display,
@@ -27,8 +28,6 @@ from ..analytics import (
     figures_for_courses,
     min_learners,
 )
-from ..models import CoursePage
-from ..workspace import has_partner, partners_for_user
 
 
 def _partner_choices(request):
@@ -133,27 +132,3 @@ class CourseAnalyticsView(RoleRequired, ReportView):
         context = super().get_context_data(*args, **kwargs)
         context["min_learners"] = min_learners()
         return context
-
-
-@hooks.register("register_admin_urls")
-def course_analytics_urls():
-    return [
-        path("reports/course-analytics/", CourseAnalyticsView.as_view(), name="course_analytics"),
-        path(
-            "reports/course-analytics/results/",
-            CourseAnalyticsView.as_view(results_only=True),
-            name="course_analytics_results",
-        ),
-    ]
-
-
-@hooks.register("register_reports_menu_item")
-def course_analytics_menu_item():
-    return MenuItemFor(
-        "Course analytics",
-        reverse("course_analytics"),
-        name="course-analytics",
-        icon_name="table",
-        order=900,
-        shown_to=has_partner,
-    )

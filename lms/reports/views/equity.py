@@ -4,7 +4,7 @@ Equity dashboard (Reports → Equity metrics): for one characteristic at a
 time, the funnel measures per group, the gap to everyone else and how many
 declared, over a cohort (or all the viewer's cohorts, pooled) and a date
 range, as a table, a chart and a CSV, every figure through
-lms.equity.disclosure (the cell key method, then suppression and rounding).
+lms.reports.disclosure (the cell key method, then suppression and rounding).
 Only members of the "Equity analysts" group (lms.equity.access) reach it;
 everyone else with admin access gets a 403. An analyst with a cohort role
 sees the cohorts of that role; an analyst without one sees every cohort (the
@@ -20,7 +20,7 @@ all time, and a small selection points to it.
 Audit log (Reports → Equity audit log): superusers and programme admins.
 
 There is no per-learner view or export of equity answers: nothing here reads
-an EquityProfile except through the aggregate lms.equity.metrics."""
+an EquityProfile except through the aggregate lms.reports.equity_metrics."""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -29,18 +29,21 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from lms.cohorts.admin_reports import ReportFilterForm, bar_chart, describe_filters, scope_for
+from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
+from lms.cohorts.models import Cohort
 from lms.core.admin_access import RoleRequired
+from lms.equity.access import can_read_audit_log, can_view_equity
+from lms.equity.models import AuditEntry, RecordKey
 
-from . import disclosure
-from .access import can_read_audit_log, can_view_equity
-from .models import AuditEntry, RecordKey
+from .. import disclosure
+from ..charts import bar_chart
+from ..cohort_metrics import learners_in
+from ..equity_metrics import CHARACTERISTICS, equity_breakdown
+from ..filters import ReportFilterForm, describe_filters, scope_for
 
 
 def characteristics() -> list[tuple[str, str]]:
     """(key, label) for each characteristic the metrics offer."""
-    from .metrics import CHARACTERISTICS
-
     return [(key, spec.label[:1].upper() + spec.label[1:]) for key, spec in CHARACTERISTICS.items()]
 
 
@@ -88,17 +91,12 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
 
     @cached_property
     def cohorts(self):
-        from lms.cohorts.access import can_manage_cohorts, cohorts_for_user
-        from lms.cohorts.models import Cohort
-
         if can_manage_cohorts(self.request.user):
             return cohorts_for_user(self.request.user)
         return Cohort.objects.all()
 
     @cached_property
     def sees_all(self) -> bool:
-        from lms.cohorts.access import can_manage_cohorts, is_programme_admin
-
         user = self.request.user
         return is_programme_admin(user) or not can_manage_cohorts(user)
 
@@ -120,10 +118,6 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context)
 
     def build(self, data, exporting: bool) -> dict:
-        from lms.cohorts.metrics import learners_in
-
-        from .metrics import equity_breakdown
-
         characteristic = data["characteristic"]
         labels = dict(characteristics())
         scope = scope_for(self.cohorts, data, everyone=self.sees_all)

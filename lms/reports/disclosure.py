@@ -1,7 +1,7 @@
 """Disclosure control for aggregate tables of learners (the equity dashboard,
 the cohort funnel and its breakdowns): pure functions, no database.
 
-Every count is first perturbed by the cell key method (lms.equity.ptable):
+Every count is first perturbed by the cell key method (lms.reports.ptable):
 the served count is count + noise(count, cell key), where the cell key is
 the sum of the record keys of exactly the learners counted, modulo 256. The
 same people always give the same figure, in every table, filter and
@@ -64,6 +64,7 @@ PREFER_NOT_LABEL = "Prefer not to say"
 NOT_DECLARED_LABEL = "Not declared"
 
 SECONDARY = "hidden so it cannot be worked out from the total"
+SECONDARY_TOTAL = "hidden so a small figure cannot be worked out from it"
 HIDDEN_PREFIX = "Hidden: "
 NOT_APPLICABLE = "n/a"
 
@@ -199,8 +200,8 @@ def _key_sum():
 @dataclass
 class Counts:
     """The input shape: one group's raw counts and, for each, the sum of the
-    record keys of the learners counted. lms.cohorts.metrics.GroupCounts and
-    lms.equity.metrics.EquityRow have these attributes and are accepted as
+    record keys of the learners counted. lms.reports.cohort_metrics.GroupCounts and
+    lms.reports.equity_metrics.EquityRow have these attributes and are accepted as
     they are. `kind` is the equity row kind ("group" for a declared answer)."""
 
     group: str
@@ -346,6 +347,84 @@ def protect_column(
         choice = min(candidates, key=score)
         hidden.add(choice)
         secondary.add(choice)
+
+
+# -- plain suppression (course analytics) ---------------------------------------
+#
+# Course analytics show partners their own figures unperturbed: a count under
+# the threshold (PARTNER_ANALYTICS_MIN_LEARNERS, passed in) is "<threshold",
+# and a rate or median resting on fewer learners is "–" with the reason.
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure as displayed: its text, and why it is hidden if it is."""
+
+    text: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.reason})" if self.reason else self.text
+
+
+NOT_APPLICABLE_SHOWN = Shown("")
+
+
+def suppress(
+    learners: int, value: float | None = None, unit: str = "learners", *, threshold: int
+) -> Shown:
+    """The one rule for small numbers, used by the screen and the CSV alike.
+
+    `learners` is the size of the group a figure is about. With no `unit`
+    (a count), the count itself is shown, or "<5" if it is under the threshold
+    (zero included: "0 of 3" would reveal individuals just as "1 of 3" does).
+    A rate ("percent", `value` a fraction) or median ("minutes") computed from
+    a group under the threshold is shown as "–" with the reason. For a rate,
+    use suppress_rate. Rounding happens only here, after the figure was
+    computed from unrounded numbers."""
+    if unit == "learners":
+        return Shown(str(learners)) if learners >= threshold else Shown(f"<{threshold}")
+    if learners < threshold:
+        return Shown("–", f"fewer than {threshold} learners")
+    if value is None:
+        return Shown("–", "no data")
+    if unit == "percent":
+        percent = (Decimal(value) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+        return Shown(f"{percent}%")
+    if unit == "minutes":
+        return Shown(str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)))
+    raise ValueError(f"Unknown unit {unit!r}")
+
+
+def suppress_rate(numerator: int, denominator: int, *, threshold: int) -> Shown:
+    """numerator / denominator as a percentage, judged by the smaller of the
+    two: a rate over a large group would otherwise reveal a small numerator."""
+    value = numerator / denominator if denominator else None
+    return suppress(min(numerator, denominator), value, "percent", threshold=threshold)
+
+
+def protect_counts(
+    values: Sequence[int], total: int, threshold: int, *, total_known: bool = True
+) -> tuple[list[Shown], Shown | None]:
+    """Counts that add up to `total`, each suppressed under the threshold,
+    with secondary suppression (protect_column): a count that could be worked
+    out from the total and the shown counts is hidden too. `total_known`:
+    whether the reader can work the total out (else it counts as hidden).
+    Returns the counts as shown and, if the total must be hidden as well, how
+    to show it (None: the caller shows it as it is)."""
+    margin = len(values)
+    primary = {i for i, value in enumerate(values) if value < threshold}
+    known = primary if total_known else primary | {margin}
+    secondary = protect_column([*values, total], [(list(range(margin)), margin)], known)
+    shown = []
+    for i, value in enumerate(values):
+        if i in primary:
+            shown.append(Shown(f"<{threshold}"))
+        elif i in secondary:
+            shown.append(Shown("–", SECONDARY))
+        else:
+            shown.append(Shown(str(value)))
+    return shown, Shown("–", SECONDARY_TOTAL) if margin in secondary else None
 
 
 # -- the table ------------------------------------------------------------------
@@ -495,7 +574,7 @@ def disclose(
 
 
 def disclose_equity(table) -> Table:
-    """An lms.equity.metrics.EquityTable (rows with a kind: "group" for a
+    """An lms.reports.equity_metrics.EquityTable (rows with a kind: "group" for a
     declared answer, then "prefer_not" and "not_declared"; the total), with a
     "Declared" subtotal of the groups when the table has other rows."""
     rows = list(table.rows)

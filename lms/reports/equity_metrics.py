@@ -1,9 +1,9 @@
-"""Equity metrics: the cohort measures (lms.cohorts.metrics) per group of one
+"""Equity metrics: the cohort measures (lms.reports.cohort_metrics) per group of one
 protected or socio-economic characteristic, in aggregate only.
 
 Nothing here returns anything about one person: every function returns
 counts over groups (RAW, unsuppressed: disclosure control is applied by the
-callers that show or export them, lms.equity.disclosure), each with the sum
+callers that show or export them, lms.reports.disclosure), each with the sum
 of the record keys of the learners behind it (the cell key method; never
 shown).
 
@@ -13,11 +13,11 @@ For a characteristic, each learner in scope falls in exactly one row:
   questions that offer it);
 - "Not declared" (kind "not_declared"): no equity profile, or the question
   left unanswered (for local area: no local area in the learner profile).
-`declared` is the number in groups (an answer other than "prefer not to
-say"); `declared_share` is declared / learners in scope.
+'Declared" (the groups together: an answer other than "prefer not to
+say") is a subtotal the disclosure control adds (disclose_equity).
 
 Rates, and the gap of a row to everyone else in the table, are worked out by
-lms.equity.disclosure from the perturbed counts, never from these.
+lms.reports.disclosure from the perturbed counts, never from these.
 """
 
 from dataclasses import dataclass, field
@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce
 
-from lms.cohorts.metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
-
-from .models import (
+from lms.equity.models import (
     PREFER_NOT,
     AgeBand,
     Caring,
@@ -36,6 +34,8 @@ from .models import (
     Sex,
     YesNo,
 )
+
+from .cohort_metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
 
 PREFER_NOT_LABEL = "Prefer not to say"
 NOT_DECLARED = "Not declared"
@@ -132,15 +132,9 @@ class EquityTable:
     label: str
     rows: list[EquityRow] = field(default_factory=list)  # groups, then prefer not, not declared
     total: EquityRow | None = None
-    declared: int = 0
-    declared_share: float | None = None  # declared / total.learners
 
     def row(self, group: str) -> EquityRow:
         return next(r for r in self.rows if r.group == group)
-
-
-def rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def group_expression(characteristic: Characteristic, detail: bool = False):
@@ -190,15 +184,7 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
             setattr(total, key, getattr(total, key) + getattr(row, key))
         total.minutes += row.minutes
     total.median_minutes = median_minutes(rows)
-    declared = sum(row.learners for row in table_rows if row.kind == "group")
-    return EquityTable(
-        characteristic=spec.name,
-        label=spec.label,
-        rows=table_rows,
-        total=total,
-        declared=declared,
-        declared_share=rate(declared, total.learners),
-    )
+    return EquityTable(characteristic=spec.name, label=spec.label, rows=table_rows, total=total)
 
 
 def _row(counts: GroupCounts | None, label: str, kind: str) -> EquityRow:

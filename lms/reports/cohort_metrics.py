@@ -26,7 +26,7 @@ Definitions (per learner in scope)
   (Monday-based, site time zone) within the window; not 3 events.
 - completed: for at least one of the learner's in-scope cohorts, completed
   every lesson of that cohort's pathway (its live lessons, as
-  lms.pathways.services.pathway_lessons lists them; an empty pathway is never
+  lms.pathways.services.live_lesson_ids lists them; an empty pathway is never
   completed), all by the end of the window, with the last of those
   completions inside the window (so a pathway finished before `since` does
   not count again). A learner in several cohorts with different pathways
@@ -45,7 +45,7 @@ Beside each count, the same grouped query adds up the record keys
 (lms.equity.models.RecordKey) of the learners it counts: `<stage>_key` is
 the sum over exactly the rows of `<stage>`, and the weekly completions carry
 the sum of their learners' keys, one per completion. The reports turn count
-and key sum into the figure they serve (lms.equity.disclosure, the cell key
+and key sum into the figure they serve (lms.reports.disclosure, the cell key
 method); the sums are never shown. A learner without a key yet (the reports
 draw them first) adds 0.
 """
@@ -55,13 +55,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -70,18 +68,20 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Length, RowNumber, Substr, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from courses.models import CoursePage, LessonPage
-from lms.core.aggregates import Median
+from content.models import SeniorityLevel
+from lms.cohorts.models import Cohort, Invitation, Membership
 from lms.learners.models import OrganisationSize
 from lms.pathways.models import PathwayItem
+from lms.pathways.services import live_lesson_ids
 from lms.progress.models import LearningEvent, LessonProgress
 
-from .models import Cohort, Invitation, Membership
+from .medians import in_database as median_in_database
+from .medians import median_aggregate
+from .medians import medians as median_of
 
 
 @dataclass(frozen=True)
@@ -195,46 +195,6 @@ def _in_window(lookup: str, scope: Scope) -> Q:
     return q
 
 
-# -- pathways ---------------------------------------------------------------
-
-
-def pathway_lesson_ids(pathway_ids) -> dict[int, set[int]]:
-    """The live lessons of each pathway, as pathway_lessons lists them: single
-    lesson steps that are live, and the live lessons of course steps. Three
-    queries, whatever the number of pathways."""
-    items = list(
-        PathwayItem.objects.filter(pathway_id__in=pathway_ids).values_list(
-            "pathway_id", "lesson_id", "course_id"
-        )
-    )
-    courses = dict(
-        CoursePage.objects.filter(pk__in={c for _, _, c in items if c}).values_list("pk", "path")
-    )
-    lesson_ids = {lesson for _, lesson, _ in items if lesson}
-    lessons = (
-        LessonPage.objects.live()
-        .filter(
-            Q(pk__in=lesson_ids)
-            | Q(depth__in={len(p) // CoursePage.steplen + 1 for p in courses.values()})
-        )
-        .annotate(parent_path=Substr("path", 1, Length("path") - CoursePage.steplen))
-        .filter(Q(pk__in=lesson_ids) | Q(parent_path__in=list(courses.values())))
-        .values_list("pk", "parent_path")
-    )
-    live = set()
-    children = defaultdict(set)
-    for pk, parent_path in lessons:
-        live.add(pk)
-        children[parent_path].add(pk)
-    result = defaultdict(set)
-    for pathway_id, lesson_id, course_id in items:
-        if lesson_id and lesson_id in live:
-            result[pathway_id].add(lesson_id)
-        elif course_id and course_id in courses:
-            result[pathway_id] |= children[courses[course_id]]
-    return dict(result)
-
-
 def _completed_membership(scope: Scope, cohorts: dict[int, int], sizes: dict[int, int]) -> Exists:
     """Exists: a membership of OuterRef('pk') in an in-scope cohort whose
     pathway the learner completed (see the module docstring). `cohorts` maps
@@ -301,7 +261,7 @@ def learner_rows(scope: Scope):
     Costs the cohort and pathway look-ups (4 queries, sized by the number of
     cohorts and pathways, not learners)."""
     cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
-    sizes = {p: len(ids) for p, ids in pathway_lesson_ids(set(cohorts.values())).items()}
+    sizes = {p: len(ids) for p, ids in live_lesson_ids(set(cohorts.values())).items()}
     done = LessonProgress.objects.filter(_in_window("completed_at", scope), user_id=OuterRef("pk"))
     events = LearningEvent.objects.filter(_in_window("occurred_at", scope), user_id=OuterRef("pk"))
     return (
@@ -350,21 +310,14 @@ def _counts():
     return aggregates
 
 
-def _median_in_database() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _median_seconds():
-    return Median("m_seconds", filter=Q(m_activated=True))
-
-
 def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
     """Counts per value of `group_expr` (an expression over the User rows of
     `learner_rows`), plus each group's median minutes: one query on
-    PostgreSQL (PERCENTILE_CONT in the same GROUP BY), two elsewhere."""
+    PostgreSQL (PERCENTILE_CONT in the same GROUP BY, so each learner's
+    figures are worked out once), two elsewhere."""
     aggregates = _counts()
-    if _median_in_database():
-        aggregates["median_seconds"] = _median_seconds()
+    if median_in_database():
+        aggregates["median_seconds"] = median_aggregate("m_seconds", filter=Q(m_activated=True))
     result = {}
     for row in rows.values(group=group_expr).annotate(**aggregates).order_by():
         median = row.get("median_seconds")
@@ -375,7 +328,7 @@ def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
             **{stage: row[stage] for stage in _STAGES},
             **{f"{stage}_key": row[f"{stage}_key"] for stage in _STAGES},
         )
-    if not _median_in_database():
+    if not median_in_database():
         for group, median in medians(rows, group_expr).items():
             if group in result:
                 result[group].median_minutes = median
@@ -384,29 +337,14 @@ def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
 
 def median_minutes(rows) -> float | None:
     """The median minutes of all activated learners in `rows` (one query)."""
-    if _median_in_database():
-        seconds = rows.aggregate(median=_median_seconds())["median"]
-        return None if seconds is None else seconds / 60
     return medians(rows).get(None)
 
 
 def medians(rows, group_expr=None) -> dict:
     """The median minutes of activated learners per group (key None without a
-    group), in one query: the middle one or two rows of each group, ranked by
-    a window function in the database."""
-    partition = [group_expr] if group_expr is not None else None
-    ranked = rows.filter(m_activated=True).annotate(
-        m_group=group_expr if group_expr is not None else Value(None, output_field=CharField()),
-        m_rank=Window(RowNumber(), partition_by=partition, order_by=F("m_seconds").asc()),
-        m_size=Window(Count("pk"), partition_by=partition),
-    )
-    middle = ranked.annotate(
-        m_offset=ExpressionWrapper(2 * F("m_rank") - F("m_size"), output_field=IntegerField())
-    ).filter(m_offset__gte=0, m_offset__lte=2)
-    picked = defaultdict(list)
-    for group, seconds in middle.values_list("m_group", "m_seconds"):
-        picked[group].append(seconds)
-    return {group: sum(values) / len(values) / 60 for group, values in picked.items()}
+    group), in one query (lms.reports.medians)."""
+    seconds = median_of(rows.filter(m_activated=True), "m_seconds", group_expr)
+    return {group: value / 60 for group, value in seconds.items()}
 
 
 # -- the report -------------------------------------------------------------
@@ -438,22 +376,12 @@ def funnel(scope: Scope) -> Funnel:
     )
 
 
-def population(scope: Scope) -> int:
-    """The number of learners in scope (one query)."""
-    return learners_in(scope).count()
-
-
-def completions_per_week(scope: Scope) -> list[tuple[date, int]]:
+def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
     """Lesson completions by learners in scope within the window, per ISO
     week: (the week's Monday, completions), every week from the first to the
-    last (or the window's ends, when set), weeks without completions as 0.
-    One query."""
-    return _weekly(scope)[0]
-
-
-def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
-    """completions_per_week, and the sum of the record keys of each week's
-    completions (each completion counts its learner's key), in one query."""
+    last (or the window's ends, when set), weeks without completions as 0;
+    and the sum of the record keys of each week's completions (each
+    completion counts its learner's key). One query."""
     weeks = (
         LessonProgress.objects.filter(
             _in_window("completed_at", scope), user_id__in=learners_in(scope)
@@ -515,8 +443,6 @@ def breakdown(scope: Scope, dimension: str) -> list[GroupCounts]:
             counts.group = labels.get(counts.group, counts.group)
         key = _order_by({labels[c]: n for c, n in order.items()})
     elif dimension == "seniority":
-        from content.models import SeniorityLevel
-
         ranks = {
             name: n for n, name in enumerate(SeniorityLevel.objects.values_list("name", flat=True))
         }

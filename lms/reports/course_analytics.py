@@ -1,8 +1,10 @@
 """Partner analytics: aggregate learning figures per course, lesson and
-knowledge check, for the admin report (courses.admin_views.analytics) and its
+knowledge check, for the admin report (lms.reports.views.course_analytics) and its
 CSV export. Nothing here names or lists a learner: every figure is a count of
-learners or a rate or median over a group of them, and `suppress` hides any
-figure about fewer than `min_learners()` learners.
+learners or a rate or median over a group of them, and `suppress`
+(lms.reports.disclosure, at the threshold `min_learners()`) hides any figure
+about fewer than that many learners, with secondary suppression where the
+lessons' "stopped here" figures add up to a course's unfinished learners.
 
 What the figures mean (all from the progress state rows that
 lms.progress.services keeps; deleted accounts drop out of every figure):
@@ -41,12 +43,8 @@ whatever the number of learners, courses or lessons."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from itertools import groupby
-from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Count,
     DurationField,
@@ -61,10 +59,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Length, Substr
 
-from lms.core.aggregates import Median
+from courses.models import CoursePage, LessonPage
 from lms.progress.models import CheckAnswer, Enrolment, LessonProgress
 
-from .models import CoursePage, LessonPage
+from . import disclosure
+from .disclosure import NOT_APPLICABLE_SHOWN as NOT_APPLICABLE
+from .disclosure import Shown
+from .medians import medians
 
 
 def min_learners() -> int:
@@ -229,30 +230,9 @@ def _lesson_duration():
 
 def _median_minutes(queryset: QuerySet, key: str, duration) -> dict[int, float]:
     """The median of `duration` (a duration expression) per value of `key`, in
-    minutes, in one query. PostgreSQL computes it (PERCENTILE_CONT); other
-    databases return the durations sorted per key and the median is picked out
-    here. Both take the mean of the middle two for an even count."""
-    if connection.vendor == "postgresql":
-        rows = (
-            queryset.order_by()
-            .values(key)
-            .annotate(median=Median(duration, output_field=DurationField()))
-            .values_list(key, "median")
-        )
-        return {k: median.total_seconds() / 60 for k, median in rows if median is not None}
-    rows = (
-        queryset.annotate(duration=duration)
-        .filter(duration__isnull=False)
-        .order_by(key, "duration")
-        .values_list(key, "duration")
-    )
-    medians = {}
-    for k, group in groupby(rows.iterator(), key=itemgetter(0)):
-        durations = [duration for _, duration in group]
-        middle = len(durations) // 2
-        median = (durations[middle] + durations[~middle]) / 2
-        medians[k] = median.total_seconds() / 60
-    return medians
+    minutes, in one query (lms.reports.medians)."""
+    found = medians(queryset, duration, key, output_field=DurationField())
+    return {k: median.total_seconds() / 60 for k, median in found.items()}
 
 
 def _add_check_figures(lesson_figures: dict[int, LessonFigures], lesson_scope) -> None:
@@ -278,49 +258,29 @@ def _add_check_figures(lesson_figures: dict[int, LessonFigures], lesson_scope) -
 # What people see: the same rows on the screen and in the CSV.
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A figure as displayed: its text, and why it is hidden if it is."""
-
-    text: str
-    reason: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.text} ({self.reason})" if self.reason else self.text
-
-
-NOT_APPLICABLE = Shown("")
-
-
 def suppress(learners: int, value: float | None = None, unit: str = "learners") -> Shown:
-    """The one rule for small numbers, used by the screen and the CSV alike.
-
-    `learners` is the size of the group a figure is about. With no `unit`
-    (a count), the count itself is shown, or "<5" if it is under the threshold
-    (zero included: "0 of 3" would reveal individuals just as "1 of 3" does).
-    A rate ("percent", `value` a fraction) or median ("minutes") computed from
-    a group under the threshold is shown as "–" with the reason. For a rate,
-    pass the smaller of numerator and denominator, since a rate over a large
-    group would otherwise reveal a suppressed numerator. Rounding happens only
-    here, after the figure was computed from unrounded numbers."""
-    threshold = min_learners()
-    if unit == "learners":
-        return Shown(str(learners)) if learners >= threshold else Shown(f"<{threshold}")
-    if learners < threshold:
-        return Shown("–", f"fewer than {threshold} learners")
-    if value is None:
-        return Shown("–", "no data")
-    if unit == "percent":
-        percent = (Decimal(value) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-        return Shown(f"{percent}%")
-    if unit == "minutes":
-        return Shown(str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)))
-    raise ValueError(f"Unknown unit {unit!r}")
+    """disclosure.suppress at the partner analytics threshold."""
+    return disclosure.suppress(learners, value, unit, threshold=min_learners())
 
 
 def _rate(numerator: int, denominator: int) -> Shown:
-    value = numerator / denominator if denominator else None
-    return suppress(min(numerator, denominator), value, "percent")
+    return disclosure.suppress_rate(numerator, denominator, threshold=min_learners())
+
+
+def _stopped_here(course: CourseFigures) -> tuple[list[Shown], Shown | None]:
+    """Each lesson's "stopped here", suppressed; and whether the course's
+    completed count must be hidden too. Every learner who started the
+    course and has not finished it stopped at exactly one lesson, so the
+    lessons' figures add up to started − completed: disclosure.protect_counts
+    hides further figures until no hidden one can be worked out from that
+    (and, if it must, the course's completed count: None if not)."""
+    threshold = min_learners()
+    return disclosure.protect_counts(
+        [lesson.stopped_here for lesson in course.lessons],
+        course.started - course.completed,
+        threshold,
+        total_known=min(course.started, course.completed) >= threshold,
+    )
 
 
 @dataclass(frozen=True)
@@ -364,7 +324,8 @@ def display(courses: list[CourseFigures]) -> list[CourseTable]:
     tables = []
     for course in courses:
         lessons, checks = [], []
-        for lesson in course.lessons:
+        stopped_here, completed_hidden = _stopped_here(course)
+        for lesson, stopped in zip(course.lessons, stopped_here, strict=True):
             lessons.append(
                 ProgressRow(
                     label=lesson_label(lesson),
@@ -372,7 +333,7 @@ def display(courses: list[CourseFigures]) -> list[CourseTable]:
                     completed=suppress(lesson.completed),
                     completion_rate=_rate(lesson.completed, lesson.started),
                     median_minutes=suppress(lesson.completed, lesson.median_minutes, "minutes"),
-                    stopped_here=suppress(lesson.stopped_here),
+                    stopped_here=stopped,
                     live=lesson.live,
                 )
             )
@@ -394,8 +355,8 @@ def display(courses: list[CourseFigures]) -> list[CourseTable]:
                 course=ProgressRow(
                     label="Whole course",
                     started=suppress(course.started),
-                    completed=suppress(course.completed),
-                    completion_rate=_rate(course.completed, course.started),
+                    completed=completed_hidden or suppress(course.completed),
+                    completion_rate=completed_hidden or _rate(course.completed, course.started),
                     median_minutes=suppress(course.completed, course.median_minutes, "minutes"),
                     stopped_here=NOT_APPLICABLE,
                     live=course.live,

@@ -6,7 +6,7 @@ completed and minutes learned, across the viewer's cohorts and per cohort;
 lessons completed per week as a chart (server-rendered SVG, with the same
 figures as a table); breakdowns by sector, seniority, organisation size band
 and local area. Every count of learners, and the weekly completions, is
-perturbed by the cell key method (lms.equity.disclosure.perturb: the same
+perturbed by the cell key method (lms.reports.disclosure.perturb: the same
 people always give the same figure, in this report and in the equity
 dashboard, so subtracting two date ranges or two cohorts gives nothing
 exact). The funnel's figures are otherwise shown as they are, for the people
@@ -23,18 +23,19 @@ are turned away by Wagtail's admin gate (to the login page)."""
 import csv
 from datetime import date
 
-from django import forms
 from django.http import HttpResponse
-from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
 from django.views.generic import TemplateView
-from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from lms.core.admin_access import MenuItemFor, RoleRequired
+from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
+from lms.core.admin_access import RoleRequired
 from lms.core.spreadsheet import safe_cell
-from lms.equity.disclosure import (
+from lms.equity.models import RecordKey
+
+from ..charts import bar_chart
+from ..cohort_metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
+from ..disclosure import (
     csv_rows,
     disclose,
     min_count,
@@ -43,7 +44,7 @@ from lms.equity.disclosure import (
     round_to,
     screen_rows,
 )
-from lms.equity.models import RecordKey
+from ..filters import ReportFilterForm, describe_filters, scope_for
 
 DIMENSION_LABELS = {
     "sector": "Sector",
@@ -59,122 +60,6 @@ FUNNEL_STAGES = (
     ("completed", "Completed"),
 )
 MAX_COHORT_ROWS = 50
-
-
-# -- the chart ------------------------------------------------------------------
-
-
-def bar_chart(chart_id: str, title: str, desc: str, bars, *, unit: str = "", max_value=None):
-    """An accessible horizontal bar chart as inline SVG: role="img" with a
-    <title> and <desc> (the figures are also in a table beside it). `bars`:
-    (label, value or None); None draws no bar and says "hidden". No script,
-    no inline style (presentation attributes only), so it passes a strict
-    CSP."""
-    bars = list(bars)
-    label_width, bar_width, row_height, top = 220, 360, 26, 8
-    width = label_width + bar_width + 80
-    height = top * 2 + row_height * max(len(bars), 1)
-    biggest = max_value or max([value for _, value in bars if value is not None] or [1]) or 1
-    rows = []
-    for position, (label, value) in enumerate(bars):
-        y = top + position * row_height
-        length = 0 if value is None else round(bar_width * value / biggest, 1)
-        shown = "hidden" if value is None else f"{value}{unit}"
-        rows.append(
-            format_html(
-                '<g><text x="{}" y="{}" text-anchor="end" fill="#1d1d1d" font-size="13">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5f99"></rect>'
-                '<text x="{}" y="{}" fill="#1d1d1d" font-size="13">{}</text></g>',
-                label_width - 8,
-                y + 17,
-                label[:32],
-                label_width,
-                y + 4,
-                length,
-                row_height - 8,
-                label_width + length + 6,
-                y + 17,
-                shown,
-            )
-        )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{}-title {}-desc" '
-        'viewBox="0 0 {} {}" width="100%" height="{}" class="report-chart" '
-        'preserveAspectRatio="xMinYMin meet" focusable="false">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        chart_id,
-        chart_id,
-        width,
-        height,
-        height,
-        chart_id,
-        title,
-        chart_id,
-        desc,
-        format_html_join("", "{}", ((row,) for row in rows)),
-    )
-
-
-# -- filters --------------------------------------------------------------------
-
-
-class CohortChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, cohort):
-        return f"{cohort.name} ({cohort.programme.name})"
-
-
-class ReportFilterForm(forms.Form):
-    """Cohort (only those the viewer may see), and a date range."""
-
-    cohort = CohortChoiceField(
-        queryset=None, required=False, empty_label="All your cohorts (pooled)", label="Cohort"
-    )
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, cohorts=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = cohorts.select_related("programme").order_by(
-            "-starts_on", "name"
-        )
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            raise forms.ValidationError("“From” must be on or before “To”.")
-        return data
-
-
-def scope_for(cohorts, data, *, everyone: bool):
-    """The metrics Scope for the cleaned filters: the chosen cohort, or all
-    the viewer's cohorts (None, i.e. every cohort, only for those who see all)."""
-    from .metrics import Scope
-
-    cohort = data.get("cohort")
-    if cohort is not None:
-        ids = (cohort.pk,)
-    elif everyone:
-        ids = None
-    else:
-        ids = tuple(cohorts.values_list("pk", flat=True))
-    return Scope(cohort_ids=ids, since=data.get("since"), until=data.get("until"))
-
-
-def describe_filters(data) -> dict:
-    cohort = data.get("cohort")
-    since: date | None = data.get("since")
-    until: date | None = data.get("until")
-    return {
-        "cohort": cohort.pk if cohort else None,
-        "cohort_name": cohort.name if cohort else "All cohorts (pooled)",
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-    }
 
 
 # -- served figures -------------------------------------------------------------
@@ -213,8 +98,6 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
     )
 
     def allowed(self, user) -> bool:
-        from .access import can_manage_cohorts
-
         return can_manage_cohorts(user)
 
     def get_breadcrumbs_items(self):
@@ -222,14 +105,10 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
 
     @cached_property
     def cohorts(self):
-        from .access import cohorts_for_user
-
         return cohorts_for_user(self.request.user)
 
     @cached_property
     def sees_all(self) -> bool:
-        from .access import is_programme_admin
-
         return is_programme_admin(self.request.user)
 
     @cached_property
@@ -243,9 +122,6 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context)
 
     def report(self, data):
-
-        from .metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
-
         scope = scope_for(self.cohorts, data, everyone=self.sees_all)
         RecordKey.objects.ensure_for(learners_in(scope))
         overall = funnel(scope)
@@ -333,22 +209,3 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
             writer.writerow([safe_cell(text) for text in item["header"]])
             writer.writerows(csv_rows(item["table"]))
         return response
-
-
-@hooks.register("register_admin_urls")
-def funnel_report_urls():
-    return [path("reports/cohort-funnel/", FunnelReportView.as_view(), name="cohort_funnel")]
-
-
-@hooks.register("register_reports_menu_item")
-def funnel_menu_item():
-    from .access import can_manage_cohorts
-
-    return MenuItemFor(
-        "Cohort funnel",
-        reverse("cohort_funnel"),
-        name="cohort-funnel",
-        icon_name="group",
-        order=960,
-        shown_to=can_manage_cohorts,
-    )

@@ -1,10 +1,10 @@
-"""Prints the perturbation table of the cell key method (lms.equity.ptable)
+"""Prints the perturbation table of the cell key method (lms.reports.ptable)
 as CSV: pcv, ckey, pvalue, for funders and auditors. The table is public;
 the learners' record keys are not, and nothing here reads them."""
 
 from django.core.management.base import BaseCommand
 
-from lms.equity import ptable
+from lms.reports import ptable
 
 
 class Command(BaseCommand):

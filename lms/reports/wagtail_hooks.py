@@ -1,0 +1,55 @@
+"""The reports in the Wagtail admin's Reports menu, each one AdminReport
+owning its URLs and its menu item: course analytics, the cohort funnel, the
+equity dashboard and its audit log."""
+
+from courses.workspace import has_partner
+from lms.cohorts.access import can_manage_cohorts
+from lms.core.admin_access import AdminReport
+from lms.equity.access import can_read_audit_log, can_view_equity
+
+from .views.cohort_funnel import FunnelReportView
+from .views.course_analytics import CourseAnalyticsView
+from .views.equity import AuditLogView, EquityDashboardView
+
+course_analytics = AdminReport(
+    CourseAnalyticsView,
+    "reports/course-analytics/",
+    "Course analytics",
+    menu_name="course-analytics",
+    icon="table",
+    order=900,
+    shown_to=has_partner,
+).register()
+
+cohort_funnel = AdminReport(
+    FunnelReportView,
+    "reports/cohort-funnel/",
+    "Cohort funnel",
+    url_name="cohort_funnel",
+    menu_name="cohort-funnel",
+    icon="group",
+    order=960,
+    shown_to=can_manage_cohorts,
+).register()
+
+equity_dashboard = AdminReport(
+    EquityDashboardView,
+    "reports/equity/",
+    "Equity metrics",
+    url_name="equity_dashboard",
+    menu_name="equity",
+    icon="table",
+    order=970,
+    shown_to=can_view_equity,
+).register()
+
+equity_audit_log = AdminReport(
+    AuditLogView,
+    "reports/equity/audit/",
+    "Equity audit log",
+    url_name="equity_audit_log",
+    menu_name="equity-audit-log",
+    icon="history",
+    order=980,
+    shown_to=can_read_audit_log,
+).register()

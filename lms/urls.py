@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("lms.certificates.urls")),
+    path("", include("lms.progress.urls")),
     path("", include("lms.learners.urls_data")),
     path("", include("lms.nudges.urls")),
     path("", include("lms.cohorts.urls")),

@@ -5,6 +5,7 @@ partner's authors get rights on their own shelf only."""
 import math
 import uuid
 from datetime import date
+from http import HTTPMethod
 
 from django import forms
 from django.conf import settings
@@ -243,6 +244,8 @@ class LessonPage(Page):
     ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
+    # Reading only: the lesson's forms post to lms.progress's views.
+    allowed_http_methods = [HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS]
 
     def with_content_json(self, content):
         # Review dates are written to the row on publishing (courses.freshness),

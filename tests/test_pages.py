@@ -1,8 +1,11 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import escape
+from wagtail.models import PageViewRestriction
 
 from courses.models import CoursePage, LessonPage
+from lms.progress.models import LessonProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,30 @@ def test_answer_to_an_unknown_check_is_a_bad_request(client, lessons):
 def test_home_page_links_to_catalogue(client, library):
     html = client.get("/").content.decode()
     assert 'href="/courses/"' in html
+
+
+def test_lesson_actions_take_posts_only_and_only_for_live_lessons(client, lessons):
+    lesson = lessons[0]
+    complete = reverse("progress:complete_lesson", args=[lesson.pk])
+    assert client.get(answer_url(lesson)).status_code == 405
+    assert client.get(complete).status_code == 405
+    assert client.post(lesson.url, {"check": check_of(lesson).id}).status_code == 405
+    lesson.unpublish()
+    assert client.post(answer_url(lesson), {"check": check_of(lesson).id}).status_code == 404
+    assert client.post(complete).status_code == 404
+
+
+def test_a_lesson_restricted_to_a_group_is_neither_started_nor_answered_by_others(
+    client, lessons, django_user_model
+):
+    lesson = lessons[0]
+    restriction = PageViewRestriction.objects.create(
+        page=lesson, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="Board members"))
+    client.force_login(django_user_model.objects.create_user("outsider@example.com"))
+    assert client.get(lesson.url).status_code == 302  # to sign-in, as Wagtail does
+    answer = client.post(answer_url(lesson), {"check": check_of(lesson).id, "answer": "1"})
+    complete = client.post(reverse("progress:complete_lesson", args=[lesson.pk]))
+    assert (answer.status_code, complete.status_code) == (404, 404)
+    assert not LessonProgress.objects.exists()

@@ -1,6 +1,8 @@
 """StreamField blocks for lessons. Each block renders through its own template
 under templates/blocks/."""
 
+from dataclasses import dataclass
+
 from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
@@ -49,9 +51,38 @@ class OptionBlock(blocks.StructBlock):
         label = "Option"
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one answer to a knowledge check; options are numbered from 1."""
+
+    correct: bool
+    selected: frozenset[int]
+    correct_options: frozenset[int]
+    explanation: str
+    error: str = ""
+
+
 class KnowledgeCheckValue(blocks.StructValue):
+    def correct_options(self) -> frozenset[int]:
+        return frozenset(i for i, option in enumerate(self["options"], 1) if option["is_correct"])
+
     def allows_several(self) -> bool:
-        return sum(1 for option in self["options"] if option["is_correct"]) > 1
+        return len(self.correct_options()) > 1
+
+    def grade(self, raw_answers: list[str]) -> Feedback:
+        """Correct only if the selected set equals the set of correct options.
+        No answer, or an out-of-range one, is an error, not a wrong answer."""
+        answer_key = self.correct_options()
+        count = len(self["options"])
+        try:
+            selected = frozenset(int(answer) for answer in raw_answers)
+        except ValueError:
+            selected = frozenset()
+        if not selected or not all(1 <= n <= count for n in selected):
+            return Feedback(
+                False, frozenset(), answer_key, "", error="Choose an answer, then check it."
+            )
+        return Feedback(selected == answer_key, selected, answer_key, self["explanation"])
 
 
 class KnowledgeCheckBlock(blocks.StructBlock):

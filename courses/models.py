@@ -5,6 +5,7 @@ partner's authors get rights on their own shelf only."""
 import math
 import uuid
 from datetime import date
+from http import HTTPMethod
 
 from django import forms
 from django.conf import settings
@@ -255,6 +256,8 @@ class LessonPage(Page):
     ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
+    # Reading only: the lesson's forms post to lms.progress's views.
+    allowed_http_methods = [HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS]
 
     def with_content_json(self, content):
         # Review dates are written to the row on publishing (courses.freshness),
@@ -281,16 +284,36 @@ class LessonPage(Page):
     def course(self):
         return CoursePage.objects.ancestor_of(self).select_related("partner").first()
 
-    def get_context(self, request, *args, **kwargs):
-        from .lesson_navigation import lesson_navigation
+    def knowledge_check(self, block_id: str):
+        """The knowledge-check block with this StreamField id, or None."""
+        for child in self.body:
+            if child.block_type == "knowledge_check" and child.id == block_id:
+                return child
+        return None
 
+    def navigation(self) -> dict:
+        """Previous and next lesson within the course, in page-tree order, in one query."""
+        siblings = list(
+            LessonPage.objects.live()
+            .public()
+            .sibling_of(self, inclusive=True)
+            .order_by("path")
+            .only("id", "title", "url_path", "path", "depth", "reading_seconds")
+        )
+        ids = [page.pk for page in siblings]
+        position = ids.index(self.pk) if self.pk in ids else None
+        if position is None:
+            return {"previous_lesson": None, "next_lesson": None, "lesson_position": None}
+        return {
+            "previous_lesson": siblings[position - 1] if position > 0 else None,
+            "next_lesson": siblings[position + 1] if position + 1 < len(siblings) else None,
+            "lesson_position": position + 1,
+            "lesson_total": len(siblings),
+        }
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.course
         context["attempt_token"] = uuid.uuid4().hex
-        context.update(lesson_navigation(self))
+        context.update(self.navigation())
         return context
-
-    def serve(self, request, *args, **kwargs):
-        from .lesson_actions import serve_lesson
-
-        return serve_lesson(self, request, super().serve, *args, **kwargs)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -26,6 +27,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("lms.certificates.urls")),
+    path("", include("lms.progress.urls")),
     path("", include("lms.personal_data.urls")),
     path("", include("lms.nudges.urls")),
     path("", include("lms.cohorts.urls")),
@@ -33,9 +35,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
-    from django.urls import re_path
-    from django.views.static import serve
-
     # Single-machine setups only; past one machine media lives in object storage.
     urlpatterns += [
         # Documents only through Wagtail's serve view, which checks collection

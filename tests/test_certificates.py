@@ -12,6 +12,7 @@ from courses.models import CoursePage, LessonPage
 from lms.certificates.models import Certificate
 from lms.learners.models import LearnerProfile
 from lms.progress.services import complete_lesson
+from lms.progress.signals import course_completed, lesson_completed
 
 pytestmark = pytest.mark.django_db
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -138,3 +139,22 @@ def test_certificate_page_has_no_inline_script_or_style_and_is_not_indexed(clien
     assert ' style="' not in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert '<main id="main"' in html and "<h1" in html
+
+
+def test_the_completion_that_finishes_a_course_carries_its_certificate(learner, course):
+    sent = []
+    lesson_completed.connect(record := lambda sender, **kw: sent.append(kw["lesson"]), weak=False)
+    course_completed.connect(finish := lambda sender, **kw: sent.append(kw["course"]), weak=False)
+    try:
+        lessons = lessons_of(course)
+        for lesson in lessons[:-1]:
+            assert complete_lesson(learner, lesson).certificate is None
+        completion = complete_lesson(learner, lessons[-1])
+        replay = complete_lesson(learner, lessons[-1])
+    finally:
+        lesson_completed.disconnect(record)
+        course_completed.disconnect(finish)
+    assert completion.course_completed
+    assert completion.certificate == Certificate.objects.get(user=learner, course=course)
+    assert not replay.newly_completed and replay.certificate is None
+    assert sent == [*lessons, course]  # once each, in order

@@ -106,7 +106,9 @@ def test_answering_the_check_shows_a_clean_explanation(
     [check] = [child for child in hostile_lesson.body if child.block_type == "knowledge_check"]
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(
-        hostile_lesson.url, {"action": "answer", "check": check.id, "answer": "2"}, headers=headers
+        reverse("progress:answer_check", args=[hostile_lesson.pk]),
+        {"check": check.id, "answer": "2"},
+        headers=headers,
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -3,9 +3,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from content.models import Sector, SeniorityLevel, Skill
-from courses.knowledge_checks import correct_options
 from courses.models import CoursePage, LessonPage
 from lms.certificates.models import Certificate
 from lms.learners.models import LearnerProfile, SelfCheck
@@ -14,6 +14,10 @@ from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonPro
 from lms.progress.services import complete_lesson
 
 pytestmark = pytest.mark.django_db
+
+
+def complete_url(lesson):
+    return reverse("progress:complete_lesson", args=[lesson.pk])
 
 
 def onboarding_data(sector="health-tech", seniority="senior-leader", rating=3, **ratings):
@@ -105,14 +109,15 @@ def test_opening_a_lesson_enrols_and_starts_it_once(client, onboarded):
 def test_knowledge_check_records_first_attempt_and_retries(client, onboarded):
     lesson = lessons_of("ai-for-the-board")[0]
     check = check_of(lesson)
-    right = sorted(correct_options(check.value))
+    right = sorted(check.value.correct_options())
     wrong = [n for n in range(1, len(check.value["options"]) + 1) if n not in right][:1]
     client.get(lesson.url)
     headers = {"HX-Request": "true"}
-    form = {"action": "answer", "check": check.id, "attempt": "t1"}
-    client.post(lesson.url, form | {"answer": wrong}, headers=headers)
-    client.post(lesson.url, form | {"answer": wrong}, headers=headers)  # double click: same form
-    response = client.post(lesson.url, form | {"answer": right, "attempt": "t2"}, headers=headers)
+    url = reverse("progress:answer_check", args=[lesson.pk])
+    form = {"check": check.id, "attempt": "t1"}
+    client.post(url, form | {"answer": wrong}, headers=headers)
+    client.post(url, form | {"answer": wrong}, headers=headers)  # double click: same form
+    response = client.post(url, form | {"answer": right, "attempt": "t2"}, headers=headers)
     assert "Correct." in response.content.decode()
     answer = CheckAnswer.objects.get(user=onboarded, lesson=lesson)
     assert answer.attempts == 2
@@ -124,9 +129,7 @@ def test_mark_complete_in_place_and_replays_do_not_double_count(client, onboarde
     lessons = lessons_of("ai-for-the-board")
     client.get(lessons[0].url)
     for _ in range(3):
-        response = client.post(
-            lessons[0].url, {"action": "complete"}, headers={"HX-Request": "true"}
-        )
+        response = client.post(complete_url(lessons[0]), headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "Lesson complete." in html
     assert f"Next lesson: {lessons[1].title}" in html
@@ -136,7 +139,7 @@ def test_mark_complete_in_place_and_replays_do_not_double_count(client, onboarde
 
 def test_mark_complete_without_javascript_goes_to_the_next_lesson(client, onboarded):
     lessons = lessons_of("ai-for-the-board")
-    response = client.post(lessons[0].url, {"action": "complete"})
+    response = client.post(complete_url(lessons[0]))
     assert response.status_code == 302
     assert response.url == lessons[1].url
 
@@ -145,7 +148,7 @@ def test_completing_a_course_issues_one_certificate_and_shows_on_dashboard(clien
     lessons = lessons_of("buying-ai-well")
     for lesson in lessons[:-1]:
         complete_lesson(onboarded, lesson)
-    response = client.post(lessons[-1].url, {"action": "complete"})
+    response = client.post(complete_url(lessons[-1]))
     certificate = Certificate.objects.get(user=onboarded)
     assert response.url == certificate.get_absolute_url()
     complete_lesson(onboarded, lessons[-1])
@@ -159,7 +162,7 @@ def test_anonymous_visitor_can_read_but_is_asked_to_sign_in_to_track(client, lib
     lesson = lessons_of("ai-for-the-board")[0]
     html = client.get(lesson.url).content.decode()
     assert "to record your progress" in html
-    response = client.post(lesson.url, {"action": "complete"})
+    response = client.post(complete_url(lesson))
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert not LessonProgress.objects.exists()
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from content.models import Sector, SeniorityLevel
 from lms.certificates.models import Certificate
@@ -42,8 +43,10 @@ def test_bob_completing_and_answering_changes_only_his_record(bob_client, ada): 
     before = ada_state(ada)
     lesson = lessons_of("buying-ai-well")[0]  # Ada started it; Bob completes it
     check = next(block for block in lesson.body if block.block_type == "knowledge_check")
-    bob_client.post(lesson.url, {"action": "complete"})
-    bob_client.post(lesson.url, {"action": "answer", "check": check.id, "answer": "1"})
+    bob_client.post(reverse("progress:complete_lesson", args=[lesson.pk]))
+    bob_client.post(
+        reverse("progress:answer_check", args=[lesson.pk]), {"check": check.id, "answer": "1"}
+    )
     assert ada_state(ada) == before
     assert not LessonProgress.objects.get(user=ada, lesson=lesson).completed_at
 

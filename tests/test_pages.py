@@ -1,8 +1,11 @@
 import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils.html import escape
+from wagtail.models import PageViewRestriction
 
-from courses.knowledge_checks import correct_options
 from courses.models import CoursePage, LessonPage
+from lms.progress.models import LessonProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +18,10 @@ def course(library):
 @pytest.fixture
 def lessons(course):
     return list(LessonPage.objects.child_of(course).live().order_by("path"))
+
+
+def answer_url(lesson):
+    return reverse("progress:answer_check", args=[lesson.pk])
 
 
 def check_of(lesson):
@@ -44,27 +51,27 @@ def test_lesson_page_renders_every_block_and_navigation(client, lessons):
 def test_knowledge_check_without_javascript_posts_and_shows_feedback(client, lessons):
     lesson = lessons[0]
     check = check_of(lesson)
-    right = min(correct_options(check.value))
+    right = min(check.value.correct_options())
     wrong = next(
         n
         for n in range(1, len(check.value["options"]) + 1)
-        if n not in correct_options(check.value)
+        if n not in check.value.correct_options()
     )
-    response = client.post(lesson.url, {"check": check.id, "answer": wrong})
+    response = client.post(answer_url(lesson), {"check": check.id, "answer": wrong})
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html and "Not quite." in html
     assert check.value["explanation"][:40] in html
-    response = client.post(lesson.url, {"check": check.id, "answer": right})
+    response = client.post(answer_url(lesson), {"check": check.id, "answer": right})
     assert "Correct." in response.content.decode()
 
 
 def test_knowledge_check_with_htmx_returns_only_the_check(client, lessons):
     lesson = lessons[0]
     check = check_of(lesson)
-    answers = sorted(correct_options(check.value))
+    answers = sorted(check.value.correct_options())
     response = client.post(
-        lesson.url, {"check": check.id, "answer": answers}, headers={"HX-Request": "true"}
+        answer_url(lesson), {"check": check.id, "answer": answers}, headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert html.startswith(f'<section class="check" id="check-{check.id}"')
@@ -74,17 +81,44 @@ def test_knowledge_check_with_htmx_returns_only_the_check(client, lessons):
 def test_knowledge_check_with_no_answer_asks_for_one(client, lessons):
     lesson = lessons[0]
     response = client.post(
-        lesson.url, {"check": check_of(lesson).id}, headers={"HX-Request": "true"}
+        answer_url(lesson), {"check": check_of(lesson).id}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 422
     assert "Choose an answer, then check it." in response.content.decode()
 
 
 def test_answer_to_an_unknown_check_is_a_bad_request(client, lessons):
-    response = client.post(lessons[0].url, {"check": "nope", "answer": "1"})
+    response = client.post(answer_url(lessons[0]), {"check": "nope", "answer": "1"})
     assert response.status_code == 400
 
 
 def test_home_page_links_to_catalogue(client, library):
     html = client.get("/").content.decode()
     assert 'href="/courses/"' in html
+
+
+def test_lesson_actions_take_posts_only_and_only_for_live_lessons(client, lessons):
+    lesson = lessons[0]
+    complete = reverse("progress:complete_lesson", args=[lesson.pk])
+    assert client.get(answer_url(lesson)).status_code == 405
+    assert client.get(complete).status_code == 405
+    assert client.post(lesson.url, {"check": check_of(lesson).id}).status_code == 405
+    lesson.unpublish()
+    assert client.post(answer_url(lesson), {"check": check_of(lesson).id}).status_code == 404
+    assert client.post(complete).status_code == 404
+
+
+def test_a_lesson_restricted_to_a_group_is_neither_started_nor_answered_by_others(
+    client, lessons, django_user_model
+):
+    lesson = lessons[0]
+    restriction = PageViewRestriction.objects.create(
+        page=lesson, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="Board members"))
+    client.force_login(django_user_model.objects.create_user("outsider@example.com"))
+    assert client.get(lesson.url).status_code == 302  # to sign-in, as Wagtail does
+    answer = client.post(answer_url(lesson), {"check": check_of(lesson).id, "answer": "1"})
+    complete = client.post(reverse("progress:complete_lesson", args=[lesson.pk]))
+    assert (answer.status_code, complete.status_code) == (404, 404)
+    assert not LessonProgress.objects.exists()

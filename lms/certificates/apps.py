@@ -7,4 +7,5 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates"
 
     def ready(self):
-        from . import personal_data  # noqa: F401  (registers its export and eraser)
+        # personal_data registers its export and eraser; signals issues certificates.
+        from . import personal_data, signals  # noqa: F401

@@ -7,6 +7,7 @@ from django.db import transaction
 from lms.core import personal_data
 
 from .models import LearnerProfile, SelfCheck, SelfCheckRating
+from .signals import self_check_saved
 
 
 def profile_of(user) -> LearnerProfile | None:
@@ -22,10 +23,9 @@ def latest_ratings(user) -> dict[int, int]:
 
 @transaction.atomic
 def save_onboarding(user, form) -> LearnerProfile:
-    """Saves profile and a new self-check sitting, then builds or extends the
-    learner's personal pathway."""
-    from lms.pathways.services import build_personal_pathway
-
+    """Saves profile and a new self-check sitting, then sends `self_check_saved`
+    in the same transaction (lms.pathways builds or extends the learner's
+    personal pathway)."""
     profile = form.save(commit=False)
     profile.user = user
     profile.save()
@@ -34,7 +34,7 @@ def save_onboarding(user, form) -> LearnerProfile:
         SelfCheckRating(self_check=sitting, skill=skill, rating=rating)
         for skill, rating in form.ratings().items()
     )
-    build_personal_pathway(user, profile)
+    self_check_saved.send(sender=SelfCheck, user=user, profile=profile, self_check=sitting)
     return profile
 
 

@@ -3,20 +3,31 @@ whose message was lost (broker down, worker killed before it started) is
 handed out again after `NUDGE_REDISPATCH_SECONDS`, and a row left mid-send by
 a dead worker after its claim lease. If the broker cannot be reached the rows
 simply wait: nothing is lost and no web request ever waits on the broker,
-because only this task (in a worker) publishes nudges."""
+because only this task (in a worker) publishes nudges.
+
+The chunk task it publishes, `deliver_nudges`, is defined here (registered
+under its name in tasks.py, which imports it), so this module never imports
+tasks.py."""
 
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from . import delivery
 from .delivery import abandoned_claim
 from .models import Nudge, Status
 
 log = logging.getLogger(__name__)
+
+
+@shared_task(name="lms.nudges.tasks.deliver_nudges", ignore_result=True, acks_late=True)
+def deliver_nudges(nudge_ids: list[int]) -> dict:
+    return delivery.deliver(nudge_ids)
 
 
 def due_ids(now, limit: int) -> list[int]:
@@ -32,8 +43,6 @@ def due_ids(now, limit: int) -> list[int]:
 
 def dispatch(now=None, limit: int | None = None) -> int:
     """Publishes due nudges in chunks; returns how many were handed out."""
-    from .tasks import deliver_nudges
-
     now = now or timezone.now()
     ids = due_ids(now, limit or settings.NUDGE_DISPATCH_LIMIT)
     size = settings.NUDGE_CHUNK_SIZE

@@ -1,12 +1,14 @@
 """Thin Celery tasks over the planner, dispatcher and delivery. Beat runs
 `plan_nudges` and `dispatch_nudges` every minute (lms/settings/base.py); both
-are idempotent, so a second beat or a re-run changes nothing."""
+are idempotent, so a second beat or a re-run changes nothing. `deliver_nudges`
+(one chunk of nudge ids) is defined next to the dispatcher that publishes it."""
 
 from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import delivery, dispatch, planner
+from . import dispatch, planner
+from .dispatch import deliver_nudges  # noqa: F401  (lms.nudges.tasks.deliver_nudges)
 
 
 @shared_task(ignore_result=True)
@@ -26,8 +28,3 @@ def plan_nudges_for(user_ids: list[int], now: str) -> int:
 @shared_task(ignore_result=True)
 def dispatch_nudges() -> int:
     return dispatch.dispatch()
-
-
-@shared_task(ignore_result=True, acks_late=True)
-def deliver_nudges(nudge_ids: list[int]) -> dict:
-    return delivery.deliver(nudge_ids)

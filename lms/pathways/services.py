@@ -8,18 +8,14 @@ from django.db.models import Max, Q
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
+from content.models import Sector, Skill
 from courses.models import CoursePage, LessonPage
 from lms.learners.models import LearnerProfile
+from lms.learners.services import latest_ratings
 from lms.progress.models import LessonProgress
 
 from .models import Pathway, PathwayItem, PersonalPathway, PersonalPathwayItem
 from .recommend import CandidateLesson, LearnerFacts, Recommendation, recommend
-
-
-def latest_ratings(user) -> dict[int, int]:
-    from lms.learners.services import latest_ratings as ratings
-
-    return ratings(user)
 
 
 def catalogue_candidates() -> list[CandidateLesson]:
@@ -65,8 +61,6 @@ def catalogue_candidates() -> list[CandidateLesson]:
 
 
 def learner_facts(user, profile: LearnerProfile) -> LearnerFacts:
-    from content.models import Skill
-
     progress = list(
         LessonProgress.objects.filter(user=user).values_list(
             "lesson_id", "course_id", "completed_at"
@@ -158,8 +152,6 @@ def matching_lessons(profile: LearnerProfile):
 
 
 def _sector_ids_for(profile):
-    from content.models import Sector
-
     return list(Sector.objects.filter(pk=profile.sector_id).values_list("pk", flat=True)) + list(
         Sector.objects.filter(is_cross_sector=True).values_list("pk", flat=True)
     )

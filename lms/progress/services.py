@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from courses.knowledge_checks import Feedback, grade
+from content.blocks import Feedback
 from courses.models import CoursePage, LessonPage
 
 from .models import CheckAnswer, Enrolment, LearningEvent, LessonProgress, Verb
+from .signals import course_completed, lesson_completed
 
 # Time spent on a lesson is measured from its start to its completion, capped so
 # that a tab left open overnight does not count as hours of learning.
@@ -66,12 +67,22 @@ def start_lesson(user, lesson: LessonPage) -> LessonProgress:
     return progress
 
 
-def answer_check(user, lesson: LessonPage, check, raw_answers, attempt_token: str) -> Feedback:
-    """Grades an answer; records it once per attempt token (one rendered form)."""
-    feedback = grade(check.value, raw_answers)
-    if feedback.error or user is None or not user.is_authenticated:
-        return feedback
-    start_lesson(user, lesson)
+@dataclass(frozen=True)
+class Answer:
+    feedback: Feedback
+    progress: LessonProgress | None  # None for a visitor who is not signed in
+
+
+def answer_check(user, lesson: LessonPage, check, raw_answers, attempt_token: str) -> Answer:
+    """Grades an answer (the block value's own `grade`). For a signed-in learner
+    it starts the lesson and records a valid answer once per attempt token (one
+    rendered form)."""
+    feedback = check.value.grade(raw_answers)
+    if user is None or not user.is_authenticated:
+        return Answer(feedback, None)
+    progress = start_lesson(user, lesson)
+    if feedback.error:
+        return Answer(feedback, progress)
     now = timezone.now()
     token = attempt_token or f"{now.timestamp()}"
     with transaction.atomic():
@@ -89,7 +100,7 @@ def answer_check(user, lesson: LessonPage, check, raw_answers, attempt_token: st
             at=now,
         )
         if not is_new:
-            return feedback
+            return Answer(feedback, progress)
         answer, created = CheckAnswer.objects.select_for_update().get_or_create(
             user=user,
             lesson=lesson,
@@ -107,7 +118,7 @@ def answer_check(user, lesson: LessonPage, check, raw_answers, attempt_token: st
             answer.last_correct = feedback.correct
             answer.last_answered_at = now
             answer.save(update_fields=["attempts", "last_correct", "last_answered_at"])
-    return feedback
+    return Answer(feedback, progress)
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,8 @@ class Completion:
     progress: LessonProgress
     newly_completed: bool
     course_completed: bool
+    # What a `course_completed` receiver returned: lms.certificates' new certificate.
+    certificate: object | None = None
 
 
 def complete_lesson(user, lesson: LessonPage) -> Completion:
@@ -139,11 +152,22 @@ def complete_lesson(user, lesson: LessonPage) -> Completion:
             dedupe_key=f"completed:{user.pk}:{lesson.pk}",
             at=now,
         )
-        course_completed = complete_course_if_done(user, course, now)
-    return Completion(progress, newly_completed=True, course_completed=course_completed)
+        finished = complete_course_if_done(user, course, now)
+    lesson_completed.send(sender=LessonProgress, user=user, lesson=lesson, progress=progress)
+    certificate = None
+    if finished:
+        responses = course_completed.send(
+            sender=Enrolment, user=user, course=course, completed_at=now
+        )
+        certificate = next((answer for _, answer in responses if answer is not None), None)
+    return Completion(
+        progress, newly_completed=True, course_completed=finished, certificate=certificate
+    )
 
 
 def complete_course_if_done(user, course: CoursePage, now) -> bool:
+    """Marks the enrolment complete once every live lesson is done; True only
+    the first time. The caller sends `course_completed`."""
     live_lessons = set(LessonPage.objects.live().child_of(course).values_list("pk", flat=True))
     done = set(
         LessonProgress.objects.filter(
@@ -164,7 +188,4 @@ def complete_course_if_done(user, course: CoursePage, now) -> bool:
         dedupe_key=f"course_completed:{user.pk}:{course.pk}",
         at=now,
     )
-    from lms.certificates.services import issue_certificate
-
-    issue_certificate(user, course, now)
     return True

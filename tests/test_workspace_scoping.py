@@ -5,12 +5,19 @@ checked from the outside in test_partner_permissions and test_url_sweep)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from wagtail.models import Collection, CollectionViewRestriction, Page
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+)
 
 from content.models import Partner
-from courses.models import LessonPage, PartnerPage
+from courses.models import CoursePage, LessonPage, PartnerPage
 from courses.workspace import (
     author_group_name,
+    ensure_editors,
     hidden_page_ids,
     pages_of,
     provision_all_partners,
@@ -131,3 +138,76 @@ def test_provision_all_partners_sets_up_partners_saved_without_signals(catalogue
     assert shelf_of(partner).title == "Quiet Partner"
     assert partner.author_group.name == "Quiet Partner authors"
     assert Collection.objects.get(pk=partner.collection_id).name == "Quiet Partner"
+
+
+def test_an_unpublished_page_with_nothing_pending_is_still_hidden_from_other_partners(
+    people, partners
+):
+    _, b = partners
+    lesson = LessonPage.objects.descendant_of(shelf_of(b)).order_by("path").first()
+    Page.objects.filter(pk=lesson.pk).update(live=False, has_unpublished_changes=False)
+    assert lesson.pk in hidden_page_ids(people["author_a"])
+
+
+def test_renaming_a_partner_renames_its_shelf_group_and_collection_in_place(partners):
+    a, _ = partners
+    shelf, group, collection = shelf_of(a), a.author_group_id, a.collection_id
+    a.name = "Northfield College of Technology"
+    a.save()
+    a.refresh_from_db()
+    renamed = shelf_of(a)
+    assert (renamed.pk, renamed.title) == (shelf.pk, "Northfield College of Technology")
+    assert renamed.get_latest_revision().content["title"] == "Northfield College of Technology"
+    assert (a.author_group_id, a.author_group.name) == (
+        group,
+        "Northfield College of Technology authors",
+    )
+    assert (a.collection_id, a.collection.name) == (collection, "Northfield College of Technology")
+    revisions = renamed.revisions.count()
+    provision_partner(a)  # nothing changed: nothing is republished
+    assert shelf_of(a).revisions.count() == revisions
+
+
+def test_a_collection_already_named_for_a_new_partner_becomes_its_collection(catalogue):
+    root = Collection.get_first_root_node()
+    waiting = root.add_child(name="Quiet Partner")
+    (partner,) = Partner.objects.bulk_create([Partner(name="Quiet Partner", slug="quiet")])
+    provision_partner(partner)
+    assert partner.collection_id == waiting.pk
+    assert Collection.objects.filter(name="Quiet Partner").count() == 1
+    assert Collection.get_root_nodes().count() == 1
+
+
+def test_a_course_left_off_its_shelf_moves_to_the_end_of_it(partners, catalogue):
+    a, _ = partners
+    shelf = shelf_of(a)
+    stray = CoursePage.objects.child_of(shelf).order_by("path").first()
+    stray.move(catalogue, pos="last-child")
+    provision_partner(a)
+    moved = CoursePage.objects.get(pk=stray.pk)
+    assert moved.get_parent().pk == shelf.pk
+    assert CoursePage.objects.child_of(shelf).order_by("path").last().pk == stray.pk
+    other = CoursePage.objects.exclude(partner=a).first()
+    assert other.get_parent().specific.partner_id == other.partner_id  # others stay put
+
+
+def test_platform_editors_may_publish_the_catalogue_and_review_it(catalogue):
+    editors = ensure_editors()
+    assert editors.permissions.filter(codename="access_admin").exists()
+    on_catalogue = set(
+        GroupPagePermission.objects.filter(group=editors, page=catalogue).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    assert {"add_page", "change_page", "publish_page"} <= on_catalogue
+    root = Collection.get_first_root_node()
+    on_media = set(
+        GroupCollectionPermission.objects.filter(group=editors, collection=root).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    assert {"add_image", "delete_image", "add_document", "delete_document"} <= on_media
+    workflow = catalogue.get_workflow()
+    assert workflow is not None and workflow.name == "Partner review"
+    task = workflow.tasks.first().specific
+    assert list(task.groups.all()) == [editors]

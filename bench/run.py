@@ -170,7 +170,9 @@ def sign_in_learner(lesson: "LessonPage", history: int = 50) -> tuple[str, str]:
     return session, get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
 
 
-def targets(course_url: str, lesson_url: str, port: int, session: str, csrf: str) -> list[Target]:
+def targets(
+    course_url: str, lesson_url: str, complete_url: str, port: int, session: str, csrf: str
+) -> list[Target]:
     """The bare view first: every other target is compared against it."""
     from django.conf import settings
 
@@ -197,9 +199,9 @@ def targets(course_url: str, lesson_url: str, port: int, session: str, csrf: str
         ),
         Target(
             "complete (htmx POST)",
-            lesson_url,
+            complete_url,
             "POST",
-            b"action=complete",
+            b"",
             htmx_post,
             expect=(b"Lesson complete.",),
         ),
@@ -343,10 +345,12 @@ def main() -> int:
     load_average = os.getloadavg()  # other work on the machine skews every figure
     configure_environment()
     from django.db import connection
+    from django.urls import reverse
 
     lessons, course_url, lesson = seed(args.lessons)
     port = free_port()
-    plan = targets(course_url, lesson.url, port, *sign_in_learner(lesson))
+    complete_url = reverse("progress:complete_lesson", args=[lesson.pk])
+    plan = targets(course_url, lesson.url, complete_url, port, *sign_in_learner(lesson))
     log(f"Serving {lessons} lessons ({connection.vendor}) with gunicorn on 127.0.0.1:{port}")
     server = start_server(port, args.workers)
     try:

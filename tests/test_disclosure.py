@@ -693,3 +693,112 @@ def test_which_hidden_cells_the_margins_pin_down_matches_brute_force(values, equ
     secondary = disclosure.protect_column(values, equations, hidden)
     assert not secondary & set(hidden)
     assert _oracle_determined(sorted(set(hidden) | secondary), equations) == []
+
+
+def _general_systems(count=80, seed=11):
+    """Any equations "margin = sum of members", margins also members of other
+    equations: the functions promise this, not only tables' shapes."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        size = rng.randint(2, 5)
+        equations = []
+        for _ in range(rng.randint(1, 3)):
+            margin = rng.randrange(size)
+            others = [cell for cell in range(size) if cell != margin]
+            equations.append((sorted(rng.sample(others, rng.randint(1, len(others)))), margin))
+        yield equations, sorted(rng.sample(range(size), rng.randint(1, size)))
+
+
+@pytest.mark.parametrize(("equations", "hidden"), list(_general_systems()))
+def test_determined_cells_of_any_system_match_brute_force(equations, hidden):
+    assert sorted(disclosure._determined(hidden, equations)) == _oracle_determined(
+        hidden, equations, limit=4
+    )
+
+
+def test_two_subtotals_each_add_up_their_own_groups():
+    groups = [
+        Counts(label, n, n // 2, n // 2, n // 2)
+        for label, n in zip("ABCD", (30, 40, 50, 60), strict=True)
+    ]
+    table = disclose(noiseless(groups, [("AB", ["A", "B"]), ("CD", ["C", "D"])]),
+                     subtotals=[("AB", ["A", "B"]), ("CD", ["C", "D"])])  # fmt: skip
+    assert [(row.label, row.kind) for row in table.rows] == [
+        ("A", "group"), ("B", "group"), ("C", "group"), ("D", "group"),
+        ("AB", "subtotal"), ("CD", "subtotal"), ("Total", "total"),
+    ]  # fmt: skip
+    assert table.row("AB").cells["learners"].raw == 70
+    assert table.row("CD").cells["learners"].raw == 110
+    assert table.row("AB").cells["median_minutes"] is disclosure.NA
+
+
+def test_gaps_and_medians_are_typed_and_keep_their_unrounded_value():
+    table = disclose(
+        noiseless([Counts("A", 100, 50, 50, 50, 12.5), Counts("B", 60, 20, 20, 20, 3.0)])
+    )
+    gap = table.row("A").cells["activated_gap"]
+    assert (gap.kind, gap.value) == ("gap", 17)  # 50% against 20 of 60 (33.3%)
+    assert gap.raw == pytest.approx(50 - 100 * 20 / 60)
+    median = table.row("A").cells["median_minutes"]
+    assert (median.kind, median.value, median.raw) == ("median", 13, 12.5)
+    small = disclose(noiseless([Counts("A", 30, 5, 5, 5, 4.0), Counts("B", 40, 20, 20, 20)]))
+    hidden = small.row("A").cells["median_minutes"]
+    assert (hidden.kind, hidden.reason) == ("median", disclosure.reason_small_median())
+
+
+def test_a_gap_needs_everyone_else_big_enough_by_the_true_counts_too():
+    # Everyone else: 23 perturbed but 22 true learners -> no gap.
+    big = Counts("A", 100, 50, 50, 50)
+    rest = Counts("B", 22, 11, 11, 11, learners_key=key_with_noise(22, 1))
+    table = disclose([big, rest])
+    assert table.row("B").cells["learners"].perturbed == 23
+    gap = table.row("A").cells["activated_gap"]
+    assert (gap.kind, gap.reason) == ("gap", disclosure.reason_comparison_small())
+    edge = disclose(noiseless([Counts("A", 100, 50, 50, 50), Counts("B", 40, 39, 20, 20)]))
+    edge_gap = edge.row("A").cells["activated_gap"]
+    assert (edge_gap.kind, edge_gap.reason) == ("gap", disclosure.reason_comparison_edge())
+
+
+@pytest.mark.parametrize(
+    ("learners", "value", "unit", "shown"),
+    [
+        (5, None, "learners", "5"),
+        (4, None, "learners", "<5"),
+        (0, None, "learners", "<5"),
+        (4, 0.5, "percent", "– (fewer than 5 learners)"),
+        (5, None, "percent", "– (no data)"),
+        (5, 0.125, "percent", "13%"),
+        (5, 0.124, "percent", "12%"),
+        (5, 12.25, "minutes", "12.3"),
+        (5, 12.24, "minutes", "12.2"),
+        (4, 12.0, "minutes", "– (fewer than 5 learners)"),
+    ],
+)
+def test_course_analytics_small_numbers(learners, value, unit, shown):
+    assert str(disclosure.suppress(learners, value, unit, threshold=5)) == shown
+
+
+def test_an_unknown_unit_is_an_error():
+    with pytest.raises(ValueError, match="Unknown unit 'hours'"):
+        disclosure.suppress(10, 1.0, "hours", threshold=5)
+
+
+def test_a_rate_is_judged_by_the_smaller_of_its_two_counts():
+    assert str(disclosure.suppress_rate(3, 40, threshold=5)) == "– (fewer than 5 learners)"
+    assert str(disclosure.suppress_rate(10, 40, threshold=5)) == "25%"
+    assert str(disclosure.suppress_rate(0, 0, threshold=0)) == "– (no data)"
+
+
+def test_counts_that_add_up_to_a_total_hide_the_next_smallest_too():
+    shown, total = disclosure.protect_counts([3, 20, 8, 40], 71, 5)
+    assert [str(s) for s in shown] == ["<5", "20", f"– ({SECONDARY})", "40"]
+    assert total is None
+    none_small, total = disclosure.protect_counts([10, 20], 30, 5)
+    assert [str(s) for s in none_small] == ["10", "20"] and total is None
+    # The total cannot be worked out by the reader: the one hidden count is safe.
+    alone, total = disclosure.protect_counts([3, 20], 23, 5, total_known=False)
+    assert [str(s) for s in alone] == ["<5", "20"] and total is None
+    # One count only: hiding it means hiding the total that equals it.
+    single, total = disclosure.protect_counts([3], 3, 5)
+    assert [str(s) for s in single] == ["<5"]
+    assert str(total) == f"– ({disclosure.SECONDARY_TOTAL})"

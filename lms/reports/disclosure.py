@@ -193,16 +193,13 @@ class Table:
         return sum(1 for row in self.rows for cell in row.cells.values() if cell.hidden)
 
 
-def _key_sum():
-    return field(default=0, repr=False)
-
-
 @dataclass
 class Counts:
     """The input shape: one group's raw counts and, for each, the sum of the
-    record keys of the learners counted. lms.reports.cohort_metrics.GroupCounts and
-    lms.reports.equity_metrics.EquityRow have these attributes and are accepted as
-    they are. `kind` is the equity row kind ("group" for a declared answer)."""
+        record keys of the learners counted. lms.reports.cohort_metrics.GroupCounts and
+        lms.reports.equity_metrics.EquityRow have these attributes and are accepted as
+        they are (their `kind`, read by disclose_equity, is not needed here). `kind`
+    is the equity row kind ("group" for a declared answer)."""
 
     group: str
     learners: int = 0
@@ -211,10 +208,10 @@ class Counts:
     completed: int = 0
     median_minutes: float | None = None
     kind: str = "group"
-    learners_key: int = _key_sum()
-    activated_key: int = _key_sum()
-    engaged_key: int = _key_sum()
-    completed_key: int = _key_sum()
+    learners_key: int = field(default=0, repr=False)
+    activated_key: int = field(default=0, repr=False)
+    engaged_key: int = field(default=0, repr=False)
+    completed_key: int = field(default=0, repr=False)
 
 
 def _counts(row) -> Counts:
@@ -223,7 +220,6 @@ def _counts(row) -> Counts:
     return Counts(
         group=str(row.group),
         median_minutes=row.median_minutes,
-        kind=getattr(row, "kind", "group"),
         **{stage: int(getattr(row, stage)) for stage in STAGES},
         **{f"{stage}_key": int(getattr(row, f"{stage}_key")) for stage in STAGES},
     )

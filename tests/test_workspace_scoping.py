@@ -4,13 +4,15 @@ setting a workspace up twice leaves one of everything (the admin's views are
 checked from the outside in test_partner_permissions and test_url_sweep)."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from wagtail.models import (
     Collection,
     CollectionViewRestriction,
+    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    WorkflowPage,
 )
 
 from content.models import Partner
@@ -192,6 +194,10 @@ def test_a_course_left_off_its_shelf_moves_to_the_end_of_it(partners, catalogue)
 
 
 def test_platform_editors_may_publish_the_catalogue_and_review_it(catalogue):
+    # From nothing: no editors' group, no workflow on the catalogue, no task.
+    Group.objects.filter(name="Platform editors").delete()
+    WorkflowPage.objects.filter(page=catalogue).delete()
+    GroupApprovalTask.objects.all().delete()
     editors = ensure_editors()
     assert editors.permissions.filter(codename="access_admin").exists()
     on_catalogue = set(

@@ -62,8 +62,7 @@ def search_course_ids(query: str, course_model, lesson_model) -> list[int]:
         if course.pk not in ranked:
             ranked.append(course.pk)
     lesson_paths = [
-        lesson.path[: -course_model.steplen]
-        for lesson in lesson_model.objects.live().search(query)[:SEARCH_LIMIT]
+        lesson.parent_path for lesson in lesson_model.objects.live().search(query)[:SEARCH_LIMIT]
     ]
     if lesson_paths:
         by_path = dict(course_model.objects.filter(path__in=lesson_paths).values_list("path", "pk"))

@@ -10,6 +10,7 @@ from http import HTTPMethod
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length, Substr
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
@@ -18,7 +19,8 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, WorkflowState
+from wagtail.models import Page, PageManager, WorkflowState
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from content import reading_time
@@ -95,7 +97,30 @@ class PartnerPage(Page):
         return HttpResponseRedirect(f"{catalogue.url}?partner={self.partner.slug}")
 
 
-class CoursePage(Page):
+class InTree:
+    """Where a page sits in the tree, from its materialised path: its parent's
+    path (a lesson's course, a course's shelf) and its place among siblings."""
+
+    @property
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
+
+    @property
+    def position(self) -> int:
+        return int(self.path[-self.steplen :], 36)
+
+
+class LessonPageQuerySet(PageQuerySet):
+    def with_course_path(self):
+        """Each lesson's course's path as `course_path`, in the query."""
+        return self.annotate(course_path=Substr("path", 1, Length("path") - Page.steplen))
+
+    def of_courses(self, courses):
+        """The lessons directly under these courses (drafts included)."""
+        return self.with_course_path().filter(course_path__in=courses.order_by().values("path"))
+
+
+class CoursePage(InTree, Page):
     summary = models.TextField(max_length=500, help_text="One or two sentences for the catalogue.")
     introduction = models.TextField(blank=True, help_text="Markdown, shown above the lessons.")
     learning_outcomes = StreamField(
@@ -181,7 +206,7 @@ class CoursePage(Page):
 
     def full_clean(self, *args, **kwargs):
         if self.path:
-            shelf = PartnerPage.objects.filter(path=self.path[: -self.steplen]).first()
+            shelf = PartnerPage.objects.filter(path=self.parent_path).first()
             if shelf is not None:
                 self.partner_id = shelf.partner_id
         return super().full_clean(*args, **kwargs)
@@ -219,7 +244,9 @@ class CoursePage(Page):
         )
 
 
-class LessonPage(Page):
+class LessonPage(InTree, Page):
+    objects = PageManager.from_queryset(LessonPageQuerySet)()
+
     summary = models.CharField(max_length=300, help_text="One sentence shown in lesson lists.")
     body = StreamField(LessonStreamBlock())
     reading_seconds = models.PositiveIntegerField(default=0, editable=False)

@@ -18,7 +18,7 @@ from .workspace import provision_partner
 @receiver(page_unpublished, sender=LessonPage)
 @receiver(post_delete, sender=LessonPage)
 def lesson_changed(sender, instance, **kwargs):
-    course = CoursePage.objects.filter(path=instance.path[: -CoursePage.steplen]).first()
+    course = CoursePage.objects.filter(path=instance.parent_path).first()
     if course is not None:
         refresh_course_totals(course)
 

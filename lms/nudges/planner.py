@@ -102,7 +102,7 @@ def recent_lessons(now: datetime) -> list[tuple[LessonPage, CoursePage]]:
     }
     found = []
     for lesson in lessons:
-        course = courses.get(lesson.path[: -CoursePage.steplen])
+        course = courses.get(lesson.parent_path)
         if course:
             found.append((lesson, course))
     return found

@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Max, Q
-from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from content.models import Sector, Skill
@@ -35,7 +34,7 @@ def catalogue_candidates() -> list[CandidateLesson]:
         .order_by("path")
     )
     for lesson in lessons:
-        course = by_path.get(lesson.path[: -CoursePage.steplen])
+        course = by_path.get(lesson.parent_path)
         if course is None:
             continue
         sectors = list(course.sectors.all())
@@ -45,7 +44,7 @@ def catalogue_candidates() -> list[CandidateLesson]:
                 course_id=course.pk,
                 course_title=course.title,
                 title=lesson.title,
-                order=int(lesson.path[-CoursePage.steplen :], 36),
+                order=lesson.position,
                 sector_ids=frozenset(s.pk for s in sectors),
                 cross_sector=any(s.is_cross_sector for s in sectors),
                 seniority_ids=frozenset(level.pk for level in course.seniority_levels.all()),
@@ -148,7 +147,7 @@ def matching_lessons(profile: LearnerProfile):
     )
     paths = {course.path for course in courses.only("path")}
     lessons = LessonPage.objects.live().only("id", "path", "title").order_by("path")
-    return [lesson for lesson in lessons if lesson.path[: -CoursePage.steplen] in paths]
+    return [lesson for lesson in lessons if lesson.parent_path in paths]
 
 
 def _sector_ids_for(profile):
@@ -247,9 +246,9 @@ def live_lesson_ids(pathway_ids) -> dict[int, set[int]]:
             Q(pk__in=lesson_ids)
             | Q(depth__in={len(p) // CoursePage.steplen + 1 for p in courses.values()})
         )
-        .annotate(parent_path=Substr("path", 1, Length("path") - CoursePage.steplen))
-        .filter(Q(pk__in=lesson_ids) | Q(parent_path__in=list(courses.values())))
-        .values_list("pk", "parent_path")
+        .with_course_path()
+        .filter(Q(pk__in=lesson_ids) | Q(course_path__in=list(courses.values())))
+        .values_list("pk", "course_path")
     )
     live = set()
     children = defaultdict(set)

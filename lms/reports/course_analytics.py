@@ -57,7 +57,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Length, Substr
 
 from courses.models import CoursePage, LessonPage
 from lms.progress.models import CheckAnswer, Enrolment, LessonProgress
@@ -139,10 +138,10 @@ def figures_for_courses(courses: QuerySet[CoursePage]) -> list[CourseFigures]:
     course_by_path = {row["path"]: row["pk"] for row in course_rows}
     scope = courses.order_by().values("pk")
 
-    lessons = _lessons_of(courses)
+    lessons = LessonPage.objects.of_courses(courses)
     lesson_figures = {}
     for lesson in lessons.only("pk", "title", "path", "live", "body").order_by("path"):
-        course = reports[course_by_path[lesson.path[: -LessonPage.steplen]]]
+        course = reports[course_by_path[lesson.parent_path]]
         figures = LessonFigures(lesson.pk, len(course.lessons) + 1, lesson.title, lesson.live)
         figures.checks = [
             CheckFigures(block["id"], (block.get("value") or {}).get("question", ""))
@@ -214,14 +213,6 @@ def figures_for_courses(courses: QuerySet[CoursePage]) -> list[CourseFigures]:
 
     _add_check_figures(lesson_figures, lesson_scope)
     return [reports[row["pk"]] for row in course_rows]
-
-
-def _lessons_of(courses: QuerySet[CoursePage]) -> QuerySet[LessonPage]:
-    """The lessons directly under these courses (drafts included), one query."""
-    parent_path = Substr("path", 1, Length("path") - LessonPage.steplen)
-    return LessonPage.objects.annotate(parent_path=parent_path).filter(
-        parent_path__in=courses.order_by().values("path")
-    )
 
 
 def _lesson_duration():

@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from courses.importer import import_library
+from courses.models import LessonPage
 from home.site_tree import ensure_site_tree
 
 REQUIRE_SERVICES = os.environ.get("FMA_REQUIRE_SERVICES") == "1"
@@ -33,17 +35,22 @@ def catalogue(site_tree):
     return site_tree[1]
 
 
+def load_library() -> None:
+    """The site tree and the real starter library, unless the database has
+    them (one kept with --reuse-db, or not yet emptied by a transactional
+    test)."""
+    if not LessonPage.objects.exists():
+        ensure_site_tree()
+        import_library(Path(settings.FMA_LIBRARY_DIR))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Import the real starter library once; each test's transaction is rolled
     back. (pytest-django runs transactional tests, which empty the database,
-    after all others.)"""
-    from courses.importer import import_library
-    from courses.models import LessonPage
-
+    after all others; they call load_library themselves.)"""
     with django_db_blocker.unblock():
-        if not LessonPage.objects.exists():  # a database kept with --reuse-db has it
-            import_library(Path(settings.FMA_LIBRARY_DIR))
+        load_library()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 into a real SMTP server: the request only queues; the worker sends."""
 
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,7 +15,7 @@ from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP
 from lms.celery import app as celery_app
 from tests.celery_worker import Worker
-from tests.conftest import need, using_postgres
+from tests.conftest import load_library, need, using_postgres
 from tests.partner_fixtures import admin_user, client_for, lesson_form
 from tests.smtp_sink import SmtpSink
 
@@ -25,10 +24,7 @@ from tests.smtp_sink import SmtpSink
 def services(transactional_db):
     need(using_postgres(), "a worker process needs a shared database (PostgreSQL)")
     need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
-    from courses.importer import import_library
-
-    if not LessonPage.objects.exists():
-        import_library(Path(settings.FMA_LIBRARY_DIR))
+    load_library()
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
     yield

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
-from tests.conftest import need
+from tests.conftest import load_library, need
 
 CHROMIUM = "/usr/bin/chromium"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -47,11 +46,7 @@ def page(browser):
 def starter_library(transactional_db):
     """Transactional tests start from whatever is committed; make sure the
     starter library is there."""
-    from courses.importer import import_library
-    from courses.models import LessonPage
-
-    if not LessonPage.objects.exists():
-        import_library(Path(settings.FMA_LIBRARY_DIR))
+    load_library()
 
 
 AXE = Axe()

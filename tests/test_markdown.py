@@ -1,6 +1,6 @@
 import pytest
 
-from content.markdown import plain_words, render_markdown
+from content.markdown import nests_too_deeply, plain_words, render_markdown
 
 
 def test_renders_headings_lists_and_links():
@@ -81,3 +81,18 @@ def test_a_markdown_block_rendered_on_its_own_is_sanitised_too():
         html = str(block.render("## Hi\n\n<script>alert(1)</script>[x](javascript:alert(2))"))
         assert "<h2>Hi</h2>" in html
         assert "<script" not in html and "javascript:" not in html
+
+
+DEEP = "deep <b>&\n: b\n" * 1500  # 1,500 nested definition lists
+
+
+def test_text_nested_hundreds_deep_is_too_deep_and_ordinary_text_is_not():
+    assert nests_too_deeply(DEEP)
+    assert not nests_too_deeply("A list:\n\n- one\n- two\n")
+    assert not nests_too_deeply("")
+
+
+def test_text_too_deep_to_render_is_shown_escaped_as_one_paragraph():
+    html = render_markdown(DEEP)
+    assert html.startswith("<p>deep &lt;b&gt;&amp;\n: b\ndeep")
+    assert html.endswith("</p>") and "<b>" not in html and "<dl>" not in html

@@ -48,9 +48,9 @@ EQUIVALENT = {
     "was just read under select_for_update, so the other columns are written back unchanged",
     "lms.progress.services.x_complete_course_if_done__mutmut_5": "values_list(flat=True) with no "
     "field name returns the model's first field, Page.id, which is the pk",
-    "lms.nudges.delivery.x_claim__mutmut_29": "pk dropped from the read-back: the claim token "
+    "lms.nudges.delivery.x_claim__mutmut_30": "pk dropped from the read-back: the claim token "
     "is a fresh uuid4 on this one row, so filter(claim=token) finds the same row",
-    "lms.nudges.delivery.x_claim__mutmut_30": "claim=token dropped from the read-back: the row "
+    "lms.nudges.delivery.x_claim__mutmut_31": "claim=token dropped from the read-back: the row "
     "was claimed by this UPDATE a moment before; another worker can take it only after the lease",
     "lms.nudges.delivery.x_finish__mutmut_5": "pk dropped: the claim token is unique to one row, "
     "so the same row is updated",

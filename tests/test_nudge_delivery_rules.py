@@ -277,6 +277,8 @@ def test_a_nudge_whose_lesson_was_unpublished_or_deleted_is_skipped(nudge_for):
         (smtplib.SMTPResponseException(499, b"Odd"), False),
         (smtplib.SMTPResponseException(451, b"Later"), False),
         (smtplib.SMTPDataError(552, b"Message too big"), True),
+        (smtplib.SMTPDataError(500, b"Refused"), True),
+        (smtplib.SMTPDataError(499, b"Odd"), False),
         (smtplib.SMTPDataError(451, b"Later"), False),
         (smtplib.SMTPRecipientsRefused({"a@example.com": (500, b"No")}), True),
         (
@@ -488,26 +490,40 @@ def test_a_failed_sign_in_to_the_mail_server_bounces_nobody_and_retries_everyone
     assert not mail.outbox
 
 
-def test_a_refused_message_fails_without_stopping_mail_to_the_address(nudge_for):
+def test_a_refused_message_fails_without_stopping_mail_to_the_address(nudge_for, caplog):
     nudge = nudge_for()
     with failing_send(smtplib.SMTPDataError(552, b"Message too big")):
         delivery.deliver([nudge.pk])
-    assert row(nudge).status == Status.FAILED
+    message = "SMTPDataError: (552, b'Message too big')"
+    assert (row(nudge).status, row(nudge).last_error, row(nudge).claim) == (
+        Status.FAILED,
+        message,
+        None,
+    )
     assert NudgePreference.objects.get(user=nudge.user).email_status == EmailStatus.OK
+    assert delivery_log(caplog) == [
+        ("WARNING", f"Nudge {nudge.pk} was refused by the mail server: {message}")
+    ]
 
 
-def test_a_message_that_cannot_be_built_is_retried_and_the_chunk_goes_on(nudge_for):
+def test_a_message_that_cannot_be_built_is_retried_and_the_chunk_goes_on(nudge_for, caplog):
     broken, fine = nudge_for("ada@example.com"), nudge_for("bob@example.com")
+    also_broken = nudge_for("cy@example.com")
     real = delivery.build_message
 
     def build(nudge, connection=None):
-        if nudge.pk == broken.pk:
+        if nudge.pk in (broken.pk, also_broken.pk):
             raise ValueError("template error")
         return real(nudge, connection)
 
     with mock.patch.object(delivery, "build_message", side_effect=build):
-        counts = delivery.deliver([broken.pk, fine.pk])
-    assert counts == {"sent": 1, "skipped": 0, "failed": 1, "not ours": 0}
+        counts = delivery.deliver([broken.pk, fine.pk, also_broken.pk])
+    assert counts == {"sent": 1, "skipped": 0, "failed": 2, "not ours": 0}
+    errors = [line for line in delivery_log(caplog) if line[0] == "ERROR"]
+    assert errors == [
+        ("ERROR", f"Nudge {broken.pk} could not be built or sent"),
+        ("ERROR", f"Nudge {also_broken.pk} could not be built or sent"),
+    ]
     assert (row(broken).status, row(broken).last_error) == (
         Status.PLANNED,
         "ValueError: template error",
@@ -515,7 +531,9 @@ def test_a_message_that_cannot_be_built_is_retried_and_the_chunk_goes_on(nudge_f
     assert row(fine).status == Status.SENT
 
 
-def test_a_row_whose_workers_kept_stopping_is_given_up_after_the_last_attempt(nudge_for, settings):
+def test_a_row_whose_workers_kept_stopping_is_given_up_after_the_last_attempt(
+    nudge_for, settings, caplog
+):
     settings.NUDGE_MAX_ATTEMPTS = 3
     lease = timedelta(seconds=settings.NUDGE_CLAIM_LEASE_SECONDS + 1)
     nudge = nudge_for(status=Status.SENDING, attempts=3, claimed_at=NOW - lease)
@@ -526,3 +544,4 @@ def test_a_row_whose_workers_kept_stopping_is_given_up_after_the_last_attempt(nu
         None,
     )
     assert not mail.outbox
+    assert delivery_log(caplog) == [("ERROR", f"Nudge {nudge.pk} failed: Gave up after 3 attempts")]

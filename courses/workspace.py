@@ -15,12 +15,14 @@ from wagtail.models import (
 )
 
 from content.models import Partner
+from lms.core.permissions import held, permission
 
 from .models import CoursePage, PartnerPage
 from .review import ensure_review_workflow
 from .site_tree import ensure_catalogue
 
 EDITORS_GROUP = "Platform editors"
+REVIEW_PERMISSION = "review_partner_work"
 AUTHOR_PAGE_PERMISSIONS = ("add_page", "change_page")  # never publish: that is review
 EDITOR_PAGE_PERMISSIONS = (
     "add_page",
@@ -148,6 +150,7 @@ def _move_courses_onto(shelf: PartnerPage) -> None:
 def ensure_editors() -> Group:
     """The platform editors: they review partners' work and publish it."""
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    group.permissions.add(review_permission())
     catalogue = ensure_catalogue()
     group.permissions.add(_permission("wagtailadmin", "access_admin"))
     for codename in EDITOR_PAGE_PERMISSIONS:
@@ -172,8 +175,16 @@ def provision_all_partners() -> None:
 # Who sees which partner's work in the admin's reports.
 
 
+def review_permission():
+    """What makes a platform editor: the role is checked by this permission,
+    which the editors' group holds, never by the group's name."""
+    return permission(
+        "courses", "coursepage", REVIEW_PERMISSION, "Can review and publish every partner's work"
+    )
+
+
 def is_platform_editor(user) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists())
+    return user.is_active and (user.is_superuser or held(user, "courses", REVIEW_PERMISSION))
 
 
 def partners_for_user(user) -> QuerySet[Partner]:

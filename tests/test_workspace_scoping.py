@@ -24,6 +24,7 @@ from courses.workspace import (
     pages_of,
     provision_all_partners,
     provision_partner,
+    review_permission,
     visible_pages,
 )
 
@@ -217,3 +218,17 @@ def test_platform_editors_may_publish_the_catalogue_and_review_it(catalogue):
     assert workflow is not None and workflow.name == "Partner review"
     task = workflow.tasks.first().specific
     assert list(task.groups.all()) == [editors]
+
+
+def test_a_platform_editor_is_known_by_the_permission_not_the_group_name(people, pending):
+    editor, someone = people["editor"], people["learner"]
+    assert hidden_page_ids(editor) == []
+    editors = editor.groups.get()
+    editors.name = "Reviewers at the programme"  # renamed in the admin: still editors
+    editors.save()
+    assert hidden_page_ids(editor) == []
+    # A group that only has the old name is not the role.
+    someone.groups.add(Group.objects.create(name="Platform editors"))
+    assert pending["withdrawn"] in hidden_page_ids(someone)
+    editors.permissions.remove(review_permission())
+    assert pending["withdrawn"] in hidden_page_ids(editor)

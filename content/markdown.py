@@ -36,7 +36,7 @@ def render_markdown(text: str) -> str:
     except RecursionError:
         # Too deeply nested to render: shown as plain text rather than failing
         # the page (the importer refuses such text, see nests_too_deeply).
-        html = f"<p>{escape(text or '')}</p>"
+        html = f"<p>{escape(text)}</p>"
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

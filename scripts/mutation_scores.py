@@ -14,12 +14,12 @@ KILLED = {"killed", "timeout"}
 # Surviving mutants that change nothing anyone could observe, with the reason.
 # They are left out of the score (docs/testing.md).
 EQUIVALENT = {
-    "content.markdown.x_render_markdown__mutmut_7": "output_format dropped: nh3 re-serialises "
-    "the HTML, so <br /> and <br> come out alike",
-    "content.markdown.x_render_markdown__mutmut_11": 'output_format="HTML": the same as "html"',
-    "content.markdown.x_render_markdown__mutmut_22": "link_rel dropped: nh3's default is the "
+    "content.markdown.x__convert__mutmut_6": "output_format dropped: nh3 re-serialises the "
+    "HTML, so <br /> and <br> come out alike",
+    "content.markdown.x__convert__mutmut_10": 'output_format="HTML": the same as "html"',
+    "content.markdown.x_render_markdown__mutmut_16": "link_rel dropped: nh3's default is the "
     "same noopener noreferrer",
-    "content.markdown.x_render_markdown__mutmut_23": "strip_comments dropped: nh3's default "
+    "content.markdown.x_render_markdown__mutmut_17": "strip_comments dropped: nh3's default "
     "is True",
     **{
         f"lms.nudges.links.x_{token}__mutmut_{n}": "compress flag changed: a signed integer id "

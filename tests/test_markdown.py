@@ -96,3 +96,8 @@ def test_text_too_deep_to_render_is_shown_escaped_as_one_paragraph():
     html = render_markdown(DEEP)
     assert html.startswith("<p>deep &lt;b&gt;&amp;\n: b\ndeep")
     assert html.endswith("</p>") and "<b>" not in html and "<dl>" not in html
+
+
+@pytest.mark.parametrize("empty", ["", None])
+def test_no_text_renders_as_nothing(empty):
+    assert render_markdown(empty) == ""

@@ -17,9 +17,9 @@ EQUIVALENT = {
     "content.markdown.x__convert__mutmut_6": "output_format dropped: nh3 re-serialises the "
     "HTML, so <br /> and <br> come out alike",
     "content.markdown.x__convert__mutmut_10": 'output_format="HTML": the same as "html"',
-    "content.markdown.x_render_markdown__mutmut_16": "link_rel dropped: nh3's default is the "
+    "content.markdown.x_render_markdown__mutmut_15": "link_rel dropped: nh3's default is the "
     "same noopener noreferrer",
-    "content.markdown.x_render_markdown__mutmut_17": "strip_comments dropped: nh3's default "
+    "content.markdown.x_render_markdown__mutmut_16": "strip_comments dropped: nh3's default "
     "is True",
     **{
         f"lms.nudges.links.x_{token}__mutmut_{n}": "compress flag changed: a signed integer id "

@@ -16,6 +16,7 @@ from lms.progress.services import (
     record_event,
     start_lesson,
 )
+from lms.progress.signals import course_completed, lesson_completed
 
 pytestmark = pytest.mark.django_db
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -354,3 +355,44 @@ def test_finishing_a_course_leaves_other_learners_enrolments_alone(
     )
     assert complete_lesson(learner, added).course_completed is False
     assert Enrolment.objects.get(user=other).completed_at is None
+
+
+def test_completions_tell_the_apps_above_exactly_who_finished_what(learner, board):
+    course, lessons = board
+    heard = []
+
+    def on_lesson(sender, **kwargs):
+        heard.append(("lesson", sender, kwargs))
+
+    def on_course(sender, **kwargs):
+        heard.append(("course", sender, kwargs))
+
+    lesson_completed.connect(on_lesson)
+    course_completed.connect(on_course)
+    try:
+        for lesson in lessons[:-1]:
+            complete_lesson(learner, lesson)
+        heard.clear()
+        with time_machine.travel(NINE, tick=False):
+            last = complete_lesson(learner, lessons[-1])
+        complete_lesson(learner, lessons[-1])  # again: nothing new, nothing sent
+    finally:
+        lesson_completed.disconnect(on_lesson)
+        course_completed.disconnect(on_course)
+    (first, lesson_kwargs), (second, course_kwargs) = [(h[:2], h[2]) for h in heard]
+    assert first == ("lesson", LessonProgress) and second == ("course", Enrolment)
+    assert lesson_kwargs["user"] == learner and lesson_kwargs["lesson"] == lessons[-1]
+    assert lesson_kwargs["progress"] == last.progress
+    assert lesson_kwargs["progress"].completed_at == NINE
+    assert (course_kwargs["user"], course_kwargs["course"]) == (learner, course)
+    assert course_kwargs["completed_at"] == NINE
+    assert last.certificate == Certificate.objects.get(user=learner, course=course)
+
+
+def test_an_answer_carries_the_progress_of_the_lesson_it_started(learner, board):
+    _, lessons = board
+    check = check_of(lessons[0])
+    right, _ = right_and_wrong(check)
+    answer = answer_check(learner, lessons[0], check, right, "t1")
+    assert answer.feedback.correct
+    assert answer.progress == LessonProgress.objects.get(user=learner, lesson=lessons[0])

@@ -396,3 +396,13 @@ def test_an_answer_carries_the_progress_of_the_lesson_it_started(learner, board)
     answer = answer_check(learner, lessons[0], check, right, "t1")
     assert answer.feedback.correct
     assert answer.progress == LessonProgress.objects.get(user=learner, lesson=lessons[0])
+
+
+def test_a_replayed_answer_still_carries_the_lesson_progress(learner, board):
+    _, lessons = board
+    check = check_of(lessons[0])
+    right, _ = right_and_wrong(check)
+    answer_check(learner, lessons[0], check, right, "same-form")
+    again = answer_check(learner, lessons[0], check, right, "same-form")
+    assert again.progress == LessonProgress.objects.get(user=learner, lesson=lessons[0])
+    assert CheckAnswer.objects.get(user=learner).attempts == 1

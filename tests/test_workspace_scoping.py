@@ -201,6 +201,7 @@ def test_platform_editors_may_publish_the_catalogue_and_review_it(catalogue):
     GroupApprovalTask.objects.all().delete()
     editors = ensure_editors()
     assert editors.permissions.filter(codename="access_admin").exists()
+    assert editors.permissions.filter(codename="review_partner_work").exists()
     on_catalogue = set(
         GroupPagePermission.objects.filter(group=editors, page=catalogue).values_list(
             "permission__codename", flat=True

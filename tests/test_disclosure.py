@@ -802,3 +802,106 @@ def test_counts_that_add_up_to_a_total_hide_the_next_smallest_too():
     single, total = disclosure.protect_counts([3], 3, 5)
     assert [str(s) for s in single] == ["<5"]
     assert str(total) == f"– ({disclosure.SECONDARY_TOTAL})"
+
+
+def test_a_subtotal_never_shows_a_median_even_when_few_activated():
+    groups = noiseless(
+        [Counts("A", 30, 4, 4, 4, 9.0), Counts("B", 40, 30, 20, 10, 12.0)], [("Few", ["A"])]
+    )
+    table = disclose(groups, subtotals=[("Few", ["A"])])
+    assert table.row("Few").cells["median_minutes"] is disclosure.NA
+    assert table.row("A").cells["median_minutes"].reason == disclosure.reason_small_median()
+
+
+def test_a_second_subtotal_protects_its_own_groups():
+    # C (8) is hidden; C+D is the second subtotal, so D must be hidden too, or
+    # the subtotal less D gives C.
+    groups = [Counts("A", 40, 20, 20, 20), Counts("B", 50, 20, 20, 20)]
+    groups += [Counts("C", 8, 0, 0, 0), Counts("D", 30, 15, 15, 15)]
+    subtotals = [("AB", ["A", "B"]), ("CD", ["C", "D"])]
+    table = disclose(noiseless(groups, subtotals), subtotals=subtotals)
+    learners = {row.label: row.cells["learners"] for row in table.rows}
+    assert learners["C"].reason == disclosure.reason_small()
+    hidden = [label for label, cell in learners.items() if cell.hidden]
+    assert hidden == ["C", "D"]  # D, the smallest that frees C; nothing more
+    assert (
+        _oracle_determined(
+            [list(learners).index(label) for label in hidden],
+            [([0, 1, 2, 3], 6), ([0, 1], 4), ([2, 3], 5)],
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "equations", "primary", "secondary"),
+    [
+        # groups 57 and 9 (hidden) add up to 66; a one-group subtotal repeats the 9
+        ([57, 9, 66, 9], [([0, 1], 2), ([1], 3)], {1}, {0, 2, 3}),
+        # one cell (41, beside the hidden 5 in the subtotal) frees it everywhere
+        ([5, 21, 47, 41, 114, 46], [([0, 1, 2, 3], 4), ([0, 3], 5)], {0}, {3}),
+        # hiding the subtotal frees both hidden groups at once
+        ([32, 1, 38, 28, 5, 104, 71], [([0, 1, 2, 3, 4], 5), ([0, 1, 2], 6)], {1, 4}, {6}),
+        (
+            [60, 0, 5, 15, 80, 75, 5],
+            [([0, 1, 2, 3], 4), ([0, 1, 3], 5), ([2], 6)],
+            {1, 2},
+            {0, 3, 4, 6},
+        ),
+    ],
+)
+def test_the_secondary_cells_follow_the_choice_rule(values, equations, primary, secondary):
+    """First a cell that leaves nothing determined, then one that frees the
+    cell in question, then a group before a (sub)total, then the smallest."""
+    assert disclosure.protect_column(values, equations, primary) == secondary
+
+
+def _pair(rest, rest_total_noise):
+    """A big group A (100 learners, no noise) and everyone else B (`rest`
+    learners), with keys that move the total by `rest_total_noise`: so
+    everyone else is `rest` true learners but `rest + noise` served ones."""
+    key_a = key_with_noise(100, 0)
+    key_b = next(k for k in range(256) if ptable.noise(100 + rest, key_a + k) == rest_total_noise)
+    return [
+        Counts("A", 100, 50, 50, 50, learners_key=key_a),
+        Counts("B", rest, rest // 2, rest // 2, rest // 2, learners_key=key_b),
+    ]
+
+
+@pytest.mark.parametrize(("rest", "noise"), [(22, 1), (23, -1)])
+def test_a_gap_needs_23_others_both_true_and_served(rest, noise):
+    table = disclose(_pair(rest, noise))
+    total, a = table.total.cells["learners"], table.row("A").cells["learners"]
+    assert (total.raw - a.raw, total.perturbed - a.perturbed) == (rest, rest + noise)
+    gap = table.row("A").cells["activated_gap"]
+    assert gap.reason == disclosure.reason_comparison_small()
+
+
+@pytest.mark.parametrize(("size", "noise"), [(22, 1), (23, -1)])
+def test_a_rate_needs_a_group_of_23_both_true_and_served(size, noise):
+    group = Counts("B", size, 11, 11, 11, learners_key=key_with_noise(size, noise))
+    table = disclose([Counts("A", 100, 50, 50, 50), group])
+    cell = table.row("B").cells["learners"]
+    assert (cell.raw, cell.perturbed) == (size, size + noise)
+    assert table.row("B").cells["activated_rate"].reason == disclosure.reason_small_group()
+
+
+def test_a_rate_over_a_hidden_count_is_a_hidden_rate_with_its_reason():
+    table = disclose(
+        noiseless(
+            [Counts("A", 9, 0, 0, 0), Counts("B", 25, 12, 12, 12), Counts("C", 40, 5, 20, 20)]
+        )
+    )
+    b_rate = table.row("B").cells["activated_rate"]
+    assert table.row("B").cells["learners"].reason == SECONDARY
+    assert (b_rate.kind, b_rate.reason) == ("rate", SECONDARY)
+    c_rate = table.row("C").cells["activated_rate"]
+    assert table.row("C").cells["activated"].reason == disclosure.reason_small()
+    assert (c_rate.kind, c_rate.reason) == ("rate", disclosure.reason_small())
+
+
+def test_course_analytics_counts_by_default_and_show_the_threshold_itself():
+    assert str(disclosure.suppress(4, threshold=5)) == "<5"
+    assert str(disclosure.suppress(5, threshold=5)) == "5"
+    shown, total = disclosure.protect_counts([5, 20], 25, 5)
+    assert [str(s) for s in shown] == ["5", "20"] and total is None

@@ -509,7 +509,6 @@ def disclose(
     total=None,
     *,
     subtotals: Sequence[tuple[str, Sequence[str]]] = (),
-    measures: Sequence[tuple[str, str]] = MEASURES,
     gaps: bool = True,
 ) -> Table:
     """Groups (Counts, or rows with the same attributes; they partition the
@@ -539,14 +538,15 @@ def disclose(
             [getattr(row, f"{key}_key") for row in all_rows],
             equations,
         )
-        for key in ["learners", *[m for m, _ in measures]]
+        for key in ["learners", *[m for m, _ in MEASURES]]
     }
 
     total_cells = {key: cells[total_index] for key, cells in count_cells.items()}
     out_rows = []
-    for i, (row, kind) in enumerate(zip(all_rows, kinds, strict=True)):
+    for i, row in enumerate(all_rows):
+        kind = kinds[i]
         cells: dict[str, Cell] = {"learners": count_cells["learners"][i]}
-        for key, _ in measures:
+        for key, _ in MEASURES:
             cells[key] = count_cells[key][i]
             rate = _rate_cell(cells["learners"], cells[key])
             cells[f"{key}_rate"] = rate
@@ -558,15 +558,13 @@ def disclose(
                     )  # fmt: skip
                 else:
                     cells[f"{key}_gap"] = NA
-        if kind == "subtotal":
-            cells["median_minutes"] = NA
-        else:
-            activated = count_cells["activated"][i] if "activated" in count_cells else None
-            cells["median_minutes"] = (
-                NA if activated is None else _median_cell(activated, row.median_minutes)
-            )
+        cells["median_minutes"] = (
+            NA  # a subtotal has no median of its own
+            if kind == "subtotal"
+            else _median_cell(count_cells["activated"][i], row.median_minutes)
+        )
         out_rows.append(Row(label=row.group, kind=kind, cells=cells))
-    return Table(columns=_columns(measures, gaps), rows=out_rows)
+    return Table(columns=_columns(MEASURES, gaps), rows=out_rows)
 
 
 def disclose_equity(table) -> Table:

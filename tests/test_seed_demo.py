@@ -85,3 +85,16 @@ def test_demo_cohort_has_the_demo_learners_and_a_manager(seeded):
     call_command("seed_demo")
     assert Cohort.objects.filter(name=DEMO_COHORT).count() == 1
     assert Membership.objects.filter(cohort=cohort).count() == len(emails)
+
+
+def test_a_demo_learner_signs_in_with_the_printed_password(seeded, client):
+    credentials = dict(
+        line.split()[:2] for line in (seeded / "demo-credentials.txt").read_text().splitlines()
+    )
+    email = DEMO_LEARNERS[0][0]
+    response = client.post(
+        "/accounts/login/", {"login": email, "password": credentials[email]}, follow=True
+    )
+    assert response.wsgi_request.user.is_authenticated
+    assert response.wsgi_request.user.email == email
+    assert "/accounts/confirm-email/" not in [url for url, _ in response.redirect_chain]

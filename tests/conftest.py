@@ -54,6 +54,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def pace(settings):
+    """Reading-time settings pinned to the defaults the five-minute tests count with."""
+    settings.FMA_READING_WORDS_PER_MINUTE = 200
+    settings.FMA_MAX_LESSON_SECONDS = 300
+    settings.FMA_SECONDS_PER_KNOWLEDGE_CHECK = 20
+    settings.FMA_SECONDS_PER_IMAGE = 12
+
+
+@pytest.fixture
 def library(db):
     """The catalogue holding the starter library."""
     return ensure_site_tree()[1]

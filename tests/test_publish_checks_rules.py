@@ -44,14 +44,6 @@ def video(**changes):
     return ("video", value | changes)
 
 
-@pytest.fixture
-def pace(settings):
-    settings.FMA_READING_WORDS_PER_MINUTE = 200
-    settings.FMA_MAX_LESSON_SECONDS = 300
-    settings.FMA_SECONDS_PER_KNOWLEDGE_CHECK = 20
-    settings.FMA_SECONDS_PER_IMAGE = 12
-
-
 # Problems in blocks
 
 

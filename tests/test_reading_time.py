@@ -41,14 +41,6 @@ def test_a_long_lesson_does_not_fit_and_says_how_much_to_cut():
 # The five-minute limit is inclusive: exactly 300 seconds fits, one second more does not.
 
 
-@pytest.fixture
-def pace(settings):
-    settings.FMA_READING_WORDS_PER_MINUTE = 200
-    settings.FMA_MAX_LESSON_SECONDS = 300
-    settings.FMA_SECONDS_PER_KNOWLEDGE_CHECK = 20
-    settings.FMA_SECONDS_PER_IMAGE = 12
-
-
 @pytest.mark.parametrize(
     ("words", "seconds", "fits"),
     [(996, 299, True), (1000, 300, True), (1001, 301, False)],  # 0.3 s a word, rounded up

@@ -2,28 +2,15 @@
 
 from datetime import date
 
-from lms.pathways.recommend import CandidateLesson, LearnerFacts, recommend
+from lms.pathways.recommend import LearnerFacts, recommend
+from tests.recommend_fixtures import CROSS
+from tests.recommend_fixtures import candidate as lesson
 
-MANUFACTURING, HEALTH, CROSS = 1, 2, 3
+MANUFACTURING, HEALTH = 1, 2
 BOARD, SENIOR, MANAGER = 10, 11, 12
 DATA, STRATEGY, REGULATION = 20, 21, 22
 SKILLS = {DATA: "Data readiness", STRATEGY: "Strategy and ROI", REGULATION: "Regulation and risk"}
 TODAY = date(2026, 11, 25)
-
-
-def lesson(lesson_id, course_id, order, sectors, levels, skills, title=None, published=None):
-    return CandidateLesson(
-        lesson_id=lesson_id,
-        course_id=course_id,
-        course_title=f"Course {course_id}",
-        title=title or f"Lesson {lesson_id}",
-        order=order,
-        sector_ids=frozenset(sectors),
-        cross_sector=CROSS in sectors,
-        seniority_ids=frozenset(levels),
-        skill_ids=frozenset(skills),
-        published=published or date(2026, 1, 1),
-    )
 
 
 CATALOGUE = [

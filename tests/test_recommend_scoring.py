@@ -5,38 +5,15 @@ the one-line reason a learner reads on the dashboard."""
 
 from datetime import date, timedelta
 
-from lms.pathways.recommend import CandidateLesson, LearnerFacts, Recommendation, recommend
+from lms.pathways.recommend import LearnerFacts, Recommendation, recommend
+from tests.recommend_fixtures import CROSS
+from tests.recommend_fixtures import candidate as lesson
 
-HEALTH, MANUFACTURING, CROSS, ELSEWHERE = 1, 2, 3, 99
+HEALTH, MANUFACTURING, ELSEWHERE = 1, 2, 99
 SENIOR, MANAGER = 10, 11
 DATA, STRATEGY = 20, 21
 SKILLS = {DATA: "Data readiness", STRATEGY: "Strategy and ROI"}
 TODAY = date(2026, 11, 25)
-LONG_AGO = date(2026, 1, 1)
-
-
-def lesson(
-    lesson_id,
-    course_id,
-    order=1,
-    sectors=(),
-    levels=(),
-    skills=(),
-    published=LONG_AGO,
-    course_title=None,
-):
-    return CandidateLesson(
-        lesson_id=lesson_id,
-        course_id=course_id,
-        course_title=course_title or f"Course {course_id}",
-        title=f"Lesson {lesson_id}",
-        order=order,
-        sector_ids=frozenset(sectors),
-        cross_sector=CROSS in sectors,
-        seniority_ids=frozenset(levels),
-        skill_ids=frozenset(skills),
-        published=published,
-    )
 
 
 def facts(**overrides):

@@ -27,7 +27,7 @@ from lms.nudges import dispatch, planner, tasks
 from lms.nudges.models import Kind, Nudge, Status
 from lms.progress.models import LessonProgress
 from tests.celery_worker import Worker, database_url
-from tests.conftest import load_library, need, using_postgres
+from tests.conftest import need, using_postgres
 from tests.nudge_fixtures import make_learner
 from tests.smtp_sink import SmtpSink, free_port
 
@@ -37,10 +37,9 @@ TUESDAY_9AM_LONDON = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def services(transactional_db, settings):
+def services(starter_library, settings):
     need(using_postgres(), "a worker process needs a shared database (PostgreSQL)")
     need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
-    load_library()
     settings.NUDGE_CHUNK_SIZE = 5
     settings.NUDGE_CLAIM_LEASE_SECONDS = 4
     settings.NUDGE_REDISPATCH_SECONDS = 3

@@ -8,6 +8,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 
 from courses.models import CoursePage, LessonPage
+from courses.synthetic import build_catalogue
 from lms.certificates.models import Certificate
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress, Verb
 from lms.progress.services import (
@@ -288,8 +289,6 @@ def test_a_lesson_added_to_a_finished_course_does_not_finish_it_again(learner, b
 def test_completing_an_unpublished_lesson_of_a_course_with_no_live_lessons_finishes_nothing(
     learner,
 ):
-    from courses.synthetic import build_catalogue
-
     build_catalogue(lessons=1, lessons_per_course=1, prefix="drafts")
     draft = LessonPage.objects.get(slug="lesson-0", title__startswith="Synthetic")
     LessonPage.objects.filter(pk=draft.pk).update(live=False)

@@ -15,16 +15,15 @@ from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP
 from lms.celery import app as celery_app
 from tests.celery_worker import Worker
-from tests.conftest import load_library, need, using_postgres
+from tests.conftest import need, using_postgres
 from tests.partner_fixtures import admin_user, client_for, lesson_form
 from tests.smtp_sink import SmtpSink
 
 
 @pytest.fixture
-def services(transactional_db):
+def services(starter_library):
     need(using_postgres(), "a worker process needs a shared database (PostgreSQL)")
     need(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
-    load_library()
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
     yield

@@ -1,8 +1,28 @@
 """Tests: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI),
 SQLite and in-memory everything otherwise."""
 
-from .base import *  # noqa: F403
-from .env import env_bool, env_str
+import os
+import re
+
+# pytest-xdist runs the suite in several processes (gw0, gw1, …). PostgreSQL
+# gets a test database each from pytest-django; Redis gets a database number
+# each here (gw0 → 1, gw1 → 2, …), so one process's Celery worker, broker
+# queue and beat lock never meet another's. The worker processes a test starts
+# inherit the environment, and with it the rewritten URL (the marker keeps them
+# from rewriting it again, and leaves a URL a test set itself alone).
+if (
+    (_xdist := os.environ.get("PYTEST_XDIST_WORKER", ""))
+    and os.environ.get("REDIS_URL")
+    and not os.environ.get("FMA_REDIS_PER_WORKER")
+):
+    _number = int(re.sub(r"\D", "", _xdist) or 0) + 1
+    os.environ["REDIS_URL"] = re.sub(
+        r"(redis://[^/]+)(/\d*)?$", rf"\g<1>/{_number}", os.environ["REDIS_URL"]
+    )
+    os.environ["FMA_REDIS_PER_WORKER"] = "1"
+
+from .base import *  # noqa: E402, F403
+from .env import env_bool, env_str  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-key"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.conftest import load_library, need
+from tests.conftest import need
 
 CHROMIUM = "/usr/bin/chromium"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -40,13 +40,6 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
-
-
-@pytest.fixture
-def starter_library(transactional_db):
-    """Transactional tests start from whatever is committed; make sure the
-    starter library is there."""
-    load_library()
 
 
 AXE = Axe()

@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
+# pytest-xdist processes for `make test` (one per core by default; 0 runs the
+# suite in this process).
+TEST_PROCESSES ?= auto
 
 .PHONY: run test lint bench mutation setup clean-var browser-deps
 
@@ -37,7 +40,7 @@ lint: $(STAMP)
 test: $(STAMP) browser-deps lint
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 ## Throughput and latency against a bare Django view in the same run.
 bench: $(STAMP)

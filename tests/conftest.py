@@ -8,6 +8,7 @@ from django.db import connection
 from courses.importer import import_library
 from courses.models import LessonPage
 from home.site_tree import ensure_site_tree
+from tests.factories import signed_in, staff_user
 
 REQUIRE_SERVICES = os.environ.get("FMA_REQUIRE_SERVICES") == "1"
 
@@ -92,14 +93,21 @@ def library(db):
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    """A signed-in superuser who has set up two-factor (staff must)."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+def staff_client(db):
+    """staff_client(*roles, email=...): a test client signed in as a new staff
+    member with these roles and two-factor set up (tests.factories.staff_user);
+    the user is `client.user`."""
 
-    user = django_user_model.objects.create_superuser("editor@example.com", "pw-editor-123")
-    TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
-    return client
+    def make(*roles, email: str | None = None, **fields):
+        return signed_in(staff_user(*roles, email=email, **fields))
+
+    return make
+
+
+@pytest.fixture
+def admin_client(staff_client):
+    """A signed-in superuser who has set up two-factor (staff must)."""
+    return staff_client("superuser", email="editor@example.com")
 
 
 from tests.nudge_fixtures import learner_factory  # noqa: E402, F401

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from content.models import Sector, SeniorityLevel
 from courses.models import CoursePage, LessonPage
@@ -11,6 +10,7 @@ from lms.learners.models import LearnerProfile
 from lms.nudges.models import Cadence, NudgePreference
 from lms.progress.models import LessonProgress
 from lms.progress.services import complete_lesson
+from tests.factories import UserFactory
 
 # Tuesday 24 November 2026, 08:00 in London (GMT, so 08:00 UTC).
 TUESDAY_8AM = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -28,8 +28,9 @@ def make_learner(
     hour=8,
     **preference,
 ):
-    user = django_user_model.objects.create_user(email, first_name=email.split("@")[0].title())
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    user = UserFactory(
+        email=email, password=None, first_name=email.split("@")[0].title(), verified=True
+    )
     LearnerProfile.objects.create(
         user=user,
         sector=Sector.objects.get(slug=sector),

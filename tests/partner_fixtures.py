@@ -2,27 +2,12 @@
 and a learner, each with their own signed-in test client."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
-from django.test import Client
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from content.models import Partner
 from courses.workspace import EDITORS_GROUP
-
-
-def admin_user(django_user_model, email, *groups, totp=True):
-    user = django_user_model.objects.create_user(email, "pw-" + email)
-    user.groups.add(*groups)
-    if totp:
-        TOTP.activate(user, generate_totp_secret())
-    return user
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.factories import signed_in, staff_user
 
 
 @pytest.fixture
@@ -38,19 +23,19 @@ def people(partners, django_user_model):
     """author_a writes for partner A (Northfield), author_b for B (Meridian)."""
     a, b = partners
     users = {
-        "author_a": admin_user(django_user_model, "a@northfield.example.com", a.author_group),
-        "author_b": admin_user(django_user_model, "b@meridian.example.com", b.author_group),
-        "editor": admin_user(
-            django_user_model, "editor@platform.example.com", Group.objects.get(name=EDITORS_GROUP)
+        "author_a": staff_user(a.author_group, email="a@northfield.example.com"),
+        "author_b": staff_user(b.author_group, email="b@meridian.example.com"),
+        "editor": staff_user(
+            Group.objects.get(name=EDITORS_GROUP), email="editor@platform.example.com"
         ),
-        "learner": admin_user(django_user_model, "learner@example.com", totp=False),
+        "learner": staff_user(email="learner@example.com", two_factor=False),
     }
     return users
 
 
 @pytest.fixture
 def clients(people):
-    return {name: client_for(user) for name, user in people.items()}
+    return {name: signed_in(user) for name, user in people.items()}
 
 
 def lesson_form(title: str, slug: str, *, words: int = 120, action: str = "action-draft", **extra):

@@ -22,6 +22,7 @@ from django.urls import clear_url_caches
 
 from lms.accounts.models import User
 from lms.settings.sso import MICROSOFT_APP, single_sign_on
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-pass-phrase"
@@ -46,9 +47,7 @@ def signed_in_user_id(client):
 
 
 def make_user(email, password=PASSWORD, **extra) -> User:
-    user = User.objects.create_user(email, password, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
+    return UserFactory(email=email, password=password, verified=True, **extra)
 
 
 def totp_code(secret: str) -> str:

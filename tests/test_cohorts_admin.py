@@ -4,7 +4,6 @@ line, no duplicates), invitation emails sent once, members and their status."""
 from datetime import date
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,17 +29,8 @@ from tests.nudge_fixtures import make_learner
 pytestmark = pytest.mark.django_db
 
 
-def staff(django_user_model, email, group_name):
-    user = django_user_model.objects.create_user(email, "pw-" + email)
-    user.groups.add(Group.objects.get(name=group_name))
-    TOTP.activate(user, generate_totp_secret())
-    client = Client()
-    client.force_login(user)
-    return user, client
-
-
 @pytest.fixture
-def setup(library, django_user_model):
+def setup(library, django_user_model, staff_client):
     ensure_roles()
     programme = Programme.objects.create(name="AI for SME leaders 2026")
     pathway = Pathway.objects.filter(live=True).order_by("pk").first()
@@ -57,8 +47,9 @@ def setup(library, django_user_model):
         )
 
     a, b = cohort("Spring A"), cohort("Spring B")
-    admin, admin_client = staff(django_user_model, "admin@programme.example", PROGRAMME_ADMINS)
-    manager_a, client_a = staff(django_user_model, "a@manager.example", COHORT_MANAGERS)
+    admin_client = staff_client("programme_admin", email="admin@programme.example")
+    client_a = staff_client("cohort_manager", email="a@manager.example")
+    manager_a = client_a.user
     a.managers.add(manager_a)
     return {
         "programme": programme,

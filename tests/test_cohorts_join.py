@@ -17,6 +17,7 @@ from lms.cohorts import services
 from lms.cohorts.access import ensure_roles
 from lms.cohorts.models import Invitation, Membership, Programme
 from lms.pathways.models import Pathway
+from tests.factories import signed_in
 from tests.nudge_fixtures import make_learner
 
 pytestmark = pytest.mark.django_db
@@ -206,9 +207,7 @@ def learner(django_user_model, email, *, verified=True):
     user = make_learner(django_user_model, email)
     if not verified:
         EmailAddress.objects.filter(user=user).update(verified=False)
-    client = Client()
-    client.force_login(user)
-    return user, client
+    return user, signed_in(user)
 
 
 def invitation_url(invitation):

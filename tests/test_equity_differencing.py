@@ -24,12 +24,8 @@ import random
 from datetime import UTC, date, datetime
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
-from django.test import Client
 
 from lms.cohorts.models import Cohort, Membership, Programme
-from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
 from lms.equity.models import EquityProfile, RecordKey
 from lms.pathways.models import Pathway, PathwayItem
 from lms.progress.models import LearningEvent, LessonProgress, Verb
@@ -83,14 +79,8 @@ def set_keys(keys: dict):
 
 
 @pytest.fixture
-def analyst(django_user_model):
-    ensure_equity_analysts()
-    user = django_user_model.objects.create_user("analyst@example.com", "pw-analyst")
-    user.groups.add(Group.objects.get(name=EQUITY_ANALYSTS))
-    TOTP.activate(user, generate_totp_secret())
-    client = Client()
-    client.force_login(user)
-    return client
+def analyst(staff_client):
+    return staff_client("analyst", email="analyst@example.com")
 
 
 @pytest.fixture

@@ -15,11 +15,10 @@ import types
 from datetime import date
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
+from lms.cohorts.access import ensure_roles
 from lms.cohorts.models import Cohort, Membership, Programme
 from lms.equity.access import EQUITY_ANALYSTS, can_view_equity, ensure_equity_analysts
 from lms.equity.models import AuditEntry, RecordKey
@@ -70,18 +69,8 @@ def metrics(monkeypatch):
     return fake
 
 
-def staff(django_user_model, email, *groups):
-    user = django_user_model.objects.create_user(email, "pw-" + email)
-    for name in groups:
-        user.groups.add(Group.objects.get(name=name))
-    TOTP.activate(user, generate_totp_secret())
-    client = Client()
-    client.force_login(user)
-    return user, client
-
-
 @pytest.fixture
-def world(django_user_model):
+def world(django_user_model, staff_client):
     ensure_roles()
     ensure_equity_analysts()
     programme = Programme.objects.create(name="AI for SME leaders")
@@ -100,10 +89,12 @@ def world(django_user_model):
         ends_on=date(2026, 11, 30),
         pathway=pathway,
     )
-    manager, manager_client = staff(django_user_model, "manager@example.com", COHORT_MANAGERS)
+    manager_client = staff_client("cohort_manager", email="manager@example.com")
+    manager = manager_client.user
     ours.managers.add(manager)
-    _, admin_client_ = staff(django_user_model, "padmin@example.com", PROGRAMME_ADMINS)
-    analyst, analyst_client = staff(django_user_model, "analyst@example.com", EQUITY_ANALYSTS)
+    admin_client_ = staff_client("programme_admin", email="padmin@example.com")
+    analyst_client = staff_client("analyst", email="analyst@example.com")
+    analyst = analyst_client.user
     learner = django_user_model.objects.create_user("learner@example.com", "pw-learner")
     Membership.objects.create(cohort=ours, user=learner)
     learner_client = Client()

@@ -6,13 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from celery.schedules import crontab
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -21,7 +19,7 @@ from wagtail.models import Page
 from content.models import Partner
 from courses import freshness
 from courses.models import CoursePage, LessonPage, six_months_from
-from courses.workspace import EDITORS_GROUP
+from tests.factories import signed_in, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,20 +67,6 @@ def due_on(lesson: LessonPage, day: date, title: str) -> LessonPage:
     LessonPage.objects.filter(pk=lesson.pk).update(review_by=day)
     lesson.review_by = day
     return retitle(lesson, title)
-
-
-def admin_user(django_user_model, email, *groups, totp=True, **extra):
-    user = django_user_model.objects.create_user(email, "pw-" + email, **extra)
-    user.groups.add(*groups)
-    if totp:
-        TOTP.activate(user, generate_totp_secret())
-    return user
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # Publishing
@@ -145,25 +129,16 @@ def test_six_months_from_clamps_to_the_end_of_shorter_months(day, expected):
 @pytest.fixture
 def authors(northfield, meridian, django_user_model):
     users = {
-        "north_1": admin_user(
-            django_user_model, "n1@northfield.example.com", northfield.author_group
+        "north_1": staff_user(northfield.author_group, email="n1@northfield.example.com"),
+        "north_2": staff_user(northfield.author_group, email="n2@northfield.example.com"),
+        "north_gone": staff_user(
+            northfield.author_group, email="gone@northfield.example.com", is_active=False
         ),
-        "north_2": admin_user(
-            django_user_model, "n2@northfield.example.com", northfield.author_group
+        "north_no_email": staff_user(
+            northfield.author_group, email="noemail@northfield.example.com"
         ),
-        "north_gone": admin_user(
-            django_user_model,
-            "gone@northfield.example.com",
-            northfield.author_group,
-            is_active=False,
-        ),
-        "north_no_email": admin_user(
-            django_user_model, "noemail@northfield.example.com", northfield.author_group
-        ),
-        "meridian": admin_user(django_user_model, "m1@meridian.example.com", meridian.author_group),
-        "editor": admin_user(
-            django_user_model, "editor@platform.example.com", Group.objects.get(name=EDITORS_GROUP)
-        ),
+        "meridian": staff_user(meridian.author_group, email="m1@meridian.example.com"),
+        "editor": staff_user("editor", email="editor@platform.example.com"),
     }
     django_user_model.objects.filter(pk=users["north_no_email"].pk).update(email="")
     return users
@@ -271,17 +246,13 @@ def test_beat_runs_the_reminders_weekly_on_monday_morning():
 
 @pytest.fixture
 def people(northfield, django_user_model):
-    staff = admin_user(django_user_model, "staff@platform.example.com", is_staff=True)
+    staff = staff_user(email="staff@platform.example.com", is_staff=True)
     staff.user_permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     )
     return {
-        "author": admin_user(
-            django_user_model, "a@northfield.example.com", northfield.author_group
-        ),
-        "editor": admin_user(
-            django_user_model, "editor@platform.example.com", Group.objects.get(name=EDITORS_GROUP)
-        ),
+        "author": staff_user(northfield.author_group, email="a@northfield.example.com"),
+        "editor": staff_user("editor", email="editor@platform.example.com"),
         "staff": staff,
         "learner": django_user_model.objects.create_user("learner@example.com", "pw-learner"),
     }
@@ -298,7 +269,7 @@ def overdue(northfield, meridian):
 
 
 def test_an_author_sees_only_their_partners_overdue_lessons(people, overdue, meridian):
-    client = client_for(people["author"])
+    client = signed_in(people["author"])
     response = client.get(REPORT)
     assert response.status_code == 200
     html = response.content.decode()
@@ -318,7 +289,7 @@ def test_an_author_sees_only_their_partners_overdue_lessons(people, overdue, mer
 
 
 def test_an_editor_sees_every_partner_and_can_filter_by_partner(people, overdue, meridian):
-    client = client_for(people["editor"])
+    client = signed_in(people["editor"])
     html = client.get(REPORT).content.decode()
     assert "Northfield stale lesson" in html and "Meridian stale lesson" in html
     assert "Northfield College" in html and "Meridian University" in html
@@ -330,7 +301,7 @@ def test_an_editor_sees_every_partner_and_can_filter_by_partner(people, overdue,
 
 
 def test_the_csv_export_lists_the_same_lessons(people, overdue):
-    response = client_for(people["author"]).get(REPORT, {"export": "csv"})
+    response = signed_in(people["author"]).get(REPORT, {"export": "csv"})
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     header, *rows = body.strip().splitlines()
@@ -346,7 +317,7 @@ def test_the_csv_export_lists_the_same_lessons(people, overdue):
 
 
 def test_with_nothing_overdue_the_report_says_so(people):
-    client = client_for(people["editor"])
+    client = signed_in(people["editor"])
     assert "No lessons are overdue for review." in client.get(REPORT).content.decode()
     xlsx = client.get(REPORT, {"export": "xlsx"})
     assert xlsx.status_code == 200
@@ -355,7 +326,7 @@ def test_with_nothing_overdue_the_report_says_so(people):
 
 @pytest.mark.parametrize("url", [REPORT, RESULTS, REPORT + "?export=csv"])
 def test_staff_with_no_partner_get_403_and_nothing_else(people, overdue, url):
-    response = client_for(people["staff"]).get(url)
+    response = signed_in(people["staff"]).get(url)
     assert response.status_code == 403
     assert b"stale lesson" not in response.content
 
@@ -363,7 +334,7 @@ def test_staff_with_no_partner_get_403_and_nothing_else(people, overdue, url):
 def test_learners_without_admin_access_are_sent_to_sign_in(people, overdue):
     """Wagtail answers every admin URL for someone without admin access with
     a redirect to its sign-in page, before the report's own 403 check."""
-    response = client_for(people["learner"]).get(REPORT)
+    response = signed_in(people["learner"]).get(REPORT)
     assert response.status_code == 302
     assert response["Location"].startswith(f"{LOGIN}?next=")
     assert b"stale lesson" not in response.content
@@ -376,13 +347,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, overdue):
 
 
 def test_the_reports_menu_shows_the_report_only_to_people_with_a_partner(people):
-    assert REPORT in client_for(people["author"]).get("/admin/").content.decode()
-    assert REPORT in client_for(people["editor"]).get("/admin/").content.decode()
-    assert REPORT not in client_for(people["staff"]).get("/admin/").content.decode()
+    assert REPORT in signed_in(people["author"]).get("/admin/").content.decode()
+    assert REPORT in signed_in(people["editor"]).get("/admin/").content.decode()
+    assert REPORT not in signed_in(people["staff"]).get("/admin/").content.decode()
 
 
 def test_report_queries_do_not_grow_with_the_number_of_lessons(people, northfield, meridian):
-    client = client_for(people["editor"])
+    client = signed_in(people["editor"])
     lessons = lessons_of(northfield) + lessons_of(meridian)
     assert len(lessons) >= 8
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -23,6 +22,7 @@ from courses.workspace import EDITORS_GROUP
 from lms.progress.services import answer_check, complete_lesson, start_lesson
 from lms.reports.course_analytics import course_figures, display, suppress
 from lms.reports.wagtail_hooks import course_analytics
+from tests.factories import signed_in, staff_user
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db
@@ -181,19 +181,6 @@ def test_answers_to_a_removed_check_stay_in_the_figures(seven_learners):
 # The report on screen and in the CSV.
 
 
-def make_admin_user(django_user_model, email, *groups):
-    user = django_user_model.objects.create_user(email, "pw-" + email)
-    user.groups.add(*groups)
-    TOTP.activate(user, generate_totp_secret())
-    return user
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def author(django_user_model, library):
     """A signed-in client for an author of the given partner."""
@@ -203,9 +190,7 @@ def author(django_user_model, library):
     def make(partner):
         if partner.pk not in clients:
             email = f"author@{partner.slug}.example"
-            clients[partner.pk] = client_for(
-                make_admin_user(django_user_model, email, partner.author_group)
-            )
+            clients[partner.pk] = signed_in(staff_user(partner.author_group, email=email))
         return clients[partner.pk]
 
     return make
@@ -214,7 +199,7 @@ def author(django_user_model, library):
 @pytest.fixture
 def editor(django_user_model, library):
     group = Group.objects.get(name=EDITORS_GROUP)
-    return client_for(make_admin_user(django_user_model, "platform-editor@example.com", group))
+    return signed_in(staff_user(group, email="platform-editor@example.com"))
 
 
 def csv_rows(response):
@@ -398,7 +383,7 @@ def test_the_superuser_sees_the_report(seven_learners, admin_client):
 
 
 def test_learners_and_visitors_are_sent_to_sign_in(seven_learners):
-    learner = client_for(seven_learners[0])
+    learner = signed_in(seven_learners[0])
     for client in (learner, Client()):
         for url in (URL, URL + "results/", URL + "?export=csv"):
             response = client.get(url)
@@ -410,7 +395,7 @@ def test_learners_and_visitors_are_sent_to_sign_in(seven_learners):
 def test_admin_users_without_a_partner_get_403_and_no_menu_item(seven_learners, django_user_model):
     support = Group.objects.create(name="Support")
     support.permissions.add(Permission.objects.get(codename="access_admin"))
-    client = client_for(make_admin_user(django_user_model, "support@example.com", support))
+    client = signed_in(staff_user(support, email="support@example.com"))
     for url in (URL, URL + "results/", URL + "?export=csv"):
         response = client.get(url)
         assert response.status_code == 403

@@ -16,7 +16,8 @@ from courses.workspace import EDITORS_GROUP
 from lms.celery import app as celery_app
 from tests.celery_worker import Worker
 from tests.conftest import need, using_postgres
-from tests.partner_fixtures import admin_user, client_for, lesson_form
+from tests.factories import signed_in, staff_user
+from tests.partner_fixtures import lesson_form
 from tests.smtp_sink import SmtpSink
 
 
@@ -41,9 +42,9 @@ def wait_for(condition, seconds=60):
 
 def test_editor_and_author_are_emailed_by_the_worker(services, django_user_model):
     partner = Partner.objects.get(slug="northfield-college")
-    author = admin_user(django_user_model, "lecturer@northfield.example.com", partner.author_group)
-    editor = admin_user(
-        django_user_model, "reviewer@platform.example.com", Group.objects.get(name=EDITORS_GROUP)
+    author = staff_user(partner.author_group, email="lecturer@northfield.example.com")
+    editor = staff_user(
+        Group.objects.get(name=EDITORS_GROUP), email="reviewer@platform.example.com"
     )
     course = CoursePage.objects.child_of(partner.shelf).order_by("path").first()
     with SmtpSink() as sink:
@@ -51,7 +52,7 @@ def test_editor_and_author_are_emailed_by_the_worker(services, django_user_model
         worker.start()
         try:
             url = reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", course.pk])
-            response = client_for(author).post(
+            response = signed_in(author).post(
                 url, lesson_form("Costing a pilot", "costing-a-pilot", action="action-submit")
             )
             assert response.status_code == 302
@@ -67,7 +68,7 @@ def test_editor_and_author_are_emailed_by_the_worker(services, django_user_model
                 "wagtailadmin_pages:workflow_action",
                 args=[lesson.pk, "reject", task_state.current_task_state_id],
             )
-            client_for(editor).post(action, {"comment": "Add the payback period."})
+            signed_in(editor).post(action, {"comment": "Add the payback period."})
             assert wait_for(lambda: sink.handler.messages_to(author.email)), "author not told"
             [text] = sink.handler.messages_to(author.email)
             assert "Add the payback period." in text

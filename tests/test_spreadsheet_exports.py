@@ -20,10 +20,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
@@ -40,6 +38,7 @@ from lms.equity.access import ensure_equity_analysts
 from lms.learners.models import LearnerProfile
 from lms.pathways.models import Pathway
 from lms.progress.services import complete_lesson
+from tests.factories import signed_in, staff_user
 from tests.nudge_fixtures import make_learner
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +141,7 @@ def spreadsheet_views():
 def hostile(library, django_user_model):
     """Hostile course, lesson, partner, sector, cohort and redirect text, a
     locked page, a page in review, log rows, progress and a cohort member."""
-    admin = django_user_model.objects.create_superuser("editor@example.com", "pw-editor-123")
+    admin = staff_user("superuser", email="editor@example.com")
     course = CoursePage.objects.get(slug="ai-for-the-board")
     lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
     CoursePage.objects.filter(pk=course.pk).update(title=HOSTILE[0])
@@ -206,11 +205,8 @@ def test_the_project_has_no_spreadsheet_writer_this_test_does_not_download():
 
 def test_every_export_is_spreadsheet_safe(hostile):
     admin, learner, cohort = hostile
-    admin_client = Client()
-    admin_client.force_login(admin)
-    TOTP.activate(admin, generate_totp_secret())  # staff must have two-factor
-    learner_client = Client()
-    learner_client.force_login(learner)
+    admin_client = signed_in(admin)
+    learner_client = signed_in(learner)
 
     downloads = []  # (name, format, rows)
     views = spreadsheet_views()
@@ -254,9 +250,7 @@ def test_regression_review_due_export_quotes_lesson_course_and_partner(hostile):
     """Found in the issue 11 review: the review-due CSV wrote lesson and
     course titles unescaped, so `=HYPERLINK(...)` ran in Excel."""
     admin, _, _ = hostile
-    TOTP.activate(admin, generate_totp_secret())
-    client = Client()
-    client.force_login(admin)
+    client = signed_in(admin)
     for export_format, parse in (("csv", csv_rows), ("xlsx", xlsx_rows)):
         rows = parse(client.get(f"/admin/reports/review-due/?export={export_format}"))
         assert rows[0][:3] == ["Lesson", "Course", "Partner"]

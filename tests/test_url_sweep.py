@@ -25,8 +25,8 @@ from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.cohorts.models import Cohort, Programme
 from lms.equity.access import ensure_equity_analysts
 from lms.pathways.models import Pathway
+from tests.factories import staff_user
 from tests.nudge_fixtures import make_learner
-from tests.partner_fixtures import admin_user
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def world(library, django_user_model):
     )  # fmt: skip
 
     def staff(email, *groups, superuser=False):
-        user = admin_user(django_user_model, email, *groups)
+        user = staff_user(*groups, email=email)
         if superuser:
             user.is_superuser = user.is_staff = True
             user.save()

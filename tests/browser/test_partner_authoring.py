@@ -8,32 +8,25 @@ import shutil
 import time
 
 import pytest
-from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import (
-    TOTP,
     format_hotp_value,
     generate_totp_secret,
     hotp_value,
 )
-from django.contrib.auth.models import Group
 
 from content.models import Partner
 from courses.importer.zip_upload import course_template_dir, zip_folder
 from courses.models import CoursePage, LessonPage
-from courses.workspace import EDITORS_GROUP
 from tests.browser.conftest import assert_accessible
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.browser
 SLUG = "ai-and-your-supply-chain"
 
 
-def admin_account(django_user_model, email, group):
-    user = django_user_model.objects.create_user(email, "pw-" + email)
-    user.groups.add(group)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+def admin_account(email, group):
     secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return user, secret
+    return staff_user(group, email=email, verified=True, two_factor=secret), secret
 
 
 def sign_in(page, live_server, user, secret):
@@ -84,17 +77,13 @@ def desk(browser):
 
 
 def test_author_imports_fixes_submits_and_editor_approves(
-    browser, desk, live_server, starter_library, django_user_model, broken_and_fixed_zips
+    browser, desk, live_server, starter_library, broken_and_fixed_zips
 ):
     page = desk
     broken, fixed = broken_and_fixed_zips
     partner = Partner.objects.get(slug="northfield-college")
-    author, author_secret = admin_account(
-        django_user_model, "lecturer@northfield.example.com", partner.author_group
-    )
-    editor, editor_secret = admin_account(
-        django_user_model, "reviewer@platform.example.com", Group.objects.get(name=EDITORS_GROUP)
-    )
+    author, author_secret = admin_account("lecturer@northfield.example.com", partner)
+    editor, editor_secret = admin_account("reviewer@platform.example.com", "editor")
 
     sign_in(page, live_server, author, author_secret)
     page.get_by_role("link", name="Import a course").click()

@@ -448,7 +448,8 @@ def test_a_markdown_problem_names_file_line_and_problem(author_client):
     )
     assert row, html
     assert int(row.group(1)) == line
-    assert "the knowledge check has no &#x27;explanation&#x27;" in row.group(2)
+    assert row.group(2).startswith("Knowledge check 1 “")
+    assert "add an explanation of why the right answer is right." in row.group(2)
 
 
 def test_problems_name_files_as_they_are_in_the_zip():

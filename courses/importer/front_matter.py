@@ -203,7 +203,8 @@ class CoverForm(forms.Form):
 
     file = TextField(missing="has no 'file': name the image in the course folder")
     alt = TextField(
-        max_length=limit(CoursePage, "cover_alt"), missing="has no 'alt' text; describe what it shows"
+        max_length=limit(CoursePage, "cover_alt"),
+        missing="has no 'alt' text; describe what it shows",
     )
     licence = TextField(max_length=limit(CoursePage, "cover_licence"), required=False)
     source = TextField(max_length=limit(CoursePage, "cover_source"), required=False)
@@ -224,7 +225,9 @@ class CoverField(YamlField):
             errors.append(f"'cover' has unknown keys {', '.join(unknown)}; use: {allowed}")
         if not form.is_valid():
             errors += [
-                f"the cover {message}" if error.code == "required" else f"the cover's '{name}' {message}"
+                f"the cover {message}"
+                if error.code == "required"
+                else f"the cover's '{name}' {message}"
                 for name, found in form.errors.as_data().items()
                 for error in found
                 for message in error.messages

@@ -916,3 +916,42 @@ def test_a_taxonomy_name_another_term_has_is_reported_not_a_crash(tmp_path):
     assert problems_of(root) == [
         "taxonomy.yaml:1: 'other' in 'sectors': Sector with this Name already exists."
     ]
+
+
+# Each rule checked once, where it lives (issue 12).
+
+
+@pytest.mark.django_db
+def test_front_matter_lengths_are_the_models_own(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    (root / "c" / "01-lesson-1.md").write_text(LESSON.format(title="T" * 256))
+    assert problems_of(root) == [
+        "c/01-lesson-1.md:2: 'title' is longer than 255 characters (it has 256)"
+    ]
+
+
+def test_the_editor_refuses_what_the_importer_refuses():
+    """The rules that were the parser's own are the blocks' own now, so the
+    CMS editor enforces them too."""
+    from django.core.exceptions import ValidationError
+
+    from content.blocks import CaseStudyBlock, KeyTakeawayBlock, KnowledgeCheckBlock
+
+    case_study = CaseStudyBlock()
+    with pytest.raises(ValidationError) as caught:
+        case_study.clean(case_study.to_python({"title": "A maker", "body": "It changed."}))
+    assert "label the case study" in str(caught.value.as_json_data())
+    case_study.clean(case_study.to_python({"title": "A maker (illustrative)", "body": "It did."}))
+    takeaway = KeyTakeawayBlock()
+    with pytest.raises(ValidationError) as caught:
+        takeaway.clean(takeaway.to_python({"text": "[" * 201}))
+    assert "201 '['" in str(caught.value.as_json_data())
+    check = KnowledgeCheckBlock()
+    value = {
+        "question": "Q?",
+        "options": [{"text": "A", "is_correct": True}, {"text": "B", "is_correct": False}],
+        "explanation": "<" * 201,
+    }
+    with pytest.raises(ValidationError) as caught:
+        check.clean(check.to_python(value))
+    assert "201 '<'" in str(caught.value.as_json_data())

@@ -29,6 +29,8 @@ from datetime import date
 from django.conf import settings
 from PIL import Image
 
+from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
+
 from . import checks, safe_yaml
 from .errors import Problem
 from .front_matter import SLUG, CourseFrontMatter, LessonFrontMatter, kind_of, not_text, quote_hint
@@ -93,16 +95,34 @@ TAXONOMY_FIELDS = {
         "local_areas",
     },
 }
-# The longest text each field of each section may hold (the models' limits).
-TAXONOMY_TEXT_LIMITS = {
-    "sectors": {"name": 100, "description": 255},
-    "seniority_levels": {"name": 100, "description": 255},
-    "skills": {"name": 100, "description": 255},
-    "partners": {"name": 150, "description": 255, "website": 200},
-    "local_areas": {"name": 120},
-    "pathways": {"name": 150, "description": 2000},
-    "support_programmes": {"name": 150, "organisation": 150, "url": 300, "description": 300},
+TAXONOMY_TEXT_FIELDS = {
+    "sectors": ("name", "description"),
+    "seniority_levels": ("name", "description"),
+    "skills": ("name", "description"),
+    "partners": ("name", "description", "website"),
+    "local_areas": ("name",),
+    "pathways": ("name", "description"),
+    "support_programmes": ("name", "organisation", "url", "description"),
 }
+# Pathways are lms.pathways' model, a layer above: its loader checks them.
+PATHWAY_TEXT_LIMITS = {"name": 150, "description": 2000}
+
+
+def taxonomy_text_limits(section: str) -> dict[str, int]:
+    """The longest text each field of a section may hold: the models' own limits."""
+    if section == "pathways":
+        return PATHWAY_TEXT_LIMITS
+    model = {
+        "sectors": Sector,
+        "seniority_levels": SeniorityLevel,
+        "skills": Skill,
+        "partners": Partner,
+        "local_areas": SupportProgramme._meta.get_field("local_areas").related_model,
+        "support_programmes": SupportProgramme,
+    }[section]
+    return {name: model._meta.get_field(name).max_length for name in TAXONOMY_TEXT_FIELDS[section]}
+
+
 WEB_ADDRESS = re.compile(r"^https?://\S+$")
 BLOCK_NAMES = {
     "takeaway": "key_takeaway",
@@ -762,7 +782,7 @@ def check_taxonomy_entry(section: str, entry: dict, seen: dict, file, line, out)
             f"{where} has unknown fields {', '.join(sorted(shown(k, 30) for k in unknown))}; "
             f"allowed: {allowed}",
         )
-    for name, most in TAXONOMY_TEXT_LIMITS[section].items():
+    for name, most in taxonomy_text_limits(section).items():
         value = entry.get(name)
         if value is None:
             continue

@@ -1,13 +1,30 @@
 """StreamField blocks for lessons. Each block renders through its own template
 under templates/blocks/."""
 
+import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
-from .markdown import render_markdown
+from .markdown import markdown_problem, render_markdown
+
+# A case study is either labelled illustrative in its title or names the
+# published report of the real one on a line of its own.
+ILLUSTRATIVE = re.compile(r"\(illustrative\)\s*$", re.IGNORECASE)
+CASE_STUDY_SOURCE = re.compile(r"^source:\s*(?P<rest>.*)$", re.IGNORECASE)
+CASE_STUDY_SOURCE_LINK = re.compile(
+    r"^\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
+)
+
+
+def check_markdown(text: str) -> None:
+    """Refuses Markdown that cannot be shown quickly, or at all."""
+    if problem := markdown_problem(text):
+        raise ValidationError(problem)
 
 
 class MarkdownBlock(blocks.TextBlock):
@@ -15,6 +32,11 @@ class MarkdownBlock(blocks.TextBlock):
 
     def render_basic(self, value, context=None):
         return mark_safe(render_markdown(value))  # render_markdown sanitises
+
+    def clean(self, value):
+        value = super().clean(value)
+        check_markdown(value)
+        return value
 
     class Meta:
         icon = "doc-full"
@@ -32,9 +54,36 @@ class KeyTakeawayBlock(blocks.StructBlock):
         preview_value = {"text": "Start from the decision you want to improve, not the technology."}
 
 
+def case_study_problems(title: str, body: str) -> list[str]:
+    """A case study says it is made up ("(illustrative)" ending its title) or
+    names where the real one is reported ("Source: [Title](https://...)" on
+    a line of its own)."""
+    problems, sourced = [], False
+    for line in (body or "").splitlines():
+        if source := CASE_STUDY_SOURCE.match(line.strip()):
+            if CASE_STUDY_SOURCE_LINK.match(source["rest"].strip()):
+                sourced = True
+            else:
+                problems.append(
+                    "write a real case study's source as 'Source: [Title](https://address)'"
+                )
+    if title and not sourced and not ILLUSTRATIVE.search(title):
+        problems.append(
+            "label the case study: end an invented one's title with '(illustrative)', or for a "
+            "real one add a line 'Source: [Title](https://address)' where it is reported"
+        )
+    return problems
+
+
 class CaseStudyBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=150)
     body = MarkdownBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        if problems := case_study_problems(value["title"], value["body"]):
+            raise StructBlockValidationError(non_block_errors=problems)
+        return value
 
     class Meta:
         icon = "openquote"
@@ -95,6 +144,14 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         rows=3,
         required=False,
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            check_markdown(value["explanation"])  # shown as Markdown in the estimate
+        except ValidationError as error:
+            raise StructBlockValidationError(block_errors={"explanation": error}) from None
+        return value
 
     class Meta:
         icon = "help"

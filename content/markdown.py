@@ -14,6 +14,13 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["extra", "sane_lists"]
+# Python-Markdown takes time that grows with the square of the number of
+# unclosed brackets and tags in a paragraph: 8,000 '[' take 11 seconds.
+MARKUP_LIMITS = {"[": 200, "<": 200}
+NESTED_TOO_DEEPLY = (
+    "the Markdown here is nested too deeply to be shown (lists, quotes or definitions "
+    "inside one another hundreds of times): simplify it"
+)
 
 
 def _convert(text: str) -> str:
@@ -28,6 +35,18 @@ def nests_too_deeply(text: str) -> bool:
     except RecursionError:
         return True
     return False
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why this Markdown cannot be shown quickly, or at all; or None. The
+    Markdown blocks (content.blocks) and the importer refuse such text."""
+    for character, most in MARKUP_LIMITS.items():
+        if (count := (text or "").count(character)) > most:
+            return (
+                f"the text holds {count} '{character}' characters; at most {most} are allowed "
+                "in one stretch of text (so that it can be shown quickly)"
+            )
+    return NESTED_TOO_DEEPLY if nests_too_deeply(text) else None
 
 
 def render_markdown(text: str) -> str:

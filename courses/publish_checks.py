@@ -38,12 +38,18 @@ def _title(child) -> str:
     return ""
 
 
+def block_names(body) -> list[str]:
+    """Each block's name in messages: "Knowledge check 2 “Which of these…”"."""
+    names, seen = [], {}
+    for child in body:
+        seen[child.block_type] = seen.get(child.block_type, 0) + 1
+        names.append(f"{_label(child)} {seen[child.block_type]}{_title(child)}")
+    return names
+
+
 def block_problems(body) -> list[BlockProblem]:
     problems: list[BlockProblem] = []
-    seen: dict[str, int] = {}
-    for index, child in enumerate(body):
-        seen[child.block_type] = seen.get(child.block_type, 0) + 1
-        name = f"{_label(child)} {seen[child.block_type]}{_title(child)}"
+    for index, (child, name) in enumerate(zip(body, block_names(body), strict=True)):
         value = child.value
 
         def problem(field, message, index=index, name=name):
@@ -66,9 +72,15 @@ def plural(count: int, noun: str) -> str:
 
 
 def lesson_errors(*, body, summary: str = "") -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    messages = errors.setdefault("body", [])
-    messages += [str(problem) for problem in block_problems(body)]
+    messages = [str(problem) for problem in block_problems(body)]
+    messages += whole_lesson_problems(body=body, summary=summary)
+    return {"body": messages} if messages else {}
+
+
+def whole_lesson_problems(*, body, summary: str = "") -> list[str]:
+    """The checks of the lesson as a whole, not of one block: it cites its
+    sources and fits in five minutes."""
+    messages = []
     if not any(block.block_type == "sources" for block in body):
         messages.append("Add a Sources block: every lesson cites where its facts come from.")
     estimate = reading_time.estimate(body, extra_text=summary)
@@ -81,7 +93,7 @@ def lesson_errors(*, body, summary: str = "") -> dict[str, list[str]]:
             f"Cut about {estimate.over_limit_by_words} words "
             "or split it into two lessons before publishing."
         )
-    return {field: found for field, found in errors.items() if found}
+    return messages
 
 
 def course_errors(*, sectors, seniority_levels, learning_outcomes=None) -> dict[str, list[str]]:

@@ -178,7 +178,8 @@ def test_a_problem_found_while_writing_rolls_back_earlier_courses(tmp_path):
         ),
         (
             LESSON.format(title="T").replace("explanation: Because.", ""),
-            ":12: the knowledge check has no 'explanation'",
+            ":12: Knowledge check 1 “Which is right?”: add an explanation of why the right answer "
+            "is right.",
         ),
         (
             LESSON.format(title="T").replace("Some **prose**", "word " * 1200),
@@ -238,9 +239,11 @@ def test_editor_limits_apply_on_import_too(tmp_path):
     )
     (root / "c" / "01-lesson-1.md").write_text(lesson)
     problems = problems_of(root)
-    assert any(p.startswith("c/01-lesson-1.md:8: title:") and "150" in p for p in problems), (
-        problems
-    )
+    assert any(
+        p.startswith("c/01-lesson-1.md:8: Case study 1 “xxx")
+        and "title: Ensure this value has at most 150 characters" in p
+        for p in problems
+    ), problems
 
 
 @pytest.mark.django_db
@@ -748,7 +751,11 @@ def test_each_front_matter_field_is_checked_by_type(tmp_path, front_matter, expe
     "change, expected",
     [
         (("correct: [1]", "correct: [true]"), ":17: 'correct' names option True"),
-        (("correct: [1]", "correct: '1'"), ":17: the knowledge check needs 'correct': a list"),
+        (
+            ("correct: [1]", "correct: '1'"),
+            ":17: the knowledge check's 'correct' must be a list of option numbers, e.g. [2], "
+            "not text",
+        ),
         (
             ("explanation: Because.", "explanation: [Because]"),
             ":18: the knowledge check's 'explanation' must be text, not a list",
@@ -760,7 +767,7 @@ def test_each_front_matter_field_is_checked_by_type(tmp_path, front_matter, expe
         ),
         (
             ("options:\n  - This one\n  - That one", "options: This one, that one"),
-            ":14: the knowledge check needs 'options': a list of at least two answers",
+            ":14: the knowledge check's 'options' must be a list, not text",
         ),
         (
             ("question: Which is right?", "question: " + "[" * 3000),
@@ -772,9 +779,12 @@ def test_each_front_matter_field_is_checked_by_type(tmp_path, front_matter, expe
         ),
         (
             ("Remember this.", "[" * 201),
-            ":8: the text holds 201 '[' characters; at most 200 are allowed",
+            ":8: Key takeaway 1: text: the text holds 201 '[' characters; at most 200 are allowed",
         ),
-        (("Do this.", "<b>" * 201), ":21: the text holds 201 '<' characters"),
+        (
+            ("Do this.", "<b>" * 201),
+            ":21: Action for your organisation 1: text: the text holds 201 '<' characters",
+        ),
     ],
 )
 @pytest.mark.django_db
@@ -852,8 +862,8 @@ def test_markdown_nested_too_deeply_to_render_is_reported(tmp_path):
     lesson = LESSON.format(title="T").replace("Remember this.", "a\n: b\n" * 1500)
     (root / "c" / "01-lesson-1.md").write_text(lesson)
     assert problems_of(root) == [
-        "c/01-lesson-1.md:8: the Markdown here is nested too deeply to be shown (lists, quotes "
-        "or definitions inside one another hundreds of times): simplify it"
+        "c/01-lesson-1.md:8: Key takeaway 1: text: the Markdown here is nested too deeply to be "
+        "shown (lists, quotes or definitions inside one another hundreds of times): simplify it"
     ]
 
 
@@ -906,3 +916,42 @@ def test_a_taxonomy_name_another_term_has_is_reported_not_a_crash(tmp_path):
     assert problems_of(root) == [
         "taxonomy.yaml:1: 'other' in 'sectors': Sector with this Name already exists."
     ]
+
+
+# Each rule checked once, where it lives (issue 12).
+
+
+@pytest.mark.django_db
+def test_front_matter_lengths_are_the_models_own(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    (root / "c" / "01-lesson-1.md").write_text(LESSON.format(title="T" * 256))
+    assert problems_of(root) == [
+        "c/01-lesson-1.md:2: 'title' is longer than 255 characters (it has 256)"
+    ]
+
+
+def test_the_editor_refuses_what_the_importer_refuses():
+    """The rules that were the parser's own are the blocks' own now, so the
+    CMS editor enforces them too."""
+    from django.core.exceptions import ValidationError
+
+    from content.blocks import CaseStudyBlock, KeyTakeawayBlock, KnowledgeCheckBlock
+
+    case_study = CaseStudyBlock()
+    with pytest.raises(ValidationError) as caught:
+        case_study.clean(case_study.to_python({"title": "A maker", "body": "It changed."}))
+    assert "label the case study" in str(caught.value.as_json_data())
+    case_study.clean(case_study.to_python({"title": "A maker (illustrative)", "body": "It did."}))
+    takeaway = KeyTakeawayBlock()
+    with pytest.raises(ValidationError) as caught:
+        takeaway.clean(takeaway.to_python({"text": "[" * 201}))
+    assert "201 '['" in str(caught.value.as_json_data())
+    check = KnowledgeCheckBlock()
+    value = {
+        "question": "Q?",
+        "options": [{"text": "A", "is_correct": True}, {"text": "B", "is_correct": False}],
+        "explanation": "<" * 201,
+    }
+    with pytest.raises(ValidationError) as caught:
+        check.clean(check.to_python(value))
+    assert "201 '<'" in str(caught.value.as_json_data())

@@ -34,6 +34,7 @@ from courses.importer.parser import (
     parse_taxonomy,
     split_front_matter,
 )
+from courses.importer.sources import read_folder
 from courses.importer.zip_upload import course_template_dir
 
 LIBRARY = Path(settings.BASE_DIR) / "content" / "library"
@@ -324,7 +325,7 @@ def test_any_mutated_course_gives_problems_never_an_exception(course):
             (folder / name).write_bytes(data)
         for image in course.images:
             shutil.copyfile(image, folder / image.name)
-        courses, problems = parse_library(Path(tmp))
+        courses, problems = parse_library(read_folder(Path(tmp)))
     assert_only_problems(problems, len(course.files))
     for problem in problems[:3]:  # shown by --hypothesis-show-statistics
         event(problem.message[:45])
@@ -338,7 +339,9 @@ def test_any_mutated_taxonomy_gives_problems_never_an_exception(data):
     with tempfile.TemporaryDirectory(prefix="fma-fuzz-") as tmp:
         path = Path(tmp) / "taxonomy.yaml"
         path.write_bytes(data)
-        taxonomy, problems = parse_taxonomy(path, Path(tmp))
+        source = read_folder(Path(tmp))
+        taxonomy, problems = parse_taxonomy(source)
+        problems = source.problems + problems  # reading it, then its YAML
     assert_only_problems(problems, 1)
     assert isinstance(taxonomy, dict)
     if problems:
@@ -356,8 +359,7 @@ def test_any_mutated_taxonomy_gives_problems_never_an_exception(data):
     ).map("\n".join)
 )
 def test_any_text_as_front_matter_gives_data_or_a_problem(text):
-    """The YAML loader alone, and the front-matter split the zip upload also
-    uses to find a course's slug."""
+    """The YAML loader alone, and the front-matter split."""
     try:
         safe_yaml.load(text)
     except safe_yaml.YamlProblem as exc:
@@ -377,7 +379,7 @@ def test_the_unmutated_seeds_parse_without_a_problem(course, tmp_path):
         (folder / name).write_bytes(data)
     for image in course.images:
         shutil.copyfile(image, folder / image.name)
-    _, problems = parse_library(tmp_path)
+    _, problems = parse_library(read_folder(tmp_path))
     assert not problems, problems
 
 

@@ -11,13 +11,14 @@ import pytest
 import yaml
 from django.conf import settings
 
-from content.blocks import LessonStreamBlock
+from content.blocks import LessonStreamBlock, case_study_problems
 from content.reading_time import estimate
 from courses.importer.parser import parse_library
+from courses.importer.sources import read_folder
 
 LIBRARY = Path(settings.BASE_DIR) / "content" / "library"
 TAXONOMY = yaml.safe_load((LIBRARY / "taxonomy.yaml").read_text(encoding="utf-8"))
-COURSES, PROBLEMS = parse_library(LIBRARY)
+COURSES, PROBLEMS = parse_library(read_folder(LIBRARY))
 LESSONS = [(course, lesson) for course in COURSES for lesson in course.lessons]
 
 
@@ -53,16 +54,16 @@ def test_every_course_has_a_cover_with_alt_text():
     bare = [
         course.file
         for course in COURSES
-        if course.cover is None or not course.cover.alt.strip() or not course.cover.file.is_file()
+        if course.cover is None or not course.cover.alt.strip() or not course.cover.image.data
     ]
     assert not bare, f"courses without a cover and its alt text:\n{offenders(bare)}"
 
 
 def test_every_cover_is_a_small_file():
     large = [
-        f"{course.file}: {course.cover.file.stat().st_size} bytes"
+        f"{course.file}: {len(course.cover.image.data)} bytes"
         for course in COURSES
-        if course.cover and course.cover.file.stat().st_size > 100_000
+        if course.cover and len(course.cover.image.data) > 100_000
     ]
     assert not large, offenders(large)
 
@@ -72,10 +73,11 @@ def test_every_case_study_says_it_is_illustrative_or_cites_its_source():
     or the block has a line "Source: [Title](https://...)" naming where the
     real case is reported."""
     unlabelled = [
-        f"{lesson.file}:{case.line}: {case.title}"
+        f"{lesson.file}:{line}: {value['title']}: {problem}"
         for _, lesson in LESSONS
-        for case in lesson.case_studies
-        if not case.labelled
+        for kind, value, line in lesson.blocks
+        if kind == "case_study"
+        for problem in case_study_problems(value["title"], value["body"])
     ]
     assert not unlabelled, f"case studies without their label:\n{offenders(unlabelled)}"
 

@@ -448,7 +448,8 @@ def test_a_markdown_problem_names_file_line_and_problem(author_client):
     )
     assert row, html
     assert int(row.group(1)) == line
-    assert "the knowledge check has no &#x27;explanation&#x27;" in row.group(2)
+    assert row.group(2).startswith("Knowledge check 1 “")
+    assert "add an explanation of why the right answer is right." in row.group(2)
 
 
 def test_problems_name_files_as_they_are_in_the_zip():
@@ -715,3 +716,31 @@ def test_an_unexpected_error_anywhere_in_the_upload_is_reported(author_client, m
     monkeypatch.setattr(zip_upload, "plan", broken)
     html = refused(author_client, course_template_zip()[1])
     assert problem_rows(html) == [("course.zip", "", zip_upload.FAILED_MESSAGE)]
+
+
+# Read in memory, named as in the zip (issue 12).
+
+
+def test_an_upload_is_read_in_memory_and_never_unpacked_to_disk(author_client, monkeypatch):
+    import tempfile
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("an upload is read in memory")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_disk)
+    monkeypatch.setattr(tempfile, "mkdtemp", no_disk)
+    name, data = course_template_zip()
+    assert upload(author_client, data, name).status_code == 302
+    assert LessonPage.objects.child_of(CoursePage.objects.get(slug=SLUG)).count() == 3
+
+
+def test_problems_in_a_wrapped_zip_name_the_wrapping_folder_too():
+    text = (TEMPLATE / LESSON_2).read_text()
+    files = {f"my-library/{name}": content for name, content in template_files().items()}
+    files[f"my-library/{SLUG}/{LESSON_2}"] = text.replace("correct: [2]", "correct: [7]")
+    result = import_zip(io.BytesIO(make_zip(files)), partners=Partner.objects.all())
+    line = line_of(text, "correct:")
+    assert [str(p) for p in result.problems] == [
+        f"my-library/{SLUG}/{LESSON_2}:{line}: 'correct' names option 7, but the options are "
+        "numbered 1 to 3"
+    ]

@@ -16,7 +16,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from courses.importer.parser import max_file_bytes
+from courses.importer.sources import max_file_bytes
 from courses.importer.zip_upload import (
     course_template_zip,
     import_zip,

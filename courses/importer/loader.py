@@ -1,6 +1,7 @@
 """Write parsed courses into the page tree in one transaction."""
 
 import hashlib
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,19 +12,17 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from content.markdown import nests_too_deeply
 from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
-from courses import publish_checks
 from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
 from courses.services import refresh_course_totals
 from courses.site_tree import ensure_catalogue
 
+from .checks import validation_messages
 from .errors import LibraryImportError, Problem
-from .parser import CourseSpec, LessonSpec, parse_library, parse_taxonomy
+from .parser import CourseSpec, ImageSpec, LessonSpec, parse_library, parse_taxonomy
 from .safe_yaml import shown
 from .signals import library_loaded
-
-TAXONOMY_FILE = "taxonomy.yaml"
+from .sources import TAXONOMY_FILE, Source, read_folder
 
 
 def local_area_model():
@@ -46,28 +45,29 @@ def taxonomy_models() -> dict:
 @dataclass
 class ImportReport:
     counts: Counter = field(default_factory=Counter)
+    course_slugs: list[str] = field(default_factory=list)  # every course imported, in order
 
     def __str__(self):
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def import_library(root: Path, *, publish: bool = True, partners=None, user=None) -> ImportReport:
-    """Imports every course under `root`. `partners`, when given, are the only
-    partners whose courses may be imported (an author's own organisation);
-    `user`, when given, owns new pages and is named in their history."""
-    root = Path(root)
-    problems: list[Problem] = []
-    taxonomy = {}
-    if (root / TAXONOMY_FILE).exists():
-        taxonomy, taxonomy_problems = parse_taxonomy(root / TAXONOMY_FILE, root)
-        problems += taxonomy_problems
-    courses, course_problems = parse_library(root)
+def import_library(
+    source: Source | Path, *, publish: bool = True, partners=None, user=None
+) -> ImportReport:
+    """Imports every course in `source` (or in the folder at that path).
+    `partners`, when given, are the only partners whose courses may be
+    imported (an author's own organisation); `user`, when given, owns new
+    pages and is named in their history."""
+    if not isinstance(source, Source):
+        source = read_folder(Path(source))
+    taxonomy, problems = parse_taxonomy(source)
+    courses, course_problems = parse_library(source)
     problems += course_problems
     if not courses and not problems:
-        problems.append(Problem(root.name, 0, "no course folders found"))
+        problems.append(Problem(source.name, 0, "no course folders found"))
     if problems:
         raise LibraryImportError(problems)
-    report = ImportReport()
+    report = ImportReport(course_slugs=[course.slug for course in courses])
     with transaction.atomic():
         problems += load_taxonomy(taxonomy, report)
         if problems:
@@ -208,8 +208,6 @@ def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[P
     shelf = PartnerPage.objects.filter(partner=partner).first()
     if shelf is None:
         return [Problem(spec.file, spec.partner.line, f"partner '{partner.slug}' has no shelf")]
-    if problem := markdown_problem(spec.introduction):
-        return [Problem(spec.file, spec.introduction_line, problem)]
     elsewhere = CoursePage.objects.filter(slug=spec.slug).exclude(path__startswith=shelf.path)
     if elsewhere.exists():
         return [
@@ -236,7 +234,7 @@ def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[P
         if spec.cover is not None:
             # Without `cover:` a cover chosen in the CMS stays (uploads hold no images).
             cover = spec.cover
-            course.cover_image = import_image(cover.file, cover.alt, collection_of(partner))
+            course.cover_image = import_image(cover.image, cover.alt, collection_of(partner))
             course.cover_alt = cover.alt
             course.cover_licence = cover.licence
             course.cover_source = cover.source
@@ -249,15 +247,12 @@ def upsert_course(spec: CourseSpec, terms, publish, report, user=None) -> list[P
     else:
         report.counts["courses unchanged"] += 1
 
-    problems = []
     collection = collection_of(partner)
     for lesson_spec in spec.lessons:
-        problems += upsert_lesson(course, lesson_spec, publish, report, user, collection)
-    if problems:
-        return problems  # the whole import will be rolled back
+        upsert_lesson(course, lesson_spec, publish, report, user, collection)
     order_lessons(course, [lesson.slug for lesson in spec.lessons], publish, report)
     refresh_course_totals(course)
-    return problems
+    return []
 
 
 def lesson_review_by(spec: LessonSpec):
@@ -267,14 +262,13 @@ def lesson_review_by(spec: LessonSpec):
     return min(dates) if dates else None
 
 
-def upsert_lesson(
-    course, spec: LessonSpec, publish, report, user=None, collection=None
-) -> list[Problem]:
+def upsert_lesson(course, spec: LessonSpec, publish, report, user=None, collection=None):
+    """Saves the lesson, whose every check passed when it was parsed."""
     lesson = LessonPage.objects.child_of(course).filter(slug=spec.slug).first()
     unchanged = lesson is not None and latest_fingerprint(lesson) == spec.fingerprint
     if unchanged and (lesson.live or not publish):
         report.counts["lessons unchanged"] += 1
-        return []
+        return
     is_new = lesson is None
     lesson = lesson or LessonPage(slug=spec.slug)
     lesson.title = spec.title
@@ -288,97 +282,12 @@ def upsert_lesson(
         for kind, value, _ in spec.blocks
     ]
     lesson.import_fingerprint = spec.fingerprint
-    problems = block_problems(spec)
-    if problems:
-        return problems
-    for problem in publish_checks.block_problems(lesson.body):
-        problems.append(Problem(spec.file, spec.blocks[problem.index][2], str(problem)))
-    named = {str(problem) for problem in problems} | {p.message for p in problems}
-    unshowable = unrenderable(spec)
-    if unshowable:
-        return unshowable
-    errors = publish_checks.lesson_errors(body=lesson.body, summary=lesson.summary)
-    problems += [
-        Problem(spec.file, 1, msg)
-        for messages in errors.values()
-        for msg in messages
-        if msg not in named
-    ]
-    if problems:
-        return problems
     save_page(course, lesson, is_new, publish, user)
     if publish and review_by:
         # Publishing records a review (courses.freshness), which would put
         # review-by six months on; an import keeps the date its facts call for.
         LessonPage.objects.filter(pk=lesson.pk).update(review_by=review_by)
     report.counts["lessons created" if is_new else "lessons updated"] += 1
-    return []
-
-
-NESTED_TOO_DEEPLY = (
-    "the Markdown here is nested too deeply to be shown (lists, quotes or definitions "
-    "inside one another hundreds of times): simplify it"
-)
-
-
-def markdown_problem(text: str) -> str | None:
-    """Why this Markdown cannot be shown, or None."""
-    return NESTED_TOO_DEEPLY if nests_too_deeply(text) else None
-
-
-def unrenderable(spec: LessonSpec) -> list[Problem]:
-    """The lesson's texts that the Markdown renderer cannot show, by line."""
-    problems = []
-    for _kind, value, line in spec.blocks:
-        texts = [value] if isinstance(value, str) else []
-        if isinstance(value, dict):
-            texts = [v for v in value.values() if isinstance(v, str)]
-            texts += [o["text"] for o in value.get("options", []) if isinstance(o, dict)]
-        if any(markdown_problem(text) for text in texts):
-            problems.append(Problem(spec.file, line, NESTED_TOO_DEEPLY))
-    return problems
-
-
-def block_problems(spec: LessonSpec) -> list[Problem]:
-    """The editor's own validation (lengths, required fields), per block."""
-    stream_block = LessonPage.body.field.stream_block
-    problems = []
-    for kind, value, line in spec.blocks:
-        if kind == "image":
-            continue  # checked by the parser; the image is created only when saving
-        block = stream_block.child_blocks[kind]
-        try:
-            block.clean(block.to_python(value))
-        except ValidationError as exc:
-            for message in validation_messages(exc):
-                problems.append(Problem(spec.file, line, message))
-    return problems
-
-
-def validation_messages(error) -> list[str]:
-    """Flattens a (nested) block ValidationError into readable messages."""
-    if not hasattr(error, "as_json_data"):
-        return list(error.messages)
-    messages = []
-
-    def walk(node, where):
-        if isinstance(node, list):
-            for child in node:
-                walk(child, where)
-            return
-        if not isinstance(node, dict):
-            return
-        for message in node.get("messages", []):
-            messages.append(f"{where}: {message}" if where else message)
-        children = node.get("blockErrors") or {}
-        items = children.items() if isinstance(children, dict) else enumerate(children)
-        for name, child in items:
-            if child is not None:
-                label = name if isinstance(name, str) else f"item {int(name) + 1}"
-                walk(child, f"{where} {label}".strip())
-
-    walk(error.as_json_data(), "")
-    return messages
 
 
 def block_value(kind, value, collection=None):
@@ -398,26 +307,25 @@ def collection_of(partner: Partner):
     return partner.collection or Collection.get_first_root_node()
 
 
-def import_image(path: Path, title: str, collection=None):
+def import_image(image: ImageSpec, title: str, collection=None):
     """The image library's copy of this file (lesson images and course
     covers): the same content, title and collection is reused, not copied."""
     Image = get_image_model()
-    data = path.read_bytes()
+    data = image.data
     file_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     collection = collection or Collection.get_first_root_node()
     title = title[:255]
     existing = Image.objects.filter(file_hash=file_hash, title=title, collection=collection)
     if found := existing.first():
         return found
-    with path.open("rb") as handle:
-        return Image.objects.create(
-            title=title,
-            description=title,
-            collection=collection,
-            file=ImageFile(handle, name=path.name),
-            file_hash=file_hash,
-            file_size=len(data),
-        )
+    return Image.objects.create(
+        title=title,
+        description=title,
+        collection=collection,
+        file=ImageFile(io.BytesIO(data), name=image.name),
+        file_hash=file_hash,
+        file_size=len(data),
+    )
 
 
 def save_page(parent, page, is_new, publish, user=None):

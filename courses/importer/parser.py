@@ -1,4 +1,6 @@
-"""Markdown files with YAML front matter to plain data, with line numbers.
+"""Course files (Markdown with YAML front matter) to plain data, with line
+numbers. The files come as a `Source` (sources.py): a mapping of path to
+text, read from a folder or a zip.
 
 A course is a folder holding course.md and lesson files whose names start with
 a number (01-intro.md, 02-...). Structured blocks in a lesson are fenced:
@@ -9,27 +11,40 @@ a number (01-intro.md, 02-...). Structured blocks in a lesson are fenced:
 
 Whatever the files hold, parsing never raises: every problem is reported with
 its file and line (`Collector`). YAML goes through `safe_yaml` (no anchors,
-aliases, tags or deep nesting); files, YAML and Markdown markup are capped in
-size; and every field is checked for its type before it is used.
+aliases, tags or deep nesting). Each rule is checked once: front matter by its
+form (front_matter.py), blocks by their own `clean` and the publish checks
+(checks.py); what is left here is reading the files into those values, with
+the type of every YAML value checked before it is used.
 """
 
 import hashlib
+import io
+import posixpath
 import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 from django.conf import settings
 from PIL import Image
 
-from . import safe_yaml
-from .errors import Problem
-from .safe_yaml import CONTROL, shown
+from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 
-COURSE_FILE = "course.md"
-LESSON_FILE = re.compile(r"^\d+[-_].+\.md$")
+from . import checks, safe_yaml
+from .errors import Problem
+from .front_matter import SLUG, CourseFrontMatter, LessonFrontMatter, kind_of, not_text, quote_hint
+from .safe_yaml import shown
+from .sources import (
+    COURSE_FILE,
+    LESSON_FILE,
+    TAXONOMY_FILE,
+    ImageUnavailable,
+    Source,
+    megabytes,
+    printable,
+)
+
 # Matched against a line with its trailing whitespace removed: a pattern that
 # ends `(.*?)\s*$` takes quadratic time on a long line of spaces.
 BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(.*)$")
@@ -38,10 +53,7 @@ SOURCE_LINE = re.compile(
     r"^[-*]\s+\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)"
     r"(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
 )
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 100
-DATE_TEXT = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
 # An SVG is a drawing only: no script, event handlers, links out, embedded
 # documents or XML entities (which can expand or fetch files).
@@ -50,27 +62,17 @@ SVG_UNSAFE = re.compile(
     r"|<!ENTITY|<!DOCTYPE|\bhref\s*=|@import|url\(\s*['\"]?\s*(?!#)",
     re.IGNORECASE,
 )
-# A case study is either labelled illustrative in its title or names the
-# published report of the real one on a line of its own.
-ILLUSTRATIVE = re.compile(r"\(illustrative\)\s*$", re.IGNORECASE)
-CASE_STUDY_SOURCE = re.compile(r"^source:\s*(?P<rest>.*)$", re.IGNORECASE)
-CASE_STUDY_SOURCE_LINK = re.compile(
-    r"^\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)(?:\s*[—–-]+\s*(?P<publisher>.+))?\s*$"
-)
-COURSE_KEYS = {
-    "title",
-    "slug",
-    "summary",
-    "partner",
-    "sectors",
-    "seniority",
-    "skills",
-    "learning_outcomes",
-    "review_by",
-    "cover",
+# What a source that holds Markdown only (an upload) says of an image.
+NO_IMAGES = {
+    "image": (
+        "an uploaded course holds Markdown files only, so it cannot include images: remove the "
+        "'::: image' block and add the image in the CMS after importing"
+    ),
+    "cover": (
+        "an uploaded course holds Markdown files only, so it cannot include its cover image: "
+        "remove 'cover:' from course.md and choose the cover in the CMS after importing"
+    ),
 }
-LESSON_KEYS = {"title", "slug", "summary", "facts_checked", "review_by"}
-COVER_KEYS = {"file", "alt", "licence", "source"}
 BLOCK_KEYS = {
     "check": {"question", "options", "correct", "explanation"},
     "image": {"file", "alt", "caption"},
@@ -93,16 +95,34 @@ TAXONOMY_FIELDS = {
         "local_areas",
     },
 }
-# The longest text each field of each section may hold (the models' limits).
-TAXONOMY_TEXT_LIMITS = {
-    "sectors": {"name": 100, "description": 255},
-    "seniority_levels": {"name": 100, "description": 255},
-    "skills": {"name": 100, "description": 255},
-    "partners": {"name": 150, "description": 255, "website": 200},
-    "local_areas": {"name": 120},
-    "pathways": {"name": 150, "description": 2000},
-    "support_programmes": {"name": 150, "organisation": 150, "url": 300, "description": 300},
+TAXONOMY_TEXT_FIELDS = {
+    "sectors": ("name", "description"),
+    "seniority_levels": ("name", "description"),
+    "skills": ("name", "description"),
+    "partners": ("name", "description", "website"),
+    "local_areas": ("name",),
+    "pathways": ("name", "description"),
+    "support_programmes": ("name", "organisation", "url", "description"),
 }
+# Pathways are lms.pathways' model, a layer above: its loader checks them.
+PATHWAY_TEXT_LIMITS = {"name": 150, "description": 2000}
+
+
+def taxonomy_text_limits(section: str) -> dict[str, int]:
+    """The longest text each field of a section may hold: the models' own limits."""
+    if section == "pathways":
+        return PATHWAY_TEXT_LIMITS
+    model = {
+        "sectors": Sector,
+        "seniority_levels": SeniorityLevel,
+        "skills": Skill,
+        "partners": Partner,
+        "local_areas": SupportProgramme._meta.get_field("local_areas").related_model,
+        "support_programmes": SupportProgramme,
+    }[section]
+    return {name: model._meta.get_field(name).max_length for name in TAXONOMY_TEXT_FIELDS[section]}
+
+
 WEB_ADDRESS = re.compile(r"^https?://\S+$")
 BLOCK_NAMES = {
     "takeaway": "key_takeaway",
@@ -113,24 +133,8 @@ BLOCK_NAMES = {
     "image": "image",
     "video": "video",
 }
-
-# Limits: the FMA_IMPORT_MAX_* settings (lms/settings/base.py, docs/authoring.md).
-KB = 1024
-MB = 1024 * KB
-# Python-Markdown takes time that grows with the square of the number of
-# unclosed brackets and tags in a paragraph: 8,000 '[' take 11 seconds.
-MARKUP_LIMITS = {"[": 200, "<": 200}
 MAX_PROBLEMS_PER_FILE = 50
 MAX_MESSAGE_LENGTH = 500
-LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-
-
-def max_file_bytes() -> int:
-    return settings.FMA_IMPORT_MAX_FILE_BYTES
-
-
-def megabytes(size: int) -> str:
-    return f"{size / MB:.3g} MB" if size >= MB else f"{size / KB:.3g} KB"
 
 
 @dataclass
@@ -142,15 +146,11 @@ class Located:
 
 
 @dataclass
-class CaseStudySpec:
-    title: str
-    line: int
-    source_url: str = ""  # the published report of a real case study
+class ImageSpec:
+    """An image file a course names: its name and its checked bytes."""
 
-    @property
-    def labelled(self) -> bool:
-        """Says it is illustrative, or names where the real one is reported."""
-        return bool(self.source_url or ILLUSTRATIVE.search(self.title))
+    name: str
+    data: bytes
 
 
 @dataclass
@@ -160,16 +160,14 @@ class LessonSpec:
     title: str
     summary: str
     blocks: list[tuple[str, object, int]]  # (block type, raw value, line)
-    images: list[tuple[Path, int]] = field(default_factory=list)
     fingerprint: str = ""
     facts_checked: date | None = None
     review_by: date | None = None  # only if the front matter sets one
-    case_studies: list[CaseStudySpec] = field(default_factory=list)
 
 
 @dataclass
 class CoverSpec:
-    file: Path
+    image: ImageSpec
     alt: str
     licence: str = ""
     source: str = ""
@@ -191,25 +189,15 @@ class CourseSpec:
     lessons: list[LessonSpec] = field(default_factory=list)
     fingerprint: str = ""
     cover: CoverSpec | None = None
-    introduction_line: int = 1
-
-
-def printable(text: str) -> str:
-    """Text that can be printed and stored: file names from a disk may hold
-    undecodable bytes (as surrogates) or control characters."""
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return CONTROL.sub("?", text.replace("\ufffd", "?"))
 
 
 class Collector:
     """The problems found, at most MAX_PROBLEMS_PER_FILE per file (then one
-    line saying how many more), and the budgets shared by one import."""
+    line saying how many more), and the YAML budget shared by one import."""
 
     def __init__(self):
         self._problems: list[Problem] = []
         self.per_file: Counter = Counter()
-        self.added = 0  # every problem, kept or not: "did this step find one?"
-        self.bytes_left = settings.FMA_IMPORT_MAX_LIBRARY_BYTES
         self.yaml_left = settings.FMA_IMPORT_MAX_YAML_BYTES
         self.refused_once: set[str] = set()
 
@@ -217,7 +205,6 @@ class Collector:
         file, message = printable(str(file)), printable(str(message))
         if len(message) > MAX_MESSAGE_LENGTH:
             message = message[: MAX_MESSAGE_LENGTH - 1] + "…"
-        self.added += 1
         self.per_file[file] += 1
         if self.per_file[file] <= MAX_PROBLEMS_PER_FILE:
             self._problems.append(Problem(file, int(line), message))
@@ -243,67 +230,8 @@ class Collector:
         return self._problems + more
 
 
-# Types, for messages.
-
-
-def kind_of(value) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, (date, datetime)):
-        return "a date"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a set of 'key: value' lines"
-    if value is None:
-        return "empty"
-    return "text"
-
-
-def quote_hint(value) -> str:
-    if isinstance(value, bool):
-        return (
-            ": put quotes around it (YAML reads yes, no, on, off, true and false "
-            "without quotes as true/false)"
-        )
-    if isinstance(value, (int, float, date, datetime)):
-        return ": put quotes around it"
-    return ""
-
-
-def not_text(what: str, value) -> str:
-    return f"{what} must be text, not {kind_of(value)}{quote_hint(value)}"
-
-
-def as_text(value, what, file, line, out) -> str | None:
-    """`value` stripped if it is text, "" if absent, None (reported) otherwise."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    out.add(file, line, not_text(what, value))
-    return None
-
-
 def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def markup_problem(text: str) -> str | None:
-    for character, most in MARKUP_LIMITS.items():
-        if (count := text.count(character)) > most:
-            return (
-                f"the text holds {count} '{character}' characters; at most {most} are allowed "
-                "in one stretch of text (so that it can be shown quickly)"
-            )
-    return None
-
-
-def check_markup(text: str, file, line, out) -> None:
-    if problem := markup_problem(text):
-        out.add(file, line, problem)
 
 
 def unknown_keys(data: dict, allowed: set, what: str, file, line_of, out) -> None:
@@ -316,61 +244,6 @@ def unknown_keys(data: dict, allowed: set, what: str, file, line_of, out) -> Non
                 line_of(key),
                 f"unknown key '{shown(key)}' in {what}; use: {', '.join(sorted(allowed))}",
             )
-
-
-# Files.
-
-
-def read_text(path: Path, file: str, out: Collector) -> str | None:
-    """The file's text (UTF-8, a byte-order mark dropped), or None with the
-    problem recorded: never more than the file cap is read."""
-    most = max_file_bytes()
-    if out.bytes_left <= 0:
-        return None  # already reported
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(most + 1)
-    except OSError as exc:
-        out.add(file, 0, f"the file could not be read ({printable(exc.strerror or str(exc))})")
-        return None
-    if len(data) > most:
-        out.add(
-            file,
-            0,
-            f"the file is over {megabytes(most)}, the most one course file may be; "
-            "a five-minute lesson is far smaller",
-        )
-        return None
-    out.bytes_left -= len(data)
-    if out.bytes_left < 0:
-        out.add(
-            file,
-            0,
-            "the course files are too large in all to import at once; import fewer courses",
-        )
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        out.add(
-            file,
-            line,
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} on this line): save it "
-            "as UTF-8",
-        )
-        return None
-    text = text.removeprefix("\ufeff")
-    if bad := CONTROL.search(text):
-        line = len(LINE_BREAK.findall(text, 0, bad.start())) + 1
-        out.add(
-            file,
-            line,
-            f"the file holds a control character ({safe_yaml.character_name(bad.group())}), "
-            "which is not allowed: delete it",
-        )
-        return None
-    return text
 
 
 REFUSED = object()  # what load_yaml gives when it has recorded a problem
@@ -430,190 +303,105 @@ def split_front_matter(text: str, file: str, out: Collector):
     return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
 
 
-def check_front_matter_keys(meta, key_lines, allowed, file, out) -> None:
-    unknown_keys(meta, allowed, "the front matter", file, lambda k: key_lines.get(k, 2), out)
+def front_matter(form, key_lines, body_line, file, out):
+    """The form's cleaned data, or None with every problem recorded at its
+    key's line (the introduction's at its first line)."""
+    problems = form.problems()
+    for key, message in problems:
+        line = 2 if key is None else body_line if key == "" else key_lines.get(key, 1)
+        out.add(file, line, message)
+    return None if problems else form.cleaned_data
 
 
-# Fields.
-
-
-def required_text(meta, key_lines, key, file, out, *, max_length=None):
-    line = key_lines.get(key, 1)
-    value = as_text(meta.get(key), f"'{key}'", file, line, out)
-    if value is None:
-        return ""
-    if not value:
-        out.add(file, 1, f"'{key}' is missing from the front matter")
-        return ""
-    if max_length and len(value) > max_length:
-        out.add(file, line, f"'{key}' is longer than {max_length} characters")
-    return value
-
-
-def slug_list(meta, key_lines, key, file, out, *, required):
-    value = meta.get(key)
-    line = key_lines.get(key, 1)
-    if value is None or value == [] or value == "":
-        if required:
-            out.add(file, line, f"'{key}' must list at least one slug")
-        return Located([], line)
-    if isinstance(value, str):
-        if "," in value:
-            out.add(
-                file,
-                line,
-                f"'{key}' must be a list in square brackets, e.g. [{key}-one, {key}-two]",
-            )
-            return Located([], line)
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        out.add(file, line, f"'{key}' must be a list of slugs, e.g. [{key}-one, {key}-two]")
-        return Located([], line)
-    return Located([v.strip() for v in value], line)
-
-
-def read_date(meta, key_lines, key, file, out, *, required, past=False):
-    """A date written YYYY-MM-DD (quoted or not), or None. With `past`, a
-    date after today is refused."""
-    value = meta.get(key)
-    line = key_lines.get(key, 1)
-    if value is None:
-        if required:
-            out.add(file, 1, f"'{key}' is missing from the front matter: add '{key}: YYYY-MM-DD'")
-        return None
-    if isinstance(value, datetime):
-        value = value.date()
-    elif isinstance(value, str):
-        text = value.strip()
-        if not DATE_TEXT.match(text):
-            value = None
-        else:
-            year, month, day = (int(part) for part in text.split("-"))
-            try:
-                value = date(year, month, day)
-            except ValueError:
-                out.add(
-                    file,
-                    line,
-                    f"'{key}' is {text}, which is not a real date: check the month and the "
-                    "day (YYYY-MM-DD)",
-                )
-                return None
-    if not isinstance(value, date):
-        out.add(file, line, f"'{key}' must be a date written as YYYY-MM-DD")
-        return None
-    if past and value > date.today():
-        out.add(file, line, f"'{key}' is in the future: give the day the facts were last checked")
-        return None
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        out.add(
-            file,
-            line,
-            f"'{key}' is {value.isoformat()}: give a date between {EARLIEST_YEAR} and "
-            f"{LATEST_YEAR}",
-        )
-        return None
-    return value
-
-
-def read_slug(meta, key_lines, file, out, default):
-    line = key_lines.get("slug", 1)
-    value = meta.get("slug")
-    if value is not None and not isinstance(value, str):
-        out.add(file, line, not_text("'slug'", value))
-        return default
-    slug = (value or default).strip()
-    if not SLUG.match(slug):
-        out.add(
-            file,
-            line,
-            f"slug '{shown(slug)}' may hold only lower-case letters, digits and single hyphens",
-        )
-    elif len(slug) > MAX_SLUG_LENGTH:
-        out.add(file, line, f"the slug is longer than {MAX_SLUG_LENGTH} characters")
-    return slug
-
-
-def read_outcomes(meta, key_lines, file, out) -> list[str]:
-    line = key_lines.get("learning_outcomes", 1)
-    outcomes = meta.get("learning_outcomes")
-    if outcomes is None or outcomes == []:
-        out.add(file, line, "list at least one learning outcome")
-        return []
-    if not isinstance(outcomes, list):
-        out.add(file, line, "'learning_outcomes' must be a list")
-        return []
-    texts = []
-    for number, outcome in enumerate(outcomes, start=1):
-        text = as_text(outcome, f"learning outcome {number}", file, line, out)
-        if text is None:
-            continue
-        if not text:
-            out.add(file, line, f"learning outcome {number} is empty")
-        elif len(text) > 250:
-            out.add(file, line, "a learning outcome is over 250 characters")
-        else:
-            check_markup(text, file, line, out)
-        texts.append(text)
-    return texts
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # Courses and lessons.
 
 
-def parse_course(folder: Path, root: Path, out: Collector) -> CourseSpec | None:
-    path = folder / COURSE_FILE
-    file = path.relative_to(root).as_posix()
-    if not path.exists():
-        out.add(folder.relative_to(root).as_posix(), 0, f"the course folder has no {COURSE_FILE}")
+def course_folders(source: Source) -> list[str]:
+    """The course folders, as path prefixes ("c/"; "" for one course at the root)."""
+    root = source.root
+    inside = [path[len(root) :] for path in source.files if path.startswith(root)]
+    if COURSE_FILE in inside:
+        return [root]
+    names = {path.split("/", 1)[0] for path in inside if "/" in path}
+    return [f"{root}{name}/" for name in sorted(names) if not name.startswith(".")]
+
+
+def parse_library(source: Source) -> tuple[list[CourseSpec], list[Problem]]:
+    out = Collector()
+    for problem in source.problems:
+        out.add(problem.file, problem.line, problem.message)
+    courses = []
+    slugs = {}
+    for folder in course_folders(source):
+        course = parse_course(folder, source, out)
+        if course is None:
+            continue
+        if course.slug in slugs:
+            out.add(course.file, 1, f"slug '{course.slug}' is already used by {slugs[course.slug]}")
+        slugs[course.slug] = course.file
+        courses.append(course)
+    return courses, out.problems
+
+
+def folder_name(folder: str, source: Source) -> str:
+    return folder.rstrip("/").rsplit("/", 1)[-1] if folder != source.root else source.name
+
+
+def parse_course(folder: str, source: Source, out: Collector) -> CourseSpec | None:
+    file = folder + COURSE_FILE
+    if file not in source.files:
+        out.add(folder.rstrip("/") or source.name, 0, f"the course folder has no {COURSE_FILE}")
         return None
-    text = read_text(path, file, out)
+    text = source.files[file]
     parsed = text is not None and split_front_matter(text, file, out)
+    lessons = parse_lessons(folder, source, file, out)  # their problems are listed too
     if not parsed:
-        parse_lessons(folder, root, file, out)  # their problems are listed too
         return None
     meta, key_lines, body, first_line = parsed
-    check_front_matter_keys(meta, key_lines, COURSE_KEYS, file, out)
-    partner = meta.get("partner")
-    partner_line = key_lines.get("partner", 1)
-    if not isinstance(partner, str) or not partner.strip():
-        out.add(file, partner_line, "'partner' must name a partner's slug")
-        partner = ""
-    introduction = body.strip()
-    check_markup(introduction, file, first_line, out)
-    course = CourseSpec(
+    form = CourseFrontMatter(meta, folder=folder_name(folder, source), introduction=body)
+    data = front_matter(form, key_lines, first_line, file, out)
+    if data is None:
+        return None
+    cover = data["cover"]
+    if cover is not None:
+        line = key_lines.get("cover", 1)
+        image = image_file(source, folder, cover["file"], file, line, out, what="cover")
+        cover = image and CoverSpec(image, cover["alt"], cover["licence"], cover["source"])
+    return CourseSpec(
         file=file,
-        slug=read_slug(meta, key_lines, file, out, folder.name),
-        title=required_text(meta, key_lines, "title", file, out, max_length=255),
-        summary=required_text(meta, key_lines, "summary", file, out, max_length=500),
-        introduction=introduction,
-        introduction_line=first_line,
-        partner=Located(partner.strip(), partner_line),
-        sectors=slug_list(meta, key_lines, "sectors", file, out, required=True),
-        seniority=slug_list(meta, key_lines, "seniority", file, out, required=True),
-        skills=slug_list(meta, key_lines, "skills", file, out, required=False),
-        learning_outcomes=read_outcomes(meta, key_lines, file, out),
-        review_by=read_date(meta, key_lines, "review_by", file, out, required=True),
+        slug=data["slug"],
+        title=data["title"],
+        summary=data["summary"],
+        introduction=form.introduction,
+        partner=Located(data["partner"], key_lines.get("partner", 1)),
+        sectors=Located(data["sectors"], key_lines.get("sectors", 1)),
+        seniority=Located(data["seniority"], key_lines.get("seniority", 1)),
+        skills=Located(data["skills"], key_lines.get("skills", 1)),
+        learning_outcomes=data["learning_outcomes"],
+        review_by=data["review_by"],
         fingerprint=digest(text),
-        cover=parse_cover(meta, key_lines, folder, file, out),
+        cover=cover,
+        lessons=lessons,
     )
-    course.lessons = parse_lessons(folder, root, file, out)
-    return course
 
 
-def parse_lessons(folder: Path, root: Path, file: str, out: Collector) -> list[LessonSpec]:
+def parse_lessons(folder: str, source: Source, file: str, out: Collector) -> list[LessonSpec]:
     """The course folder's lessons, in file-name order; `file` is its course.md."""
-    try:
-        lesson_paths = sorted(p for p in folder.iterdir() if LESSON_FILE.match(p.name))
-    except OSError as exc:
-        out.add(file, 0, f"the course folder could not be read ({printable(str(exc))})")
-        return []
-    if not lesson_paths:
+    paths = sorted(
+        path
+        for path in source.files
+        if path.startswith(folder) and LESSON_FILE.match(path[len(folder) :])
+    )
+    if not paths:
         out.add(file, 0, "the course has no lessons (files named like 01-first-lesson.md)")
     lessons = []
     seen = {}
-    for lesson_path in lesson_paths:
-        lesson = parse_lesson(lesson_path, root, out)
+    for path in paths:
+        lesson = parse_lesson(path, folder, source, out)
         if lesson is None:
             continue
         if lesson.slug in seen:
@@ -623,129 +411,100 @@ def parse_lessons(folder: Path, root: Path, file: str, out: Collector) -> list[L
     return lessons
 
 
-def parse_cover(meta, key_lines, folder: Path, file: str, out: Collector) -> CoverSpec | None:
-    """`cover: {file: cover.svg, alt: ..., licence: ..., source: ...}`; optional."""
-    data = meta.get("cover")
-    line = key_lines.get("cover", 1)
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        out.add(
-            file,
-            line,
-            "'cover' must give 'file' and 'alt', e.g. cover: {file: cover.svg, alt: ...}",
-        )
-        return None
-    unknown = {key for key in data if key not in COVER_KEYS}
-    if unknown:
-        allowed = ", ".join(sorted(COVER_KEYS))
-        names = ", ".join(sorted(shown(key, 30) for key in unknown))
-        out.add(file, line, f"'cover' has unknown keys {names}; use: {allowed}")
-    texts = {}
-    for key, limit in (("alt", 250), ("licence", 100), ("source", 500)):
-        value = as_text(data.get(key), f"the cover's '{key}'", file, line, out)
-        texts[key] = value or ""
-        if len(texts[key]) > limit:
-            out.add(file, line, f"the cover's '{key}' is longer than {limit} characters")
-    if not texts["alt"]:
-        out.add(file, line, "the cover has no 'alt' text; describe what it shows")
-    path = image_file(folder, data.get("file"), file, line, out, what="cover")
-    if path is None:
-        return None
-    return CoverSpec(path, texts["alt"], texts["licence"], texts["source"])
-
-
-def image_file(folder: Path, name, file: str, line: int, out: Collector, *, what: str):
-    """The image at `name` in the course folder, checked; or None, with the
+def image_file(source: Source, folder: str, name: str, file: str, line: int, out, *, what: str):
+    """The checked image at `name` in the course folder, or None with the
     problem recorded. `what` is "image" (a lesson's image block) or "cover"."""
-    if name is not None and not isinstance(name, str):
-        out.add(file, line, not_text(f"the {what}'s 'file'", name))
+    if source.image is None:
+        out.add(file, line, NO_IMAGES[what])
         return None
-    name = (name or "").strip()
     shown_name = shown(name)
-    try:
-        path = (folder / name).resolve()
-        if not path.is_relative_to(folder.resolve()):
-            out.add(file, line, f"{what} files must be inside the course folder")
-            return None
-        if not name or not path.is_file():
-            out.add(file, line, f"{what} file '{shown_name}' was not found")
-            return None
-        size = path.stat().st_size
-    except (OSError, ValueError, RuntimeError):
-        out.add(file, line, f"{what} file '{shown_name}' was not found")
+    path = posixpath.normpath(posixpath.join(folder, name)) if name else ""
+    if name and (not path.startswith(folder) or path.split("/")[0] == ".."):
+        out.add(file, line, f"{what} files must be inside the course folder")
         return None
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
-        allowed = ", ".join(sorted(IMAGE_SUFFIXES))
-        out.add(file, line, f"{what}s must be one of {allowed}")
+    if posixpath.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
+        if not name:
+            out.add(file, line, f"{what} file '' was not found")
+            return None
+        out.add(file, line, f"{what}s must be one of {', '.join(sorted(IMAGE_SUFFIXES))}")
+        return None
+    try:
+        data = source.image(path)
+    except ImageUnavailable as exc:
+        if str(exc) == "outside":
+            out.add(file, line, f"{what} files must be inside the course folder")
+        else:
+            out.add(file, line, f"{what} file '{shown_name}' was not found")
         return None
     most = settings.FMA_IMPORT_MAX_IMAGE_BYTES
-    if size > most:
+    if len(data) > most:
         out.add(file, line, f"the {what} '{shown_name}' is over {megabytes(most)}: make it smaller")
         return None
-    if path.suffix.lower() == ".svg":
-        try:
-            svg = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            svg = "<script"
-        if SVG_UNSAFE.search(svg) or "<svg" not in svg:
-            out.add(
-                file,
-                line,
-                f"the {what} '{shown_name}' is not a plain SVG drawing: SVG files may not "
-                "contain scripts, event handlers, links, embedded images or documents, or "
-                "entities",
-            )
+    if path.lower().endswith(".svg"):
+        if problem := svg_problem(data):
+            out.add(file, line, f"the {what} '{shown_name}' {problem}")
             return None
-        try:
-            ElementTree.fromstring(svg)  # no DOCTYPE or entities: checked above
-        except (ElementTree.ParseError, ValueError):
-            out.add(file, line, f"the {what} '{shown_name}' is not a well-formed SVG file")
-            return None
-    elif not readable_image(path):
+    elif not readable_image(data):
         out.add(file, line, f"the {what} '{shown_name}' could not be read as an image")
         return None
-    return path
+    return ImageSpec(posixpath.basename(path), data)
 
 
-def readable_image(path: Path) -> bool:
+def svg_problem(data: bytes) -> str | None:
     try:
-        with Image.open(path) as image:
+        svg = data.decode("utf-8")
+    except UnicodeDecodeError:
+        svg = "<script"
+    if SVG_UNSAFE.search(svg) or "<svg" not in svg:
+        return (
+            "is not a plain SVG drawing: SVG files may not contain scripts, event handlers, "
+            "links, embedded images or documents, or entities"
+        )
+    try:
+        ElementTree.fromstring(svg)  # no DOCTYPE or entities: checked above
+    except (ElementTree.ParseError, ValueError):
+        return "is not a well-formed SVG file"
+    return None
+
+
+def readable_image(data: bytes) -> bool:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except Exception:  # Pillow raises many kinds for a damaged or hostile file
         return False
     return True
 
 
-def parse_lesson(path: Path, root: Path, out: Collector) -> LessonSpec | None:
-    file = path.relative_to(root).as_posix()
-    text = read_text(path, file, out)
+def parse_lesson(file: str, folder: str, source: Source, out: Collector) -> LessonSpec | None:
+    text = source.files[file]
     parsed = text is not None and split_front_matter(text, file, out)
     if not parsed:
         return None
+    problems_before = out.per_file[file]
     meta, key_lines, body, first_line = parsed
-    check_front_matter_keys(meta, key_lines, LESSON_KEYS, file, out)
-    default_slug = re.sub(r"^\d+[-_]", "", path.stem)
+    default_slug = re.sub(r"^\d+[-_]", "", posixpath.splitext(file[len(folder) :])[0])
+    data = front_matter(LessonFrontMatter(meta, default_slug=default_slug), key_lines, 1, file, out)
     lesson = LessonSpec(
         file=file,
-        slug=read_slug(meta, key_lines, file, out, default_slug),
-        title=required_text(meta, key_lines, "title", file, out, max_length=255),
-        summary=required_text(meta, key_lines, "summary", file, out, max_length=300),
+        slug=data["slug"] if data else default_slug,
+        title=data["title"] if data else "",
+        summary=data["summary"] if data else "",
         blocks=[],
         fingerprint=digest(text),
-        facts_checked=read_date(
-            meta, key_lines, "facts_checked", file, out, required=True, past=True
-        ),
-        review_by=read_date(meta, key_lines, "review_by", file, out, required=False),
+        facts_checked=data and data["facts_checked"],
+        review_by=data and data["review_by"],
     )
-    check_markup(lesson.summary, file, key_lines.get("summary", 1), out)
-    parse_body(body, first_line, path, root, lesson, out)
-    if not any(kind == "sources" for kind, _, _ in lesson.blocks):
-        out.add(file, 1, "the lesson has no '::: sources' block; every lesson cites its sources")
-    return lesson
+    parse_body(body, first_line, folder, source, lesson, out)
+    for line, message in checks.block_problems(lesson.blocks):
+        out.add(file, line, message)
+    if out.per_file[file] == problems_before:  # its blocks parsed and passed their checks
+        for message in checks.whole_lesson_problems(lesson.blocks, lesson.summary):
+            out.add(file, 1, message)
+    return lesson if data else None
 
 
-def parse_body(body, first_line, path, root, lesson, out):
+def parse_body(body, first_line, folder, source, lesson, out):
     file = lesson.file
     prose: list[str] = []
     prose_line = first_line
@@ -754,7 +513,6 @@ def parse_body(body, first_line, path, root, lesson, out):
     def flush_prose():
         text = "\n".join(prose).strip()
         if text:
-            check_markup(text, file, prose_line, out)
             lesson.blocks.append(("markdown", text, prose_line))
         prose.clear()
 
@@ -762,7 +520,7 @@ def parse_body(body, first_line, path, root, lesson, out):
         line = raw_line.rstrip()
         if block is not None:
             if BLOCK_CLOSE.match(line):
-                parse_block(*block, path, root, lesson, out)
+                parse_block(*block, folder, source, lesson, out)
                 block = None
                 prose_line = number + 1
             elif BLOCK_OPEN.match(line):
@@ -791,114 +549,27 @@ def parse_body(body, first_line, path, root, lesson, out):
     flush_prose()
 
 
-def parse_block(name, argument, line, body_lines, path, root, lesson, out):
+def parse_block(name, argument, line, body_lines, folder, source, lesson, out):
+    """The block's value as the editor holds it; None (reported) if a value
+    has the wrong type. Its rules are the block's own (checks.py)."""
     if name not in BLOCK_NAMES:
         return
     file = lesson.file
     text = "\n".join(body_lines).strip()
-    kind = BLOCK_NAMES[name]
     if name in {"takeaway", "action"}:
-        if not text:
-            out.add(file, line, f"the '{name}' block is empty")
-        check_markup(text, file, line, out)
-        lesson.blocks.append((kind, {"text": text}, line))
+        value = {"text": text}
     elif name == "case-study":
-        if not argument:
-            out.add(file, line, "give the case study a title: '::: case-study Your title'")
-        if not text:
-            out.add(file, line, "the 'case-study' block is empty")
-        check_markup(argument + "\n" + text, file, line, out)
-        case_study = CaseStudySpec(title=argument, line=line)
-        for offset, body_line in enumerate(body_lines, start=1):
-            source = CASE_STUDY_SOURCE.match(body_line.strip())
-            if not source:
-                continue
-            link = CASE_STUDY_SOURCE_LINK.match(source["rest"].strip())
-            if link:
-                case_study.source_url = link["url"]
-            else:
-                out.add(
-                    file,
-                    line + offset,
-                    "write a real case study's source as 'Source: [Title](https://address)'",
-                )
-        if argument and not case_study.labelled:
-            out.add(
-                file,
-                line,
-                "label the case study: end an invented one's title with '(illustrative)', or "
-                "for a real one add a line 'Source: [Title](https://address)' where it is reported",
-            )
-        lesson.case_studies.append(case_study)
-        lesson.blocks.append((kind, {"title": argument, "body": text}, line))
+        value = {"title": argument, "body": text}
     elif name == "check":
         value = parse_check(body_lines, line, file, out)
-        if value is not None:
-            lesson.blocks.append((kind, value, line))
     elif name == "sources":
         value = parse_sources(body_lines, line, file, out)
-        if value is not None:
-            lesson.blocks.append((kind, value, line))
     elif name == "image":
-        value = parse_image(body_lines, line, path, file, out)
-        if value is not None:
-            lesson.blocks.append((kind, value, line))
-    elif name == "video":
+        value = parse_image(body_lines, line, folder, source, file, out)
+    else:
         value = parse_video(argument, body_lines, line, file, out)
-        if value is not None:
-            lesson.blocks.append((kind, value, line))
-
-
-def block_text(data, key, body_lines, line, file, out, what) -> str | None:
-    """A text field of a YAML block; "" if absent, None (reported) if not text."""
-    where = key_line(body_lines, key, line)
-    value = as_text(data.get(key), what, file, where, out)
-    if value:
-        check_markup(value, file, where, out)
-    return value
-
-
-def parse_image(body_lines, line, path, file, out):
-    data = load_block_yaml(body_lines, line, file, out, "image")
-    if data is None:
-        return None
-    problems_before = out.added
-    alt = block_text(data, "alt", body_lines, line, file, out, "the image's 'alt'")
-    caption = block_text(data, "caption", body_lines, line, file, out, "the image's 'caption'")
-    if alt == "":
-        out.add(file, line, "the image has no 'alt' text; describe what it shows")
-    image_path = image_file(path.parent, data.get("file"), file, line, out, what="image")
-    if image_path is None or out.added > problems_before:
-        return None
-    return {"file": image_path, "alt_text": alt, "caption": caption}
-
-
-def parse_video(title, body_lines, line, file, out):
-    data = load_block_yaml(body_lines, line, file, out, "video")
-    if data is None:
-        return None
-    problems_before = out.added
-    if not title:
-        out.add(file, line, "give the video a title: '::: video Your title'")
-    check_markup(title, file, line, out)
-    url = block_text(data, "url", body_lines, line, file, out, "the video's 'url'")
-    if url is not None and not url.startswith(("https://", "http://")):
-        out.add(file, key_line(body_lines, "url", line), "the video needs a 'url' (https://...)")
-    duration = data.get("duration")
-    if not is_int(duration) or not 1 <= duration <= 600:
-        out.add(
-            file,
-            key_line(body_lines, "duration", line),
-            "the video needs 'duration': its length in seconds, from 1 to 600",
-        )
-    transcript = block_text(
-        data, "transcript", body_lines, line, file, out, "the video's 'transcript'"
-    )
-    if transcript == "":
-        out.add(file, line, "the video has no 'transcript'; add everything said and shown")
-    if out.added > problems_before:
-        return None
-    return {"title": title, "url": url, "duration_seconds": duration, "transcript": transcript}
+    if value is not None:
+        lesson.blocks.append((BLOCK_NAMES[name], value, line))
 
 
 def load_block_yaml(body_lines, line, file, out, name):
@@ -927,67 +598,98 @@ def key_line(body_lines, key, line):
     return line
 
 
+class BlockFields:
+    """Reads a YAML block's fields by type, recording each wrong one at its line."""
+
+    def __init__(self, data, body_lines, line, file, out, what):
+        self.data, self.body_lines, self.line = data, body_lines, line
+        self.file, self.out, self.what = file, out, what
+        self.wrong = False
+
+    def line_of(self, key):
+        return key_line(self.body_lines, key, self.line)
+
+    def refuse(self, key, message):
+        self.out.add(self.file, self.line_of(key), message)
+        self.wrong = True
+
+    def text(self, key) -> str:
+        """The text at `key`, stripped; "" if absent or (reported) not text."""
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.refuse(key, f"{self.what}'s '{key}' {not_text(value)}")
+            return ""
+        return value.strip()
+
+
+def parse_image(body_lines, line, folder, source, file, out):
+    data = load_block_yaml(body_lines, line, file, out, "image")
+    if data is None:
+        return None
+    fields = BlockFields(data, body_lines, line, file, out, "the image")
+    alt, caption, name = fields.text("alt"), fields.text("caption"), fields.text("file")
+    if fields.wrong:
+        return None
+    image = image_file(source, folder, name, file, fields.line_of("file"), out, what="image")
+    return image and {"file": image, "alt_text": alt, "caption": caption}
+
+
+def parse_video(title, body_lines, line, file, out):
+    data = load_block_yaml(body_lines, line, file, out, "video")
+    if data is None:
+        return None
+    fields = BlockFields(data, body_lines, line, file, out, "the video")
+    url, transcript = fields.text("url"), fields.text("transcript")
+    duration = data.get("duration")
+    if not is_int(duration):
+        fields.refuse(
+            "duration",
+            f"the video's 'duration' must be its length in whole seconds, not {kind_of(duration)}",
+        )
+    if fields.wrong:
+        return None
+    return {"title": title, "url": url, "duration_seconds": duration, "transcript": transcript}
+
+
 def parse_check(body_lines, line, file, out):
     data = load_block_yaml(body_lines, line, file, out, "check")
     if data is None:
         return None
-    problems_before = out.added
-    question = data.get("question")
-    if question is not None and not isinstance(question, str):
-        out.add(
-            file,
-            key_line(body_lines, "question", line),
-            "the question must be text" + quote_hint(question),
+    fields = BlockFields(data, body_lines, line, file, out, "the knowledge check")
+    question, explanation = fields.text("question"), fields.text("explanation")
+    options = data.get("options") or []
+    if not isinstance(options, list):
+        fields.refuse(
+            "options", f"the knowledge check's 'options' must be a list, not {kind_of(options)}"
         )
-        question = ""
-    question = (question or "").strip()
-    if not question:
-        out.add(file, line, "the knowledge check has no 'question'")
-    check_markup(question, file, key_line(body_lines, "question", line), out)
-    options = data.get("options")
-    if isinstance(options, list) and not all(isinstance(o, str) for o in options):
-        out.add(
-            file,
-            key_line(body_lines, "options", line),
+        options = []
+    elif not all(isinstance(o, str) for o in options):
+        fields.refuse(
+            "options",
             'every option must be text: put quotes around options such as "Yes", "No" '
             "or ones containing ': '",
         )
         options = []
-    elif not isinstance(options, list) or len(options) < 2:
-        out.add(
-            file,
-            key_line(body_lines, "options", line),
-            "the knowledge check needs 'options': a list of at least two answers",
-        )
-        options = []
-    elif len(options) > 6:
-        out.add(file, line, "the knowledge check has more than six options")
-    for option in options:
-        check_markup(option, file, key_line(body_lines, "options", line), out)
-    correct = data.get("correct")
+    correct = data.get("correct", [])
     if is_int(correct):
         correct = [correct]
-    if not isinstance(correct, list) or not correct:
-        out.add(
-            file,
-            key_line(body_lines, "correct", line),
-            "the knowledge check needs 'correct': a list of option numbers, e.g. [2]",
+    if not isinstance(correct, list):
+        fields.refuse(
+            "correct",
+            f"the knowledge check's 'correct' must be a list of option numbers, e.g. [2], not "
+            f"{kind_of(correct)}{quote_hint(correct)}",
         )
         correct = []
     for number in correct if options else []:
         if not is_int(number) or not 1 <= number <= len(options):
-            out.add(
-                file,
-                key_line(body_lines, "correct", line),
+            fields.refuse(
+                "correct",
                 f"'correct' names option {shown(number, 20)}, but the options are numbered 1 "
                 f"to {len(options)}",
             )
-    explanation = block_text(
-        data, "explanation", body_lines, line, file, out, "the knowledge check's 'explanation'"
-    )
-    if explanation == "":
-        out.add(file, line, "the knowledge check has no 'explanation' of the right answer")
-    if out.added > problems_before:
+    if fields.wrong:
         return None
     return {
         "question": question,
@@ -1019,45 +721,18 @@ def parse_sources(body_lines, line, file, out):
                 "publisher": (match["publisher"] or "").strip(),
             }
         )
-    if not sources:
-        out.add(file, line, "the 'sources' block lists no sources")
-        return None
     return {"sources": sources}
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def parse_library(root: Path) -> tuple[list[CourseSpec], list[Problem]]:
-    out = Collector()
-    courses = []
-    slugs = {}
-    try:
-        folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError as exc:
-        out.add(root.name, 0, f"the folder could not be read ({printable(str(exc))})")
-        return [], out.problems
-    for folder in folders:
-        course = parse_course(folder, root, out)
-        if course is None:
-            continue
-        if course.slug in slugs:
-            out.add(course.file, 1, f"slug '{course.slug}' is already used by {slugs[course.slug]}")
-        slugs[course.slug] = course.file
-        courses.append(course)
-    return courses, out.problems
 
 
 # taxonomy.yaml
 
 
-def parse_taxonomy(path: Path, root: Path) -> tuple[dict, list[Problem]]:
+def parse_taxonomy(source: Source) -> tuple[dict, list[Problem]]:
     """The taxonomy's sections, each a list of entries whose every field has
     been checked; or problems (and then nothing from the file is used)."""
     out = Collector()
-    file = path.relative_to(root).as_posix()
-    text = read_text(path, file, out)
+    file = TAXONOMY_FILE
+    text = source.files.get(file)
     data = REFUSED if text is None else load_yaml(text, 1, file, out, "the taxonomy")
     if data is REFUSED:
         return {}, out.problems
@@ -1083,7 +758,7 @@ def parse_taxonomy(path: Path, root: Path) -> tuple[dict, list[Problem]]:
         seen: dict = {}
         for entry in entries:
             check_taxonomy_entry(key, entry, seen, file, line_of(key), out)
-    return (data if not out.added else {}), out.problems
+    return (data if not out.problems else {}), out.problems
 
 
 def check_taxonomy_entry(section: str, entry: dict, seen: dict, file, line, out) -> None:
@@ -1107,12 +782,12 @@ def check_taxonomy_entry(section: str, entry: dict, seen: dict, file, line, out)
             f"{where} has unknown fields {', '.join(sorted(shown(k, 30) for k in unknown))}; "
             f"allowed: {allowed}",
         )
-    for name, most in TAXONOMY_TEXT_LIMITS[section].items():
+    for name, most in taxonomy_text_limits(section).items():
         value = entry.get(name)
         if value is None:
             continue
         if not isinstance(value, str):
-            out.add(file, line, not_text(f"{where}: '{name}'", value))
+            out.add(file, line, f"{where}: '{name}' {not_text(value)}")
         elif len(value.strip()) > most:
             out.add(file, line, f"{where}: '{name}' is longer than {most} characters")
     name = entry["name"]

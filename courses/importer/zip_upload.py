@@ -1,7 +1,8 @@
 """Import a course uploaded as a zip of Markdown files (the admin's "Import a
-course" screen). The zip is checked before anything is unpacked, unpacked by
-hand into a temporary folder (never with ZipFile.extract), then handed to
-`import_library(..., publish=False)`: drafts only, all or nothing.
+course" screen). The zip is checked before anything is read, its Markdown
+files are read in memory into a `Source` (`read_zip`: nothing is written to
+disk), which goes to `import_library(..., publish=False)`: drafts only, all or
+nothing.
 
 What is refused, with a message naming the file in the zip:
 - anything that is not a readable zip, or an upload over FMA_IMPORT_MAX_UPLOAD_BYTES;
@@ -18,13 +19,13 @@ What is refused, with a message naming the file in the zip:
 
 Two layouts are accepted: course folders (`my-course/course.md`, ...), possibly
 inside one wrapping folder, or one course's course.md and lessons at the top of
-the zip. Problems name files as they appear in the zip."""
+the zip. The source keeps the paths of the zip, so every problem names a file
+as it is in the zip."""
 
 import io
 import logging
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -40,41 +41,19 @@ from courses.models import CoursePage, PartnerPage
 
 from .errors import LibraryImportError, Problem
 from .loader import ImportReport, import_library
-from .parser import (
-    COURSE_FILE,
-    LESSON_FILE,
-    SLUG,
-    Collector,
-    max_file_bytes,
-    parse_library,
-    split_front_matter,
-)
+from .parser import NO_IMAGES
+from .sources import COURSE_FILE, LESSON_FILE, Source, decode, max_file_bytes, megabytes
 
 log = logging.getLogger(__name__)
 
-MB = 1024 * 1024
 MAX_PATH_LENGTH = 255
 CHUNK = 64 * 1024
 ALLOWED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TAXONOMY_NAMES = {"taxonomy.yaml", "taxonomy.yml"}
-IMAGE_PROBLEM = re.compile(
-    r"^(image file '.*' was not found|image files must be inside the course folder"
-    r"|images must be one of .*)$"
-)
-IMAGE_MESSAGE = (
-    "an uploaded course holds Markdown files only, so it cannot include images: remove the "
-    "'::: image' block and add the image in the CMS after importing"
-)
-COVER_PROBLEM = re.compile(
-    r"^(cover file '.*' was not found|cover files must be inside the course folder"
-    r"|covers must be one of .*)$"
-)
-COVER_MESSAGE = (
-    "an uploaded course holds Markdown files only, so it cannot include its cover image: "
-    "remove 'cover:' from course.md and choose the cover in the CMS after importing"
-)
+IMAGE_MESSAGE = NO_IMAGES["image"]
+COVER_MESSAGE = NO_IMAGES["cover"]
 
 
 def max_upload_bytes() -> int:
@@ -91,10 +70,6 @@ def max_compression_ratio() -> int:
 
 def max_entries() -> int:
     return settings.FMA_IMPORT_MAX_ENTRIES
-
-
-def megabytes(size: int) -> str:
-    return f"{size / MB:.3g} MB" if size >= MB else f"{size / 1024:.3g} KB"
 
 
 class UploadRefused(Exception):
@@ -268,38 +243,18 @@ def scan(archive: zipfile.ZipFile) -> list[Member]:
     return members
 
 
-# Deciding where each file goes.
+# Deciding where the course folders are.
 
 
 @dataclass
 class Layout:
-    """Where members go in the import folder, and how to name them back."""
+    """Where the courses are in the zip: `root` is the folder holding the
+    course folders, or one course's own files ("" for the top); `name` is the
+    slug of a course at the top whose course.md gives none."""
 
-    members: dict[str, Member]  # path in the import folder -> member
-    course_folder: str = ""  # the folder made up for a zip with course.md at its top
-    wrapper: str = ""  # one folder that wraps all the course folders, stripped
-
-    def zip_path(self, path: str) -> str:
-        """The name in the zip of a path in the import folder."""
-        if self.course_folder:
-            if path == self.course_folder:
-                return ""
-            if path.startswith(self.course_folder + "/"):
-                return path[len(self.course_folder) + 1 :]
-        if self.wrapper:
-            return f"{self.wrapper}/{path}" if path else self.wrapper
-        return path
-
-
-def front_matter_slug(archive: zipfile.ZipFile, member: Member) -> str | None:
-    try:
-        data = read_member(archive, member, budget=[max_uncompressed_bytes()])
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except (UnicodeDecodeError, UploadRefused):
-        return None
-    parsed = split_front_matter(text, COURSE_FILE, Collector())
-    slug = parsed and parsed[0].get("slug")
-    return slug.strip() if isinstance(slug, str) and SLUG.match(slug.strip()) else None
+    members: list[Member]
+    root: str = ""
+    name: str = ""
 
 
 def folder_from_upload_name(upload_name: str) -> str:
@@ -309,7 +264,7 @@ def folder_from_upload_name(upload_name: str) -> str:
     return slugify(stem) or "course"
 
 
-def plan(archive: zipfile.ZipFile, members: list[Member], upload_name: str) -> Layout:
+def plan(members: list[Member], upload_name: str) -> Layout:
     top_level = [m for m in members if len(m.parts) == 1]
     if any(m.parts == (COURSE_FILE,) for m in top_level):
         nested = [m for m in members if len(m.parts) > 1]
@@ -325,9 +280,7 @@ def plan(archive: zipfile.ZipFile, members: list[Member], upload_name: str) -> L
                     for m in nested
                 ]
             )
-        course = next(m for m in top_level if m.parts == (COURSE_FILE,))
-        folder = front_matter_slug(archive, course) or folder_from_upload_name(upload_name)
-        return Layout({f"{folder}/{m.name}": m for m in members}, course_folder=folder)
+        return Layout(members, name=folder_from_upload_name(upload_name))
     if any(LESSON_FILE.match(m.parts[0]) for m in top_level):
         raise UploadRefused(
             [
@@ -340,7 +293,7 @@ def plan(archive: zipfile.ZipFile, members: list[Member], upload_name: str) -> L
             ]
         )
     # Files at the top other than lessons (a README.md) are ignored, as by
-    # import_courses. One folder wrapping all the course folders is stripped.
+    # import_courses. One folder wrapping all the course folders is the root.
     nested = [m for m in members if len(m.parts) > 1]
     wrapper = ""
     tops = {m.parts[0] for m in nested}
@@ -364,13 +317,10 @@ def plan(archive: zipfile.ZipFile, members: list[Member], upload_name: str) -> L
                 for m in too_deep
             ]
         )
-    start = 1 if wrapper else 0
-    return Layout(
-        {"/".join(m.parts[start:]): m for m in members if len(m.parts) > start}, wrapper=wrapper
-    )
+    return Layout(members, root=f"{wrapper}/" if wrapper else "")
 
 
-# Unpacking.
+# Reading.
 
 
 def read_member(archive: zipfile.ZipFile, member: Member, budget: list[int]) -> bytes:
@@ -415,22 +365,21 @@ def read_member(archive: zipfile.ZipFile, member: Member, budget: list[int]) -> 
     return bytes(data)
 
 
-def unpack(archive: zipfile.ZipFile, layout: Layout, root: Path) -> None:
+def read_zip(archive: zipfile.ZipFile, upload_name: str) -> Source:
+    """The zip's Markdown files, read in memory and decoded, by their paths in
+    the zip; or UploadRefused."""
+    members = scan(archive)
+    if not members:
+        raise UploadRefused([Problem("", 0, "the zip holds no Markdown files")])
+    layout = plan(members, upload_name)
     budget = [max_uncompressed_bytes()]
-    resolved_root = root.resolve()
-    for path, member in layout.members.items():
-        target = (root / path).resolve()
-        if not target.is_relative_to(resolved_root):  # never, after the checks above
-            raise UploadRefused([Problem(member.name, 0, "the path leaves the import folder")])
-        data = read_member(archive, member, budget)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("xb") as handle:
-                handle.write(data)
-        except OSError:
-            raise UploadRefused(
-                [Problem(member.name, 0, "the file clashes with another file or folder in the zip")]
-            ) from None
+    source = Source(files={}, root=layout.root, name=layout.name)
+    for member in layout.members:
+        text, problem = decode(read_member(archive, member, budget), member.name)
+        source.files[member.name] = text
+        if problem:
+            source.problems.append(problem)
+    return source
 
 
 # The whole upload.
@@ -486,17 +435,9 @@ def import_zip(upload, *, partners, upload_name: str | None = None, user=None) -
 def _import_zip(upload, *, partners, upload_name: str, user=None) -> UploadResult:
     display = PurePosixPath(upload_name.replace("\\", "/")).name or "upload.zip"
 
-    def named(problems: list[Problem], layout: Layout | None = None) -> list[Problem]:
-        out = []
-        for problem in problems:
-            file = layout.zip_path(problem.file) if layout else problem.file
-            message = problem.message
-            if IMAGE_PROBLEM.match(message):
-                message = IMAGE_MESSAGE
-            elif COVER_PROBLEM.match(message):
-                message = COVER_MESSAGE
-            out.append(Problem(file or display, problem.line, message))
-        return out
+    def named(problems: list[Problem]) -> list[Problem]:
+        """Problems of the whole upload name the file uploaded."""
+        return [Problem(p.file or display, p.line, p.message) for p in problems]
 
     size = getattr(upload, "size", None)
     if size is None:
@@ -504,39 +445,22 @@ def _import_zip(upload, *, partners, upload_name: str, user=None) -> UploadResul
     if size > max_upload_bytes():
         return UploadResult(problems=named([too_large(size)]))
     try:
-        with (
-            open_zip(upload) as archive,
-            tempfile.TemporaryDirectory(prefix="fma-course-upload-") as tmp,
-        ):
-            members = scan(archive)
-            if not members:
-                raise UploadRefused([Problem("", 0, "the zip holds no Markdown files")])
-            layout = plan(archive, members, upload_name)
-            root = Path(tmp)
-            unpack(archive, layout, root)
-            before = Revision.objects.aggregate(last=Max("pk"))["last"] or 0
-            try:
-                with transaction.atomic():
-                    report = import_library(root, publish=False, partners=partners, user=user)
-            except LibraryImportError as exc:
-                problems = [
-                    Problem("", p.line, p.message) if p.file == root.name else p
-                    for p in exc.problems
-                ]
-                return UploadResult(problems=named(problems, layout))
-            except Exception:  # rolled back like any other problem; no traceback shown
-                log.exception("Course upload %s failed unexpectedly", display)
-                return UploadResult(problems=named([Problem("", 0, FAILED_MESSAGE)]))
-            slugs = course_slugs(root)
-    except UploadRefused as exc:  # these already name files as in the zip
+        with open_zip(upload) as archive:
+            source = read_zip(archive, upload_name)
+    except UploadRefused as exc:
         return UploadResult(problems=named(exc.problems))
-    courses, changed = touched_pages(slugs, partners, before)
+    source.name = source.name or display
+    before = Revision.objects.aggregate(last=Max("pk"))["last"] or 0
+    try:
+        with transaction.atomic():
+            report = import_library(source, publish=False, partners=partners, user=user)
+    except LibraryImportError as exc:
+        return UploadResult(problems=named(exc.problems))
+    except Exception:  # rolled back like any other problem; no traceback shown
+        log.exception("Course upload %s failed unexpectedly", display)
+        return UploadResult(problems=named([Problem("", 0, FAILED_MESSAGE)]))
+    courses, changed = touched_pages(report.course_slugs, partners, before)
     return UploadResult(report=report, courses=courses, changed_pages=changed)
-
-
-def course_slugs(root: Path) -> list[str]:
-    courses, _ = parse_library(root)
-    return [course.slug for course in courses]
 
 
 def touched_pages(slugs: list[str], partners, revisions_before: int):

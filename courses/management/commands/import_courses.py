@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.importer import LibraryImportError, import_library
+from courses.importer.sources import read_folder
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         if not root.is_dir():
             raise CommandError(f"{root} is not a folder of courses.")
         try:
-            report = import_library(root, publish=not draft)
+            report = import_library(read_folder(root), publish=not draft)
         except LibraryImportError as exc:
             count = len(exc.problems)
             raise CommandError(

@@ -279,7 +279,7 @@ def test_the_old_invitations_get_statuses_that_say_what_happened(invite, cohort,
         inv.email: (inv.status, inv.attempts, inv.last_error)
         for inv in [row(i) for i in (sent, failed, claimed, waiting, joined, link)]
     } == {
-        "sent@example.org": (Status.SENT, 0, ""),
+        "sent@example.org": (Status.SENT, 1, ""),
         "failed@example.org": (Status.PLANNED, 1, "OSError: connection refused"),
         "claimed@example.org": (Status.SENDING, 0, ""),
         "waiting@example.org": (Status.PLANNED, 0, ""),

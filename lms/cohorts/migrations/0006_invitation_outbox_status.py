@@ -6,13 +6,15 @@ ALREADY_JOINED = "Joined before it was emailed"
 
 
 def derive_statuses(apps, schema_editor):
-    """Each invitation's outbox status from what was recorded before: sent;
-    joined by the link (never emailed); joined before it was emailed;
-    claimed by a worker (left to its lease); failed (retried, one attempt
-    counted); or still to send."""
+    """Each invitation's outbox status from what was recorded before: sent
+    (one attempt counted); joined by the link (never emailed); joined before
+    it was emailed; claimed by a worker (left to its lease); failed (retried,
+    one attempt counted); or still to send."""
     Invitation = apps.get_model("cohorts", "Invitation")
     unsent = Invitation.objects.filter(sent_at__isnull=True)
-    Invitation.objects.filter(sent_at__isnull=False).update(status="sent", last_error="")
+    Invitation.objects.filter(sent_at__isnull=False).update(
+        status="sent", last_error="", attempts=1
+    )
     unsent.filter(source="link").update(status="skipped", last_error=JOINED_BY_LINK)
     joined = unsent.exclude(source="link").filter(used_at__isnull=False)
     joined.update(status="skipped", last_error=ALREADY_JOINED)

@@ -274,12 +274,13 @@ def generate(args) -> None:
         cursor.execute(
             """
             INSERT INTO cohorts_invitation (cohort_id, email, name, source, token, invited_at,
-                                            send_error)
+                                            status, due_at, attempts, last_error)
             SELECT m.cohort_id, 'learner' || (m.n + 1) || '@' || %s, '', 'csv',
-                   md5('inv' || m.user_id || '-' || m.cohort_id), now(), ''
+                   md5('inv' || m.user_id || '-' || m.cohort_id), now(), 'planned', now(), 0, ''
             FROM bench_members m
             UNION ALL
-            SELECT c.id, 'nobody' || g || '@' || %s, '', 'csv', md5('nobody' || g), now(), ''
+            SELECT c.id, 'nobody' || g || '@' || %s, '', 'csv', md5('nobody' || g), now(),
+                   'planned', now(), 0, ''
             FROM generate_series(1, %s) g JOIN bench_cohorts c ON c.n = g %% %s
             """,
             [EMAIL_DOMAIN, EMAIL_DOMAIN, args.learners // 5, args.cohorts],

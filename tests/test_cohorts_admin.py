@@ -21,6 +21,7 @@ from lms.cohorts.access import (
 )
 from lms.cohorts.invitation_emails import send_invitation_emails
 from lms.cohorts.models import Cohort, Membership, Programme
+from lms.core.outbox import Status
 from lms.pathways.models import Pathway
 from lms.pathways.services import pathway_lessons
 from lms.progress.services import complete_lesson
@@ -329,11 +330,11 @@ def test_a_failed_send_is_recorded_and_retried(
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     assert send_invitation_emails(a.pk)["failed"] == 1
     invitation = a.invitations.get()
-    assert invitation.sent_at is None and "connection refused" in invitation.send_error
+    assert invitation.sent_at is None and "connection refused" in invitation.last_error
     monkeypatch.undo()
     assert send_invitation_emails(a.pk)["sent"] == 1
     invitation.refresh_from_db()
-    assert invitation.sent_at is not None and invitation.send_error == ""
+    assert invitation.sent_at is not None and invitation.last_error == ""
     assert len(mail.outbox) == 1
 
 
@@ -352,8 +353,12 @@ def test_a_dead_workers_claim_is_taken_again_after_the_lease_by_the_sweep(
         services.invite(a, rows)
     now = timezone.now()
     # One claimed a moment ago by a live worker, one by a worker that died 20 minutes ago.
-    a.invitations.filter(email="fresh@example.org").update(claimed_at=now)
-    a.invitations.filter(email="stale@example.org").update(claimed_at=now - timedelta(minutes=20))
+    # (A claimed row is `sending`; lms.core.outbox.)
+    sending = Status.SENDING
+    a.invitations.filter(email="fresh@example.org").update(status=sending, claimed_at=now)
+    a.invitations.filter(email="stale@example.org").update(
+        status=sending, claimed_at=now - timedelta(minutes=20)
+    )
     assert send_pending_invitations.delay().get() == 1
     assert [m.to[0] for m in mail.outbox] == ["stale@example.org"]
     assert a.invitations.get(email="stale@example.org").sent_at is not None

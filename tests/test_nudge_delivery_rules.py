@@ -14,6 +14,7 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
+from lms.core.outbox import is_permanent
 from lms.nudges import delivery
 from lms.nudges.models import Cadence, EmailStatus, Kind, Nudge, NudgePreference, Status
 from tests.nudge_fixtures import TUESDAY_8AM, lessons_of
@@ -299,7 +300,7 @@ def test_a_nudge_whose_lesson_was_unpublished_or_deleted_is_skipped(nudge_for):
     ],
 )
 def test_only_5xx_refusals_of_the_recipient_or_the_message_are_permanent(error, permanent):
-    assert delivery.is_permanent(error) is permanent
+    assert is_permanent(error) is permanent
 
 
 # Backoff

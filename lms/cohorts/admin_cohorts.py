@@ -170,7 +170,7 @@ class MembersView(CohortScreen):
                 rows=services.member_rows(self.cohort, page.object_list),
                 counts=counts,
                 unsent=unsent.count(),
-                failed=unsent.exclude(send_error="").count(),
+                failed=unsent.exclude(last_error="").count(),
                 join_url=absolute(reverse("cohort_join", args=[self.cohort.join_token])),
             )
         )
@@ -194,7 +194,7 @@ class SendInvitationsView(CohortScreen):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        services.queue_invitation_emails(self.cohort.pk)
+        services.send_unsent_invitations(self.cohort)
         messages.success(request, "Unsent invitations are on their way.")
         return redirect(self.urls()["members"])
 

@@ -1,30 +1,35 @@
-"""Invitation emails (the Celery tasks in lms.cohorts.tasks only call
-these). Each invitation is claimed with one conditional UPDATE
-(an unsent row with no live claim) before it is sent, so a redelivered task
-or two workers never email the same person twice; it is marked sent after the
-SMTP server accepts it. A failed send drops the claim and records why. A claim
-older than COHORT_INVITE_LEASE_SECONDS belongs to a dead worker: the
-five-minutely sweep (`send_pending_invitations`) takes it again, and also
+"""Invitation emails, sent through the email outbox (lms.core.outbox: the
+claim and its lease, retries with backoff, which SMTP failures are final). The
+Celery tasks in lms.cohorts.tasks only call the two functions at the end.
+
+What is the invitations' own: the message, that an invitation whose person
+has joined already is skipped, and the COHORT_INVITE_* settings. A bounce
+fails the invitation for good and nothing else (the address may belong to
+nobody here). Sending a cohort's invitations (after an upload, or the admin's
+“Send unsent invitations”) sends its waiting ones now, without waiting out a
+retry's backoff; the five-minutely sweep (`send_pending_invitations`) sends
+whatever is due in any cohort, takes again the claims of dead workers, and
 sends what was queued while the broker was down."""
 
 import logging
-import smtplib
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Q
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Cohort, Invitation
+from lms.core.outbox import Outbox, Status
 
-log = logging.getLogger(__name__)
+from .models import Cohort, Invitation, Membership
+
+JOINED_BY_LINK = "Joined by the link: not emailed"
+ALREADY_JOINED = "Joined before it was emailed"
 
 
 def unsent_invitations(cohort: Cohort):
-    """Invitations still to email: not sent (or failed), not joined already."""
+    """Invitations still to email: not sent (waiting, retrying or failed), not
+    joined already."""
     return cohort.invitations.filter(
         sent_at__isnull=True,
         used_at__isnull=True,
@@ -34,22 +39,6 @@ def unsent_invitations(cohort: Cohort):
 
 def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
-def lease_seconds() -> int:
-    return settings.COHORT_INVITE_LEASE_SECONDS
-
-
-def claim(invitation_id: int) -> Invitation | None:
-    now = timezone.now()
-    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - timedelta(seconds=lease_seconds()))
-    if not Invitation.objects.filter(free, pk=invitation_id, sent_at__isnull=True).update(
-        claimed_at=now
-    ):
-        return None
-    return Invitation.objects.select_related("cohort__programme", "cohort__pathway").get(
-        pk=invitation_id
-    )
 
 
 def build_message(invitation: Invitation, connection) -> EmailMultiAlternatives:
@@ -74,44 +63,54 @@ def build_message(invitation: Invitation, connection) -> EmailMultiAlternatives:
     return message
 
 
+class InvitationOutbox(Outbox):
+    model = Invitation
+    noun = "Invitation"
+    log = logging.getLogger(__name__)
+    related = ("cohort__programme", "cohort__pathway")
+    lease_setting = "COHORT_INVITE_LEASE_SECONDS"
+    max_attempts_setting = "COHORT_INVITE_MAX_ATTEMPTS"
+    retry_base_setting = "COHORT_INVITE_RETRY_BASE_SECONDS"
+
+    def message_for(self, invitation, connection):
+        return build_message(invitation, connection)
+
+    def still_wanted(self, invitation) -> str:
+        if invitation.source == Invitation.Source.LINK:
+            return JOINED_BY_LINK
+        if invitation.used_at or Membership.objects.filter(invitation=invitation).exists():
+            return ALREADY_JOINED
+        return ""
+
+
+INVITATIONS = InvitationOutbox()
+
+
+def send_due(invitations) -> dict[str, int]:
+    """Sends those of these invitations that are due, over one connection."""
+    due = invitations.filter(INVITATIONS.due(timezone.now())).order_by("pk")
+    return INVITATIONS.deliver(list(due.values_list("pk", flat=True)))
+
+
 def send_invitation_emails(cohort_id: int) -> dict[str, int]:
-    counts = {"sent": 0, "failed": 0, "not ours": 0}
-    cohort = Cohort.objects.filter(pk=cohort_id).first()
-    if cohort is None:
-        return counts
-    ids = list(unsent_invitations(cohort).order_by("pk").values_list("pk", flat=True))
-    connection = get_connection()
-    try:
-        for invitation_id in ids:
-            invitation = claim(invitation_id)
-            if invitation is None:
-                counts["not ours"] += 1
-                continue
-            try:
-                connection.send_messages([build_message(invitation, connection)])
-            except (smtplib.SMTPException, OSError) as error:
-                reason = f"{type(error).__name__}: {error}"[:255]
-                Invitation.objects.filter(pk=invitation.pk).update(
-                    claimed_at=None, send_error=reason
-                )
-                log.warning("Invitation %s not sent: %s", invitation.pk, reason)
-                counts["failed"] += 1
-                continue
-            Invitation.objects.filter(pk=invitation.pk).update(
-                sent_at=timezone.now(), claimed_at=None, send_error=""
-            )
-            counts["sent"] += 1
-    finally:
-        connection.close()
-    return counts
+    """Sends this cohort's unsent invitations now."""
+    invitations = Invitation.objects.filter(cohort_id=cohort_id)
+    invitations.filter(status=Status.PLANNED, due_at__gt=timezone.now()).update(
+        due_at=timezone.now()
+    )
+    return send_due(invitations)
 
 
 def send_pending_invitation_emails() -> int:
-    """Every cohort with invitations still to send; returns how many were sent."""
-    cohort_ids = (
-        Invitation.objects.filter(sent_at__isnull=True, membership__isnull=True)
-        .exclude(source=Invitation.Source.LINK)
-        .values_list("cohort_id", flat=True)
-        .distinct()
+    """Every invitation due, in any cohort; returns how many were sent."""
+    return send_due(Invitation.objects.all())["sent"]
+
+
+def retry_failed_invitations(cohort: Cohort) -> int:
+    """The admin's “Send unsent invitations” tries the failed ones afresh too
+    (a person decided to): they are planned again with their attempts reset."""
+    return (
+        unsent_invitations(cohort)
+        .filter(status=Status.FAILED)
+        .update(status=Status.PLANNED, attempts=0, due_at=timezone.now())
     )
-    return sum(send_invitation_emails(cohort_id)["sent"] for cohort_id in list(cohort_ids))

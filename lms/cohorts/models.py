@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from lms.core import outbox
+
 
 def new_join_token() -> str:
     return secrets.token_urlsafe(18)
@@ -80,7 +82,12 @@ class Cohort(models.Model):
         return self.name
 
 
-class Invitation(models.Model):
+class Invitation(outbox.OutboxMessage):
+    """One person invited to a cohort, and its email in the outbox
+    (lms.core.outbox: status, due time, attempts, claim, last error, sent
+    time; lms.cohorts.invitation_emails sends it). A join by the link makes an
+    invitation too, never emailed (skipped)."""
+
     class Source(models.TextChoices):
         CSV = "csv", "CSV upload"
         ADMIN = "admin", "Added by an admin"
@@ -92,11 +99,6 @@ class Invitation(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.CSV)
     token = models.CharField(max_length=40, unique=True, default=new_join_token, editable=False)
     invited_at = models.DateTimeField(auto_now_add=True)
-    # The invitation email: claimed by one worker for a lease, then marked sent.
-    # A claim older than the lease belongs to a dead worker and is taken again.
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    send_error = models.CharField(max_length=255, blank=True)
     # Used once: by whom and when. Set for every invitation a membership counts
     # against, so a used invitation's link never lets anyone else in.
     used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -116,6 +118,7 @@ class Invitation(models.Model):
                 "cohort", Lower("email"), name="invitation_unique_email_per_cohort"
             )
         ]
+        indexes = [models.Index(fields=["status", "due_at"], name="invitation_outbox_due")]
 
     def __str__(self):
         return f"{self.email} → {self.cohort}"

@@ -15,10 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from lms.core.outbox import Status as OutboxStatus
 from lms.core.queue import enqueue_quietly
 from lms.pathways.services import live_lesson_ids
 from lms.progress.models import LessonProgress
 
+from .invitation_emails import JOINED_BY_LINK, retry_failed_invitations
 from .models import Cohort, Invitation, Membership
 from .tasks import send_invitations
 
@@ -219,6 +221,12 @@ def invite(cohort: Cohort, rows: list[InviteRow], source: str = Invitation.Sourc
     return result
 
 
+def send_unsent_invitations(cohort: Cohort) -> None:
+    """The admin's “Send unsent invitations”: the failed ones too, afresh."""
+    retry_failed_invitations(cohort)
+    queue_invitation_emails(cohort.pk)
+
+
 def queue_invitation_emails(cohort_id: int) -> None:
     transaction.on_commit(
         lambda: enqueue_quietly(
@@ -333,6 +341,8 @@ def _link_invitation(cohort: Cohort, user) -> Invitation | None:
                 source=Invitation.Source.LINK,
                 used_at=timezone.now(),
                 accepted_by=user,
+                status=OutboxStatus.SKIPPED,
+                last_error=JOINED_BY_LINK,
             )
     except IntegrityError:
         return None

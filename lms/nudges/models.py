@@ -7,6 +7,8 @@ workers and a second beat harmless: a nudge can only be planned once."""
 from django.conf import settings
 from django.db import models
 
+from lms.core import outbox
+
 
 class Cadence(models.TextChoices):
     WEEKLY = "weekly", "Once a week"
@@ -86,17 +88,15 @@ class NudgePreference(models.Model):
         }[kind]
 
 
-class Status(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+# A nudge's status is its place in the outbox.
+Status = outbox.Status
 
 
-class Nudge(models.Model):
-    """One email to one learner. `user` becomes NULL when the account is
-    deleted, so the admin's weekly totals stay true without naming anyone."""
+class Nudge(outbox.OutboxMessage):
+    """One email to one learner, in the outbox (lms.core.outbox: status, due
+    time, attempts, claim, last error, sent time). `user` becomes NULL when the
+    account is deleted, so the admin's weekly totals stay true without naming
+    anyone."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="nudges"
@@ -105,20 +105,13 @@ class Nudge(models.Model):
     # Which slot this nudge is for, in the learner's local calendar, e.g.
     # "2026-11-24" (a cadence slot) or "2026-W48" (once a week at most).
     period = models.CharField(max_length=20)
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     lesson = models.ForeignKey(
         "courses.LessonPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
-    claim = models.UUIDField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     sign_in_used_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)

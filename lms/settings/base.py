@@ -333,9 +333,12 @@ FMA_IMPORT_MAX_COMPRESSION_RATIO = env_int("FMA_IMPORT_MAX_COMPRESSION_RATIO", 1
 FMA_IMPORT_MAX_ENTRIES = env_int("FMA_IMPORT_MAX_ENTRIES", 200)
 # Course analytics for partners: counts below this show as "<N".
 PARTNER_ANALYTICS_MIN_LEARNERS = env_int("PARTNER_ANALYTICS_MIN_LEARNERS", 5)
-# Cohort invitations: the largest CSV, and when a claimed invitation is stale.
+# Cohort invitations: the largest CSV; when a claimed invitation is stale, and
+# how its email is retried (lms.cohorts.invitation_emails, docs/operations.md).
 COHORT_CSV_MAX_ROWS = env_int("COHORT_CSV_MAX_ROWS", 5000)
 COHORT_INVITE_LEASE_SECONDS = env_int("COHORT_INVITE_LEASE_SECONDS", 600)
+COHORT_INVITE_MAX_ATTEMPTS = env_int("COHORT_INVITE_MAX_ATTEMPTS", 5)
+COHORT_INVITE_RETRY_BASE_SECONDS = env_int("COHORT_INVITE_RETRY_BASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

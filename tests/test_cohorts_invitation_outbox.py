@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
 from lms.cohorts import services
-from lms.cohorts.access import PROGRAMME_ADMINS, ensure_roles
+from lms.cohorts.access import ensure_roles
 from lms.cohorts.invitation_emails import (
     ALREADY_JOINED,
     INVITATIONS,
@@ -28,7 +28,7 @@ from lms.core.outbox import Status
 from lms.nudges.models import EmailStatus, NudgePreference
 from lms.pathways.models import Pathway
 from tests.nudge_fixtures import make_learner
-from tests.test_cohorts_admin import members_url, staff
+from tests.test_cohorts_admin import members_url
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +226,7 @@ def test_a_join_by_the_link_is_recorded_as_an_invitation_never_emailed(cohort, d
 
 
 def test_sending_a_cohort_does_not_wait_out_the_backoff_and_the_button_retries_failed_ones(
-    invite, cohort, django_user_model, django_capture_on_commit_callbacks
+    invite, cohort, staff_client, django_capture_on_commit_callbacks
 ):
     ada, bob = invite("ada@example.org", "bob@example.org")
     refusals = [
@@ -236,7 +236,7 @@ def test_sending_a_cohort_does_not_wait_out_the_backoff_and_the_button_retries_f
     with mock.patch.object(EmailBackend, "send_messages", side_effect=refusals):
         send_invitation_emails(cohort.pk)
     assert (row(ada).status, row(bob).status) == (Status.PLANNED, Status.FAILED)
-    _, client = staff(django_user_model, "admin@programme.example", PROGRAMME_ADMINS)
+    client = staff_client("programme_admin", email="admin@programme.example")
     page = client.get(members_url(cohort)).content.decode()
     assert "2 invitations not sent yet (2 failed)" in page
     retrying = "Failed: SMTPResponseException: (451, b&#x27;Later&#x27;) (it will be tried again)"
@@ -288,13 +288,13 @@ def test_the_old_invitations_get_statuses_that_say_what_happened(invite, cohort,
     }
 
 
-def test_the_members_page_still_says_sent_failed_and_why(invite, cohort, django_user_model):
+def test_the_members_page_still_says_sent_failed_and_why(invite, cohort, staff_client):
     ada, bob = invite("ada@example.org", "bob@example.org")
     with mock.patch.object(
         EmailBackend, "send_messages", side_effect=[1, smtplib.SMTPDataError(554, b"Spam")]
     ):
         send_invitation_emails(cohort.pk)
-    _, client = staff(django_user_model, "admin@programme.example", PROGRAMME_ADMINS)
+    client = staff_client("programme_admin", email="admin@programme.example")
     page = client.get(members_url(cohort)).content.decode()
     assert "Sent 6 Jan 2026" in page
     assert "Failed: SMTPDataError: (554, b&#x27;Spam&#x27;)" in page

@@ -11,7 +11,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,6 +31,7 @@ from courses.importer.zip_upload import (
     zip_folder,
 )
 from courses.models import CoursePage, LessonPage
+from tests.factories import signed_in, staff_user
 from tests.test_importer import ALIASES_MESSAGE, DEEP_NESTING, TOO_DEEP_MESSAGE, billion_laughs
 
 pytestmark = pytest.mark.django_db
@@ -107,23 +107,16 @@ def symlink_zip() -> bytes:
 # Clients and counting.
 
 
-def with_totp(user):
-    TOTP.activate(user, generate_totp_secret())
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
-def author(library, django_user_model):
-    user = django_user_model.objects.create_user("author@northfield.example", "pw-author-123")
-    user.groups.add(Partner.objects.get(slug="northfield-college").author_group)
-    return user
+def author(library):
+    return staff_user(
+        Partner.objects.get(slug="northfield-college"), email="author@northfield.example"
+    )
 
 
 @pytest.fixture
 def author_client(author):
-    return with_totp(author)
+    return signed_in(author)
 
 
 def upload(client, data: bytes, name: str = "course.zip", follow=False):
@@ -560,11 +553,9 @@ def test_a_learner_is_turned_away(library, django_user_model):
 
 
 def test_an_admin_user_who_authors_for_no_partner_gets_403(library, django_user_model):
-    user = django_user_model.objects.create_user("reviewer@example.com", "pw-reviewer-123")
     group = Group.objects.create(name="Admin access only")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
-    user.groups.add(group)
-    client = with_totp(user)
+    client = signed_in(staff_user(group, email="reviewer@example.com"))
     before = snapshot()
     assert client.get(URL).status_code == 403
     assert upload(client, course_template_zip()[1]).status_code == 403
@@ -578,7 +569,6 @@ def test_an_admin_user_who_authors_for_no_partner_gets_403(library, django_user_
 def test_the_upload_still_needs_a_csrf_token(author):
     client = Client(enforce_csrf_checks=True)
     client.force_login(author)
-    TOTP.activate(author, generate_totp_secret())
     before = snapshot()
     assert upload(client, course_template_zip()[1]).status_code == 403
     assert snapshot() == before

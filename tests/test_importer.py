@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,10 @@ from wagtail.models import Revision
 from content.models import Sector, SeniorityLevel
 from courses.importer import LibraryImportError, import_library
 from courses.models import CoursePage, LessonPage
+
+IMAGE_OF_THE_LIBRARY = (
+    Path(settings.FMA_LIBRARY_DIR) / "agentic-ai-for-leaders" / "autonomy-levels.png"
+)
 
 TAXONOMY = """\
 sectors:
@@ -244,6 +249,22 @@ def test_editor_limits_apply_on_import_too(tmp_path):
         and "title: Ensure this value has at most 150 characters" in p
         for p in problems
     ), problems
+
+
+@pytest.mark.django_db
+def test_an_images_alt_text_and_caption_keep_the_editors_limits(tmp_path):
+    root = write_library(tmp_path, {"c": ["One"]})
+    shutil.copy(IMAGE_OF_THE_LIBRARY, root / "c" / "chart.png")
+    image = f"::: image\nfile: chart.png\nalt: {'a' * 251}\ncaption: {'c' * 251}\n:::\n\n"
+    lesson = LESSON.format(title="T").replace("::: takeaway", image + "::: takeaway")
+    (root / "c" / "01-lesson-1.md").write_text(lesson)
+    problems = problems_of(root)
+    for field in ("Alt text", "Caption"):
+        assert any(
+            p.startswith("c/01-lesson-1.md:8: Image 1")
+            and f"{field}: Ensure this value has at most 250 characters (it has 251)" in p
+            for p in problems
+        ), problems
 
 
 @pytest.mark.django_db

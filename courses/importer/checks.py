@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from courses import publish_checks
 from courses.models import LessonPage
 
+IMAGE_TEXT = ("alt_text", "caption")
+
 
 def lesson_body(blocks):
     """The StreamValue of parsed blocks; an image is checked without its image,
@@ -26,14 +28,19 @@ def block_problems(blocks) -> list[tuple[int, str]]:
     for (kind, _, line), child, name in zip(
         blocks, body, publish_checks.block_names(body), strict=True
     ):
-        if kind == "image":
-            # As before this change: the image is only created when saving, and
-            # starter-library alt texts exceed the block's 250 characters.
-            continue
-        try:
-            child.block.clean(child.value)
-        except ValidationError as error:
-            problems += [(line, f"{name}: {message}") for message in validation_messages(error)]
+        # An image's own file is only added to the image library when the
+        # lesson is saved: its other fields (alt text, caption) are checked.
+        fields = (
+            [(field, child.block.child_blocks[field], child.value[field]) for field in IMAGE_TEXT]
+            if kind == "image"
+            else [("", child.block, child.value)]
+        )
+        for field, block, value in fields:
+            try:
+                block.clean(value)
+            except ValidationError as error:
+                where = f"{name}: {block.label}: " if field else f"{name}: "
+                problems += [(line, where + message) for message in validation_messages(error)]
     problems += [(blocks[p.index][2], str(p)) for p in publish_checks.block_problems(body)]
     return problems
 

@@ -119,8 +119,8 @@ def catalogue():
     the lessons in catalogue order and each pathway's first lesson index."""
     from django.core.management import call_command
 
+    from content.models import LocalArea
     from courses.models import CoursePage, LessonPage
-    from lms.learners.models import LocalArea
     from lms.pathways.models import Pathway, PathwayItem
 
     if LessonPage.objects.live().count() < LESSONS:

@@ -96,6 +96,22 @@ class Partner(index.Indexed, models.Model):
         return self.name
 
 
+class LocalArea(models.Model):
+    """Admin-editable list of local areas (e.g. local authority districts)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        db_table = "learners_localarea"  # made by the learners app, which held it first
+
+    def __str__(self):
+        return self.name
+
+
 class SupportProgrammeQuerySet(models.QuerySet):
     def for_sectors(self, sectors):
         """Programmes for any of these sectors, each once, by name."""
@@ -120,7 +136,7 @@ class SupportProgramme(index.Indexed, models.Model):
         help_text="Courses in these sectors list the programme.",
     )
     local_areas = models.ManyToManyField(
-        "learners.LocalArea",
+        LocalArea,
         blank=True,
         related_name="support_programmes",
         help_text="Where it is available. Leave empty if it covers the whole region.",

@@ -1,7 +1,7 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
+from .models import LocalArea, Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 
 
 class SectorViewSet(SnippetViewSet):
@@ -39,6 +39,13 @@ class SupportProgrammeViewSet(SnippetViewSet):
     search_fields = ["name", "organisation"]
 
 
+class LocalAreaViewSet(SnippetViewSet):
+    model = LocalArea
+    icon = "site"
+    menu_label = "Local areas"
+    list_display = ["name", "slug"]
+
+
 class TaxonomyViewSetGroup(SnippetViewSetGroup):
     menu_label = "Taxonomy"
     menu_icon = "tag"
@@ -49,6 +56,7 @@ class TaxonomyViewSetGroup(SnippetViewSetGroup):
         SkillViewSet,
         PartnerViewSet,
         SupportProgrammeViewSet,
+        LocalAreaViewSet,
     )
 
 

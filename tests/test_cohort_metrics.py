@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from content.models import Sector, SeniorityLevel
+from content.models import LocalArea, Sector, SeniorityLevel
 from lms.cohorts.models import Cohort, Invitation, Membership, Programme
 from lms.equity.models import RecordKey
-from lms.learners.models import LearnerProfile, LocalArea
+from lms.learners.models import LearnerProfile
 from lms.pathways.models import Pathway, PathwayItem
 from lms.pathways.services import live_lesson_ids
 from lms.progress.models import LearningEvent, LessonProgress, Verb

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from content.models import LocalArea
 from lms.equity import services
 from lms.equity.models import PREFER_NOT, EquityProfile, EquityPrompt
 from lms.equity.wording import CONSENT_VERSION, CURRENT
-from lms.learners.models import LearnerProfile, LocalArea
+from lms.learners.models import LearnerProfile
 from lms.nudges import planner
 from lms.nudges.models import Nudge
 from lms.pathways.services import next_five_minutes

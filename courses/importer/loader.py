@@ -12,7 +12,7 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from content.models import Partner, Sector, SeniorityLevel, Skill, SupportProgramme
+from content.models import LocalArea, Partner, Sector, SeniorityLevel, Skill, SupportProgramme
 from courses.models import CoursePage, LessonPage, PartnerPage, facts_review_due
 from courses.services import refresh_course_totals
 from courses.site_tree import ensure_catalogue
@@ -25,20 +25,13 @@ from .signals import library_loaded
 from .sources import TAXONOMY_FILE, Source, read_folder
 
 
-def local_area_model():
-    """Local areas are the learners app's model; support programmes name them,
-    so the importer reaches it through that relation instead of importing
-    from a higher layer."""
-    return SupportProgramme._meta.get_field("local_areas").related_model
-
-
 def taxonomy_models() -> dict:
     return {
         "sectors": Sector,
         "seniority_levels": SeniorityLevel,
         "skills": Skill,
         "partners": Partner,
-        "local_areas": local_area_model(),
+        "local_areas": LocalArea,
     }
 
 
@@ -124,7 +117,7 @@ def load_support_programmes(entries, report: ImportReport) -> list[Problem]:
     admin has edited, or deleted and re-created, is left as it is."""
     problems = []
     sectors = {sector.slug: sector for sector in Sector.objects.all()}
-    areas = {area.slug: area for area in local_area_model().objects.all()}
+    areas = {area.slug: area for area in LocalArea.objects.all()}
     for entry in entries:
         if SupportProgramme.objects.filter(slug=entry["slug"]).exists():
             continue

@@ -2,9 +2,9 @@ import zoneinfo
 
 from django import forms
 
-from content.models import Sector, SeniorityLevel, Skill
+from content.models import LocalArea, Sector, SeniorityLevel, Skill
 
-from .models import LearnerProfile, LocalArea
+from .models import LearnerProfile
 
 RATING_LEVELS = [
     (1, "1 — New to this: I would not know where to start"),

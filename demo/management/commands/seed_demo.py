@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from content.models import Sector, SeniorityLevel, Skill
+from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP, provision_all_partners
 from lms.accounts.models import User
@@ -17,7 +17,7 @@ from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.cohorts.models import Cohort, Programme
 from lms.cohorts.services import join
 from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
-from lms.learners.models import LearnerProfile, LocalArea, SelfCheck, SelfCheckRating
+from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
 from lms.nudges.models import Cadence, NudgePreference
 from lms.pathways.models import Pathway
 from lms.pathways.services import build_personal_pathway

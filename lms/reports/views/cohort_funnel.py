@@ -84,8 +84,6 @@ def served_weeks(figures) -> list[tuple[date, int]]:
     ]
 
 
-
-
 def stage_section(stages, minutes) -> Section:
     rows = [{"stage": label, "learners": value} for label, value in stages]
     rows.append({"stage": "Minutes learned", "learners": minutes})
@@ -108,7 +106,9 @@ def cohort_section(per_cohort) -> Section:
     rows = []
     for item in per_cohort:
         row = {"cohort": item["cohort"].name, "minutes": item["minutes"]}
-        row.update((key, value) for (key, _), (_, value) in zip(FUNNEL_STAGES, item["stages"]))
+        row.update(
+            (key, value) for (key, _), (_, value) in zip(FUNNEL_STAGES, item["stages"], strict=True)
+        )
         rows.append(row)
     return Section("cohorts", "Per cohort", columns, rows)
 

@@ -12,7 +12,6 @@ covers them. When the filters are not valid (e.g. another cohort's id) there
 is no report: nothing is counted, and an export request gets the page with
 the reason instead of a file."""
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.utils.functional import cached_property
@@ -88,9 +87,6 @@ class CohortReportView(RoleRequired, CleanedFilters, ReportView):
 
     def filter_queryset(self, queryset):
         return queryset
-
-    def to_row_dict(self, item):
-        return OrderedDict((name, item.get(name)) for name in self.list_export)
 
     def get_filename(self):
         first = next(iter(self.built[1]), None)

@@ -115,7 +115,7 @@ def pages(client, params):
         "rows": context["rows"],
         "chart": str(context["chart"]),
         "declared": (declared["count"].text, declared["share"].text),
-        "csv": export.content.decode(),
+        "csv": b"".join(export.streaming_content).decode(),
     }
 
 

@@ -113,7 +113,8 @@ def world(django_user_model, staff_client):
 
 
 def _csv(response):
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(body.decode())))
 
 
 # -- access ----------------------------------------------------------------------
@@ -221,9 +222,25 @@ def test_export_matches_the_screen_and_is_audited(world, metrics):
         for cell in row.cells.values():
             if cell.hidden and cell.kind == "count":
                 assert cell.text.startswith("Hidden")
-    assert ["Declared", table.row("Declared").cells["learners"].text] in rows
+    declared = table.row("Declared").cells["learners"].text
+    assert ["Declared", declared] == rows[[row[0] for row in rows].index("Declared")][:2]
+    # The other table, what the figures are of: the selection, the declared
+    # count and share as on the screen, and the disclosure control applied.
+    selection = _csv(
+        world.analyst_client.get(
+            EQUITY, {"characteristic": "sex", "section": "selection", "export": "csv"}
+        )
+    )
+    assert selection[0] == ["Item", "Value"]
+    assert ["Declared", declared] in selection
+    share = screen.context["declared"]["share"].text
+    assert ["Declared share", share] in selection and share in html
+    assert ["Cohort", "All cohorts (pooled)"] in selection
+    assert any(row[0] == "Disclosure control" for row in selection)
     actions = list(AuditEntry.objects.order_by("at", "pk").values_list("action", flat=True))
-    assert actions == [AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT]
+    assert actions == [AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT, AuditEntry.Action.EXPORT]
+    sections = [entry.filters.get("section") for entry in AuditEntry.objects.order_by("at", "pk")]
+    assert sections == [None, "groups", "selection"]
 
 
 def test_no_selection_is_refused_and_the_same_one_gives_the_same_figures(world, metrics):

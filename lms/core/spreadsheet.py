@@ -6,9 +6,10 @@ title becomes a live link, and worse (CSV injection). Every cell of text we
 export goes through `safe_cell`, which puts a single quote in front of such a
 cell so it is shown as the text it is.
 
-Our own files (the CPD log, the cohort and equity reports) call `safe_cell`
-on each cell. Wagtail's exports (every report and listing built on its
-SpreadsheetExportMixin, ours and Wagtail's own) are guarded once, for every
+Our own file (the CPD log) calls `safe_cell` on each cell. Wagtail's
+exports (every report and listing built on its SpreadsheetExportMixin: ours,
+the cohort funnel and equity dashboard included, and Wagtail's own) are
+guarded once, for every
 view, by `guard_wagtail_exports` (called from lms.core's AppConfig.ready):
 text cells and headings pass through `safe_cell`; numbers, dates and empty
 cells stay what they are, because no spreadsheet runs those."""

@@ -41,20 +41,17 @@ algebra over the hidden cells, so it also covers combinations of the total
 and a subtotal.
 
 Every hidden cell carries the reason it is hidden; the screen and the CSV
-show the same text (`screen_rows` / `csv_rows`). No cell key, record key or
+show the same text (`screen_rows`; the reports export those rows through
+Wagtail's spreadsheet export, lms.reports.views.cohort_report). No cell key, record key or
 unperturbed count leaves this module's callers: `Cell.raw` and
 `Cell.perturbed` are for tests and are never rendered or exported."""
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.conf import settings
-
-from lms.core.spreadsheet import safe_cell
 
 from . import ptable
 
@@ -600,19 +597,3 @@ def screen_rows(table: Table) -> list[list[str]]:
     return [
         [row.label, *[cell.text for cell in row.cell_list(table.columns)]] for row in table.rows
     ]
-
-
-def csv_rows(table: Table) -> list[list[str]]:
-    """The CSV export: the same rows as the screen, every cell guarded
-    against spreadsheet formulas (only a label can start with one)."""
-    return [[safe_cell(text) for text in row] for row in screen_rows(table)]
-
-
-def to_csv(table: Table, preamble: Sequence[Sequence[str]] = ()) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in preamble:
-        writer.writerow([safe_cell(item) for item in line])
-    writer.writerow([safe_cell(text) for text in header(table)])
-    writer.writerows(csv_rows(table))
-    return buffer.getvalue()

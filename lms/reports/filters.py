@@ -1,37 +1,33 @@
-"""The filters the cohort funnel and the equity dashboard share: a cohort
-(only those the viewer may see) and a date range, and the metrics Scope they
-stand for."""
+"""The filters the cohort funnel and the equity dashboard share: a Wagtail
+filterset of a cohort (only those the viewer may see) and a date range, and
+the metrics Scope they stand for.
+
+Every filter is applied by the view (they choose what is counted, not rows
+of a queryset), so each filter's method keeps the object list as it is."""
 
 from datetime import date
 
+import django_filters
 from django import forms
+from django_filters.fields import ModelChoiceField
+from wagtail.admin.filters import WagtailFilterSet
+
+from lms.cohorts.models import Cohort
 
 from .cohort_metrics import Scope
 
 
-class CohortChoiceField(forms.ModelChoiceField):
+class CohortChoiceField(ModelChoiceField):
     def label_from_instance(self, cohort):
         return f"{cohort.name} ({cohort.programme.name})"
 
 
-class ReportFilterForm(forms.Form):
-    """Cohort (only those the viewer may see), and a date range."""
+class CohortChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CohortChoiceField
 
-    cohort = CohortChoiceField(
-        queryset=None, required=False, empty_label="All your cohorts (pooled)", label="Cohort"
-    )
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
 
-    def __init__(self, *args, cohorts=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = cohorts.select_related("programme").order_by(
-            "-starts_on", "name"
-        )
+class DateRangeForm(forms.Form):
+    """The filter form: “From” on or before “To”."""
 
     def clean(self):
         data = super().clean()
@@ -39,6 +35,48 @@ class ReportFilterForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError("“From” must be on or before “To”.")
         return data
+
+
+def date_filter(label: str) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}), method="keep"
+    )
+
+
+class CohortReportFilterSet(WagtailFilterSet):
+    """Cohort (only those in `cohorts`, so another cohort's id in the query
+    string is an invalid choice), and a date range."""
+
+    cohort = CohortChoiceFilter(
+        label="Cohort",
+        queryset=Cohort.objects.none(),
+        empty_label="All your cohorts (pooled)",
+        method="keep",
+    )
+    since = date_filter("From")
+    until = date_filter("To")
+
+    class Meta:
+        model = Cohort  # the filterset needs a model; nothing filters it
+        fields = []
+        form = DateRangeForm
+
+    def __init__(self, *args, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["cohort"].queryset = cohorts.select_related("programme").order_by(
+            "-starts_on", "name"
+        )
+
+    def keep(self, queryset, name, value):
+        return queryset  # the view counts what the filters choose
+
+
+def section_filter(choices) -> django_filters.ChoiceFilter:
+    """Which of a report's tables is its object list, and so what “Download
+    CSV” and “Download XLSX” export (the page shows every table)."""
+    return django_filters.ChoiceFilter(
+        label="Table to download", choices=choices, empty_label=None, method="keep"
+    )
 
 
 def scope_for(cohorts, data, *, everyone: bool):

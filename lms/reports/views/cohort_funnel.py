@@ -15,36 +15,37 @@ not perturbed. The breakdowns go through the same disclosure control as the
 equity dashboard (suppression and rounding too), since a small group in one
 local area or sector could single someone out.
 
+A Wagtail ReportView (lms.reports.views.cohort_report): the page shows every
+table; the "Table to download" filter (`?section=`) chooses which one is the
+object list that "Download CSV" / "Download XLSX" export: `stages` (the
+funnel: one row a stage, then minutes learned; the default), `weeks`,
+`cohorts` (per cohort), or one breakdown (`sector`, `seniority`,
+`organisation_size`, `local_area`, as disclosed). Each table on the page
+links to its own download.
+
 Programme admins see every cohort; cohort managers only their own (another
 cohort's id in the query string is an invalid choice and shows nothing);
 anyone else with admin access gets a 403; learners and anonymous visitors
 are turned away by Wagtail's admin gate (to the login page)."""
 
-import csv
 from datetime import date
 
-from django.http import HttpResponse
 from django.utils.functional import cached_property
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
-from lms.core.admin_access import RoleRequired
-from lms.core.spreadsheet import safe_cell
 from lms.equity.models import RecordKey
 
 from ..charts import bar_chart
 from ..cohort_metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
 from ..disclosure import (
-    csv_rows,
     disclose,
     min_count,
     min_group_for_rates,
     perturb,
     round_to,
-    screen_rows,
 )
-from ..filters import ReportFilterForm, describe_filters, scope_for
+from ..filters import CohortReportFilterSet, describe_filters, scope_for, section_filter
+from .cohort_report import CohortReportView, Section, disclosed_section
 
 DIMENSION_LABELS = {
     "sector": "Sector",
@@ -83,13 +84,58 @@ def served_weeks(figures) -> list[tuple[date, int]]:
     ]
 
 
+def stage_section(stages, minutes) -> Section:
+    rows = [{"stage": label, "learners": value} for label, value in stages]
+    rows.append({"stage": "Minutes learned", "learners": minutes})
+    return Section("stages", "Funnel", [("stage", "Stage"), ("learners", "Learners")], rows)
+
+
+def week_section(weeks) -> Section:
+    return Section(
+        "weeks",
+        "Lessons completed per week",
+        [("week", "Week beginning"), ("completed", "Lessons completed")],
+        [{"week": monday, "completed": count} for monday, count in weeks],
+    )
+
+
+def cohort_section(per_cohort) -> Section:
+    columns = [("cohort", "Cohort")]
+    columns += [(key, label) for key, label in FUNNEL_STAGES]
+    columns.append(("minutes", "Minutes learned"))
+    rows = []
+    for item in per_cohort:
+        row = {"cohort": item["cohort"].name, "minutes": item["minutes"]}
+        row.update(
+            (key, value) for (key, _), (_, value) in zip(FUNNEL_STAGES, item["stages"], strict=True)
+        )
+        rows.append(row)
+    return Section("cohorts", "Per cohort", columns, rows)
+
+
+SECTIONS = [
+    ("stages", "Funnel"),
+    ("weeks", "Lessons completed per week"),
+    ("cohorts", "Per cohort"),
+    *[(key, f"By {DIMENSION_LABELS[key].lower()}") for key in DIMENSIONS],
+]
+
+
 # -- the funnel view ------------------------------------------------------------
 
 
-class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "cohorts/reports/funnel.html"
+class FunnelFilterSet(CohortReportFilterSet):
+    section = section_filter(SECTIONS)
+
+
+class FunnelReportView(CohortReportView):
     page_title = "Cohort funnel"
     header_icon = "group"
+    index_url_name = "cohort_funnel"
+    index_results_url_name = "cohort_funnel_results"
+    results_template_name = "reports/cohort_funnel_results.html"
+    filterset_class = FunnelFilterSet
+    filename = "cohort-funnel"
 
     forbidden_heading = "You cannot see this report"
     forbidden_reason = (
@@ -100,9 +146,6 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
     def allowed(self, user) -> bool:
         return can_manage_cohorts(user)
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
     @cached_property
     def cohorts(self):
         return cohorts_for_user(self.request.user)
@@ -111,17 +154,7 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
     def sees_all(self) -> bool:
         return is_programme_admin(self.request.user)
 
-    @cached_property
-    def form(self):
-        return ReportFilterForm(self.request.GET or None, cohorts=self.cohorts)
-
-    def get(self, request, *args, **kwargs):
-        context = self.get_context_data(**kwargs)
-        if request.GET.get("export") == "csv" and context.get("report"):
-            return self.csv_response(context["report"])
-        return self.render_to_response(context)
-
-    def report(self, data):
+    def build_report(self, data):
         scope = scope_for(self.cohorts, data, everyone=self.sees_all)
         RecordKey.objects.ensure_for(learners_in(scope))
         overall = funnel(scope)
@@ -141,29 +174,25 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
             )
         breakdowns = []
         for dimension in DIMENSIONS:
+            label = DIMENSION_LABELS.get(dimension, dimension)
             table = disclose(breakdown(scope, dimension), gaps=False)
-            breakdowns.append(
-                {
-                    "key": dimension,
-                    "label": DIMENSION_LABELS.get(dimension, dimension),
-                    "header": [DIMENSION_LABELS.get(dimension, dimension)]
-                    + [label for _, label in table.columns],
-                    "rows": screen_rows(table),
-                    "table": table,
-                }
-            )
+            breakdowns.append(disclosed_section(dimension, f"By {label.lower()}", label, table))
         weeks = served_weeks(overall)
+        filters = describe_filters(data)
         chart = bar_chart(
             "completions-per-week",
             "Lessons completed per week",
-            f"Bar chart of lessons completed by learners in {describe_filters(data)['cohort_name']}"
+            f"Bar chart of lessons completed by learners in {filters['cohort_name']}"
             f", per week, over {len(weeks)} weeks. The same figures are in the table below.",
             [(f"w/c {monday:%d %b %Y}", count) for monday, count in weeks],
         )
-        return {
+        stages = served_stages(overall)
+        minutes = round(overall.minutes)
+        report = {
             "scope": scope,
-            "stages": served_stages(overall),
-            "minutes": round(overall.minutes),
+            "filters": filters,
+            "stages": stages,
+            "minutes": minutes,
             "per_cohort": per_cohort,
             "more_cohorts": not chosen and self.cohorts.count() > MAX_COHORT_ROWS,
             "weeks": weeks,
@@ -173,39 +202,10 @@ class FunnelReportView(RoleRequired, WagtailAdminTemplateMixin, TemplateView):
             "round_to": round_to(),
             "min_group": min_group_for_rates(),
         }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = self.form
-        context["form"] = form
-        context["no_cohorts"] = not self.cohorts.exists()
-        if context["no_cohorts"]:
-            return context
-        if form.is_bound and not form.is_valid():
-            context["report"] = None
-            return context
-        data = form.cleaned_data if form.is_bound else {}
-        context["report"] = self.report(data)
-        context["filters"] = describe_filters(data)
-        query = self.request.GET.copy()
-        query["export"] = "csv"
-        context["csv_url"] = f"{self.request.path}?{query.urlencode()}"
-        return context
-
-    def csv_response(self, report):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="cohort-funnel.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["Stage", "Learners"])
-        for label, value in report["stages"]:
-            writer.writerow([label, value])
-        writer.writerow(["Minutes learned", report["minutes"]])
-        writer.writerow([])
-        writer.writerow(["Week beginning", "Lessons completed"])
-        for monday, count in report["weeks"]:
-            writer.writerow([monday.isoformat(), count])
-        for item in report["breakdowns"]:
-            writer.writerow([])
-            writer.writerow([safe_cell(text) for text in item["header"]])
-            writer.writerows(csv_rows(item["table"]))
-        return response
+        sections = [
+            stage_section(stages, minutes),
+            week_section(weeks),
+            cohort_section(per_cohort),
+            *breakdowns,
+        ]
+        return report, sections

@@ -17,17 +17,27 @@ the same people always get the same noise, so subtracting one table from
 another gives nothing exact. The default is the pooled view, all cohorts and
 all time, and a small selection points to it.
 
-Audit log (Reports → Equity audit log): superusers and programme admins.
+Both are Wagtail ReportViews. The dashboard (lms.reports.views.cohort_report)
+shows every table; its "Table to download" filter (`?section=`) chooses what
+"Download CSV" / "Download XLSX" export: `groups` (the default: the table as
+shown, one row a group, with the Declared subtotal and Everyone) or
+`selection` (what the table is of: characteristic, cohort, dates, the
+declared count and share, and the disclosure control applied). Each export
+is audited as one, with the section downloaded.
+
+Audit log (Reports → Equity audit log): superusers and programme admins;
+filtered by action and date, exported as it is listed.
 
 There is no per-learner view or export of equity answers: nothing here reads
 an EquityProfile except through the aggregate lms.reports.equity_metrics."""
 
-from django import forms
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+import django_filters
+from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from django.utils.timezone import localtime
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports import ReportView
 
 from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
 from lms.cohorts.models import Cohort
@@ -39,7 +49,10 @@ from .. import disclosure
 from ..charts import bar_chart
 from ..cohort_metrics import learners_in
 from ..equity_metrics import CHARACTERISTICS, equity_breakdown
-from ..filters import ReportFilterForm, describe_filters, scope_for
+from ..filters import CohortReportFilterSet, describe_filters, scope_for, section_filter
+from .cohort_report import CohortReportView, Section, disclosed_section
+
+SECTIONS = [("groups", "Equity metrics"), ("selection", "Selection and disclosure control")]
 
 
 def characteristics() -> list[tuple[str, str]]:
@@ -47,21 +60,16 @@ def characteristics() -> list[tuple[str, str]]:
     return [(key, spec.label[:1].upper() + spec.label[1:]) for key, spec in CHARACTERISTICS.items()]
 
 
-class EquityFilterForm(ReportFilterForm):
-    characteristic = forms.ChoiceField(label="Characteristic", choices=())
+class EquityFilterSet(CohortReportFilterSet):
+    characteristic = django_filters.ChoiceFilter(
+        label="Characteristic", choices=characteristics, empty_label=None, method="keep"
+    )
+    section = section_filter(SECTIONS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["characteristic"].choices = characteristics()
-        self.fields["cohort"].empty_label = "All cohorts (pooled)"
-
-    def defaults(self):
-        return {
-            "cohort": None,
-            "since": None,
-            "until": None,
-            "characteristic": characteristics()[0][0],
-        }
+        self.filters["cohort"].extra["empty_label"] = "All cohorts (pooled)"
+        self.filters = {"characteristic": self.filters.pop("characteristic"), **self.filters}
 
 
 def audit(user, action: str, filters: dict) -> AuditEntry:
@@ -80,14 +88,38 @@ class EquityOnly(RoleRequired):
     def allowed(self, user) -> bool:
         return can_view_equity(user)
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+def disclosure_note() -> str:
+    return (
+        "every count perturbed by the cell key method (the same learners always get the same "
+        f"small noise); counts under {disclosure.min_count()} hidden, others rounded to the "
+        f"nearest {disclosure.round_to()}; rates and gaps from the perturbed counts, for groups "
+        f"of at least {disclosure.min_group_for_rates()}; every hidden figure says why"
+    )
 
 
-class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "equity/admin/dashboard.html"
+def selection_section(filters: dict, declared) -> Section:
+    items = [
+        ("Report", f"Equity metrics by {filters['characteristic_label'].lower()}"),
+        ("Cohort", filters["cohort_name"]),
+        ("From", filters["since"] or "all time"),
+        ("To", filters["until"] or "all time"),
+    ]
+    if declared:
+        items.append(("Declared", declared["count"].text))
+        items.append(("Declared share", declared["share"].text))
+    items.append(("Disclosure control", disclosure_note()))
+    rows = [{"item": item, "value": value} for item, value in items]
+    return Section("selection", SECTIONS[1][1], [("item", "Item"), ("value", "Value")], rows)
+
+
+class EquityDashboardView(EquityOnly, CohortReportView):
     page_title = "Equity metrics"
     header_icon = "table"
+    index_url_name = "equity_dashboard"
+    index_results_url_name = "equity_dashboard_results"
+    results_template_name = "reports/equity_results.html"
+    filterset_class = EquityFilterSet
 
     @cached_property
     def cohorts(self):
@@ -100,25 +132,13 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
         user = self.request.user
         return is_programme_admin(user) or not can_manage_cohorts(user)
 
-    def get(self, request, *args, **kwargs):
-        exporting = request.GET.get("export") == "csv"
-        form = EquityFilterForm(request.GET or None, cohorts=self.cohorts)
-        context = self.get_context_data(form=form)
-        if form.is_bound and not form.is_valid():
-            return self.render_to_response(context)
-        data = form.cleaned_data if form.is_bound else form.defaults()
-        data = {**form.defaults(), **{k: v for k, v in data.items() if v not in (None, "")}}
-        result = self.build(data, exporting)
-        if exporting:
-            return self.csv_response(result)
-        context.update(result)
-        query = request.GET.copy()
-        query["export"] = "csv"
-        context["csv_url"] = f"{request.path}?{query.urlencode()}"
-        return self.render_to_response(context)
+    @property
+    def filename(self) -> str:
+        characteristic = self.report["filters"]["characteristic"] if self.report else "metrics"
+        return f"equity-{characteristic}".replace("_", "-")
 
-    def build(self, data, exporting: bool) -> dict:
-        characteristic = data["characteristic"]
+    def build_report(self, data):
+        characteristic = data.get("characteristic") or characteristics()[0][0]
         labels = dict(characteristics())
         scope = scope_for(self.cohorts, data, everyone=self.sees_all)
         RecordKey.objects.ensure_for(learners_in(scope))
@@ -130,13 +150,16 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
             "characteristic_label": labels.get(characteristic, characteristic),
             "learners_shown": total.text,
         }
-        user = self.request.user
-        audit(user, AuditEntry.Action.EXPORT if exporting else AuditEntry.Action.VIEW, filters)
         declared_row = next((row for row in table.rows if row.label == "Declared"), None)
         declared = None
         if declared_row is not None:
             cell = declared_row.cells["learners"]
             declared = {"count": cell, "share": disclosure.share_cell(cell, total)}
+        sections = [
+            disclosed_section("groups", SECTIONS[0][1], "Group", table),
+            selection_section(filters, declared),
+        ]
+        self.write_audit_entry(filters, sections, data.get("section"))
         bars = []
         for row in table.groups:
             rate = row.cells["completed_rate"]
@@ -152,11 +175,11 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
             unit="%",
             max_value=100,
         )
-        return {
+        report = {
             "filters": filters,
             "table": table,
-            "header": disclosure.header(table),
-            "rows": disclosure.screen_rows(table),
+            "header": sections[0].headings,
+            "rows": sections[0].cells,
             "declared": declared,
             "chart": chart,
             "suggest_pooled": disclosure.suggest_pooled(total)
@@ -166,50 +189,128 @@ class EquityDashboardView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
             "min_group": disclosure.min_group_for_rates(),
             "edge": disclosure.rate_edge(),
         }
+        return report, sections
 
-    def csv_response(self, result):
-        filters = result["filters"]
-        declared = result["declared"]
-        preamble = [
-            [f"Equity metrics by {filters['characteristic_label'].lower()}"],
-            ["Cohort", filters["cohort_name"]],
-            ["From", filters["since"] or "all time"],
-            ["To", filters["until"] or "all time"],
-        ]
-        if declared:
-            preamble.append(["Declared", declared["count"].text])
-            preamble.append(["Declared share", declared["share"].text])
-        preamble.append(
-            [
-                "Disclosure control",
-                "every count perturbed by the cell key method (the same learners always get "
-                f"the same small noise); counts under {disclosure.min_count()} hidden, others "
-                f"rounded to the nearest {disclosure.round_to()}; rates and gaps from the "
-                f"perturbed counts, for groups of at least {disclosure.min_group_for_rates()}; "
-                "every hidden figure says why",
-            ]
-        )
-        preamble.append([])
-        body = disclosure.to_csv(result["table"], preamble)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        name = f"equity-{filters['characteristic']}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    def write_audit_entry(self, filters, sections, chosen) -> None:
+        """One entry a request: a view, or an export of the section downloaded."""
+        if not self.is_export:
+            audit(self.request.user, AuditEntry.Action.VIEW, filters)
+            return
+        keys = [section.key for section in sections]
+        section = chosen if chosen in keys else keys[0]
+        audit(self.request.user, AuditEntry.Action.EXPORT, {**filters, "section": section})
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context.update(self.report or {})
+        return context
 
 
-class AuditLogView(EquityOnly, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "equity/admin/audit_log.html"
+# -- the audit log --------------------------------------------------------------
+
+
+class AuditLogFilterSet(WagtailFilterSet):
+    action = django_filters.ChoiceFilter(
+        label="Action", choices=AuditEntry.Action.choices, empty_label="All actions"
+    )
+    at = django_filters.DateFromToRangeFilter(label="Date", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "at"]
+
+
+def _filter(name):
+    def value(entry):
+        return entry.filters.get(name)
+
+    return value
+
+
+def _when(entry) -> str:
+    return format_date(localtime(entry.at), "j M Y H:i")
+
+
+def _characteristic(entry):
+    return entry.filters.get("characteristic_label") or entry.filters.get("characteristic")
+
+
+def _dates(entry):
+    since = entry.filters.get("since") or "start"
+    until = entry.filters.get("until") or "now"
+    return f"{since} to {until}"
+
+
+def _learners(entry):
+    return entry.filters.get("learners_shown") or entry.filters.get("population")
+
+
+class AuditLogView(EquityOnly, ReportView):
     page_title = "Equity audit log"
     header_icon = "history"
+    index_url_name = "equity_audit_log"
+    index_results_url_name = "equity_audit_log_results"
+    results_template_name = "reports/equity_audit_log_results.html"
+    filterset_class = AuditLogFilterSet
     forbidden_heading = "You cannot see the equity audit log"
     forbidden_reason = "The audit log of equity metrics is for programme admins."
     paginate_by = 50
+    verbose_name = "audit entry"
+    verbose_name_plural = "audit entries"
+    export_filename = "equity-audit-log"
+    columns = [
+        Column("at", label="When", accessor=_when),
+        Column("user_email", label="Who"),
+        Column("action", label="Action", accessor=lambda entry: entry.get_action_display()),
+        Column("characteristic", label="Characteristic", accessor=_characteristic),
+        Column("cohort", label="Cohort", accessor=_filter("cohort_name")),
+        Column("dates", label="Dates", accessor=_dates),
+        Column("learners", label="Learners (as shown)", accessor=_learners),
+    ]
+    list_export = [
+        "at",
+        "user_email",
+        "action",
+        "characteristic",
+        "cohort",
+        "since",
+        "until",
+        "section",
+        "learners",
+    ]
+    export_headings = {
+        "at": "When",
+        "user_email": "Who",
+        "action": "Action",
+        "characteristic": "Characteristic",
+        "cohort": "Cohort",
+        "since": "From",
+        "until": "To",
+        "section": "Table downloaded",
+        "learners": "Learners (as shown)",
+    }
 
     def allowed(self, user) -> bool:
         return can_read_audit_log(user)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        paginator = Paginator(AuditEntry.objects.order_by("-at", "-pk"), self.paginate_by)
-        context["page_obj"] = paginator.get_page(self.request.GET.get("p"))
-        return context
+    @cached_property
+    def no_results_message(self):
+        if self.is_filtering:
+            return "No audit entries match these filters."
+        return "Nobody has looked at the equity metrics yet."
+
+    def get_base_queryset(self):
+        return AuditEntry.objects.order_by("-at", "-pk")
+
+    def to_row_dict(self, item):
+        return {
+            "at": item.at,
+            "user_email": item.user_email,
+            "action": item.get_action_display(),
+            "characteristic": _characteristic(item),
+            "cohort": item.filters.get("cohort_name"),
+            "since": item.filters.get("since"),
+            "until": item.filters.get("until"),
+            "section": item.filters.get("section"),
+            "learners": _learners(item),
+        }

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from courses.importer import import_library
 from courses.models import LessonPage
@@ -54,7 +54,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
     minute). pytest-django runs transactional tests after all others."""
     with django_db_blocker.unblock():
         load_library()
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        snapshot = connection.creation.serialize_db_to_string()
+    # Django looks for the snapshot on the connection object, and a thread or
+    # an event loop (Playwright's) can get a new one: every one gets it.
+    make_connection = connections.create_connection
+
+    def create_connection(alias):
+        made = make_connection(alias)
+        made._test_serialized_contents = snapshot
+        return made
+
+    connections.create_connection = create_connection
+    for made in connections.all(initialized_only=True):
+        made._test_serialized_contents = snapshot
 
 
 def pytest_collection_modifyitems(items):

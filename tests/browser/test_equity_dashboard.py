@@ -5,13 +5,13 @@ axe-core finds nothing on the page. Real browser, real metrics."""
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from courses.models import LessonPage
 from lms.cohorts.models import Cohort, Membership, Programme
-from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
 from lms.equity.models import AuditEntry, EquityProfile
 from lms.pathways.models import Pathway
+from lms.progress.services import complete_lesson
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_partner_authoring import admin_account, sign_in
 
@@ -43,12 +43,9 @@ def programme_with_answers(transactional_db, django_user_model):
 
 
 def test_analyst_sees_the_equity_dashboard_chart_and_table(
-    browser, live_server, programme_with_answers, django_user_model
+    browser, live_server, programme_with_answers
 ):
-    ensure_equity_analysts()
-    analyst, secret = admin_account(
-        django_user_model, "analyst@example.com", Group.objects.get(name=EQUITY_ANALYSTS)
-    )
+    analyst, secret = admin_account("analyst@example.com", "analyst")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
@@ -69,19 +66,12 @@ def test_analyst_sees_the_equity_dashboard_chart_and_table(
 
 
 def test_programme_admin_sees_the_funnel_and_its_weekly_chart(
-    browser, live_server, starter_library, programme_with_answers, django_user_model
+    browser, live_server, starter_library, programme_with_answers
 ):
-    from courses.models import LessonPage
-    from lms.cohorts.access import PROGRAMME_ADMINS, ensure_roles
-    from lms.progress.services import complete_lesson
-
-    ensure_roles()
     lesson = LessonPage.objects.live().order_by("path").first()
     for membership in programme_with_answers.memberships.all()[:12]:
         complete_lesson(membership.user, lesson)
-    admin, secret = admin_account(
-        django_user_model, "programme@example.com", Group.objects.get(name=PROGRAMME_ADMINS)
-    )
+    admin, secret = admin_account("programme@example.com", "programme_admin")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:

@@ -1,6 +1,7 @@
 """Markdown to safe HTML: convert, then sanitise with an allow-list (nh3), so
 no script, event handler or javascript:/data: link from an author reaches a page."""
 
+import threading
 from html import escape
 
 import markdown
@@ -23,8 +24,23 @@ NESTED_TOO_DEEPLY = (
 )
 
 
+_converters = threading.local()
+
+
 def _convert(text: str) -> str:
-    return markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    """One Python-Markdown converter per thread, reset between texts: building
+    one loads its extensions and takes longer than converting a lesson."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(
+            extensions=EXTENSIONS, output_format="html"
+        )
+    try:
+        return converter.reset().convert(text or "")
+    except RecursionError:
+        # A converter left mid-parse is not trusted for the next text.
+        _converters.markdown = None
+        raise
 
 
 def nests_too_deeply(text: str) -> bool:

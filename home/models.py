@@ -24,7 +24,7 @@ class HomePage(Page):
             .public()
             .descendant_of(self)
             .select_related("partner", "cover_image")
-            .prefetch_related("cover_image__renditions")
+            .prefetch_related("cover_image__renditions", "sectors")
             .order_by("-first_published_at")[:3]
         )
         return context

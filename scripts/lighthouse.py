@@ -148,10 +148,13 @@ def audit(url: str, headers: dict | None) -> dict:
         scores = {key: cat.get("score") for key, cat in data.get("categories", {}).items()}
         if not error and scores and None not in scores.values():
             failing = [
-                f"{ref['id']}: {data['audits'][ref['id']]['title']}"
+                f"{cat['title']}: {ref['id']} {audit['score']:.2f}"
+                + (f" ({audit['displayValue']})" if audit.get("displayValue") else "")
                 for cat in data["categories"].values()
                 for ref in cat["auditRefs"]
-                if ref.get("weight") and (data["audits"][ref["id"]].get("score") or 0) < 1
+                if ref.get("weight")
+                and (audit := data["audits"][ref["id"]]).get("score") is not None
+                and audit["score"] < 1
             ]
             return {key: round(value * 100) for key, value in scores.items()} | {"_fail": failing}
         problems.append(error or "a category had no score")
@@ -171,7 +174,8 @@ def main() -> int:
     manage(env, "collectstatic", "--noinput")
     manage(env, "seed_demo")
     password = secrets.token_urlsafe(16)
-    learner = json.loads(manage(env, "shell", "-c", SET_UP.format(password=password)).strip())
+    output = manage(env, "shell", "-c", SET_UP.format(password=password))
+    learner = json.loads(output.strip().splitlines()[-1])
 
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "lms.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -202,7 +206,7 @@ def main() -> int:
                 if scores[category] < least:
                     below.append(f"{name} {category} {scores[category]} < {least}")
             for failing in scores["_fail"]:
-                print(f"{'':<10} not passed: {failing}")
+                print(f"{'':<10} below full marks: {failing}")
         if below:
             print("\nBelow the bar:\n  " + "\n  ".join(below))
             return 1

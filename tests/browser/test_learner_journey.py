@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from courses.models import CoursePage, LessonPage
@@ -137,7 +138,7 @@ def test_a_finished_course_gives_a_certificate_worth_sharing(
 
     # Focus moves to the next step, the certificate; Enter opens it.
     page.locator("#lesson-complete .lesson-actions__status").wait_for()
-    assert page.evaluate("document.activeElement.textContent") == "View your certificate"
+    expect(page.get_by_role("link", name="View your certificate")).to_be_focused()
     assert_accessible(page)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/certificates/[0-9a-f-]+/$"))

@@ -109,6 +109,10 @@ class Feedback:
     correct_options: frozenset[int]
     explanation: str
     error: str = ""
+    # The options' texts, in the order shown, so feedback can name them
+    # ("Not quite — you chose …. The right answer is …").
+    chosen_answers: tuple[str, ...] = ()
+    right_answers: tuple[str, ...] = ()
 
 
 class KnowledgeCheckValue(blocks.StructValue):
@@ -131,7 +135,17 @@ class KnowledgeCheckValue(blocks.StructValue):
             return Feedback(
                 False, frozenset(), answer_key, "", error="Choose an answer, then check it."
             )
-        return Feedback(selected == answer_key, selected, answer_key, self["explanation"])
+        return Feedback(
+            selected == answer_key,
+            selected,
+            answer_key,
+            self["explanation"],
+            chosen_answers=self.option_texts(selected),
+            right_answers=self.option_texts(answer_key),
+        )
+
+    def option_texts(self, numbers) -> tuple[str, ...]:
+        return tuple(option["text"] for i, option in enumerate(self["options"], 1) if i in numbers)
 
 
 class KnowledgeCheckBlock(blocks.StructBlock):

@@ -2,7 +2,6 @@
 "Add to LinkedIn"), the public verify page that anyone with the link can open,
 and the PDF, which only the holder downloads."""
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +10,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from content.models import Brand
 
 from .models import Certificate
 from .pdf import certificate_pdf, partner_logo_png
@@ -34,7 +35,7 @@ def facts_of(request, certificate: Certificate):
     return certificate_facts(
         certificate,
         verify_url=request.build_absolute_uri(certificate.get_verify_url()),
-        issuer=settings.WAGTAIL_SITE_NAME,
+        issuer=Brand.for_request(request).name,
     )
 
 

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -32,6 +33,14 @@ class MarkdownBlock(blocks.TextBlock):
 
     def render_basic(self, value, context=None):
         return mark_safe(render_markdown(value))  # render_markdown sanitises
+
+    @cached_property
+    def field(self):
+        # A Markdown block at the top of a StreamField has no <label> of its
+        # own (Wagtail shows the block's name as a heading): name the text area.
+        field = super().field
+        field.widget.attrs.setdefault("aria-label", f"{self.label} (Markdown)")
+        return field
 
     def clean(self, value):
         value = super().clean(value)

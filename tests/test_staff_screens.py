@@ -1,0 +1,23 @@
+"""Staff screens (issue 14) checked from the outside."""
+
+import pytest
+
+from courses.models import LessonPage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_preview_may_be_framed_by_the_site_and_the_live_page_by_nobody(client, library):
+    lesson = LessonPage.objects.live().order_by("path").first()
+    live = client.get(lesson.url)
+    assert "frame-ancestors 'none'" in live["Content-Security-Policy"]
+    assert live["X-Frame-Options"] == "DENY"
+    preview = lesson.make_preview_request()
+    assert preview.status_code == 200
+    policy = preview["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'self'" in policy
+        and "'none'" not in policy.split("frame-ancestors")[1].split(";")[0]
+    )
+    # Only framing changes: scripts and styles stay as strict.
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("lms.personal_data.urls")),
     path("", include("lms.nudges.urls")),
     path("", include("lms.cohorts.urls")),
+    path("", include("lms.pathways.urls")),
     path("", include("lms.equity.urls")),
 ]
 

@@ -21,5 +21,11 @@ def ensure_site_tree() -> tuple[HomePage, CataloguePage]:
     if home is None:
         home = root.add_child(instance=HomePage(title="Five Minute AI", slug="home"))
     if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            site_name=settings.WAGTAIL_SITE_NAME,
+            root_page=home,
+            is_default_site=True,
+        )
     return home, ensure_catalogue()

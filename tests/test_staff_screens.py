@@ -21,3 +21,12 @@ def test_a_preview_may_be_framed_by_the_site_and_the_live_page_by_nobody(client,
     )
     # Only framing changes: scripts and styles stay as strict.
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
+
+
+def test_the_cms_carries_the_products_name_not_localhost(staff_client):
+    client = staff_client("editor")
+    html = client.get("/admin/").content.decode()
+    assert "localhost" not in html
+    assert "<title>Dashboard - Five Minute AI CMS</title>" in " ".join(html.split())
+    assert "Five Minute AI CMS" in html and "img/favicon.svg" in html
+    assert "wagtailadmin/images/favicon.ico" not in html

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 # Signing out must stay possible before two-factor is set up.
 EXEMPT_SUFFIXES = ("logout/",)
+AFTER_TWO_FACTOR = "after_two_factor"
 
 
 def may_enter_wagtail_admin(user) -> bool:
@@ -42,6 +43,8 @@ class StaffAreaMiddleware:
             if request.path_info[len(prefix) :] not in EXEMPT_SUFFIXES and not is_mfa_enabled(
                 user, types=[Authenticator.Type.TOTP]
             ):
+                # Where they were going: the recovery codes page links back to it.
+                request.session[AFTER_TWO_FACTOR] = request.get_full_path()
                 messages.warning(
                     request,
                     "Staff accounts need two-factor authentication. Set up an authenticator "

@@ -2,6 +2,7 @@
 
 import pytest
 
+from content.models import Partner
 from courses.models import LessonPage
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +31,14 @@ def test_the_cms_carries_the_products_name_not_localhost(staff_client):
     assert "<title>Dashboard - Five Minute AI CMS</title>" in " ".join(html.split())
     assert "Five Minute AI CMS" in html and "img/favicon.svg" in html
     assert "wagtailadmin/images/favicon.ico" not in html
+
+
+def test_the_import_page_links_to_the_authoring_guide_in_the_cms(staff_client, library):
+    author = staff_client(Partner.objects.get(slug="northfield-college"))
+    page = author.get("/admin/import-course/").content.decode()
+    assert 'href="/admin/authoring-guide/"' in page and "docs/authoring.md" not in page
+    guide = author.get("/admin/authoring-guide/")
+    assert guide.status_code == 200
+    html = guide.content.decode()
+    assert "<h2>" in html and "front matter" in html.lower()
+    assert "<script" not in html.split('class="authoring-guide')[1].split("</div>")[0]

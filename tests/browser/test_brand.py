@@ -23,10 +23,8 @@ def sized_page(request, browser):
     page.requests_elsewhere = []
     page.on(
         "request",
-        lambda req: (
-            not req.url.startswith(("http://localhost", "data:"))
-            and page.requests_elsewhere.append(req.url)
-        ),
+        lambda req: not req.url.startswith(("http://localhost", "data:"))
+        and page.requests_elsewhere.append(req.url),
     )
     yield page
     context.close()

@@ -179,7 +179,7 @@ def test_onboarding_offers_the_questions_once_then_the_dashboard(
     assert 'name="after" value="onboarding"' in html and "Not now" in html
     assert "Your profile is saved. This last step is optional." in html
     # "Skip" comes first, before any question, and leads on like "Not now".
-    skip = html.index(">Skip to my dashboard</button>")
+    skip = html.index(">Skip these questions</button>")
     assert skip < html.index('name="age_band"')
     assert html.rfind('action="/me/equity/not-now/"', 0, skip) > html.index("<main")
     assert client.post(URL + "not-now/", {"after": "onboarding"}).url == "/dashboard/"

@@ -14,8 +14,8 @@ def cadence_field(user) -> forms.Field | None:
     if NudgePreference.objects.filter(user=user).exists():
         return None  # chosen already: the settings page changes it
     return forms.ChoiceField(
-        label="How often should we email you your next five minutes?",
-        help_text="Change the day, time or kinds of email later in Email nudges.",
+        label="How often should we email you?",
+        help_text="One short email with your next lesson. Change the day or time later.",
         choices=list(services.ONBOARDING_CHOICES.items()),
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how often we email you, or “No emails”."},

@@ -67,7 +67,11 @@ def test_learner_signs_up_with_email_alone_and_an_emailed_code(client):
     assert 'name="email"' in form
     assert 'type="password"' not in form
 
-    response = client.post("/accounts/signup/", {"email": "Ceo@Example.org"})
+    assert form.index('name="first_name"') < form.index('name="email"')
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "Ceo@Example.org", "first_name": " Chidi ", "last_name": "Okoro"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert signed_in_user_id(client) is None
@@ -82,10 +86,11 @@ def test_learner_signs_up_with_email_alone_and_an_emailed_code(client):
     assert signed_in_user_id(client) == str(user.pk)
     assert not user.has_usable_password()
     assert EmailAddress.objects.get(user=user).verified
+    assert (user.first_name, user.get_full_name()) == ("Chidi", "Chidi Okoro")
 
 
 def test_wrong_signup_code_is_refused_with_an_announced_error(client):
-    client.post("/accounts/signup/", {"email": "cfo@example.org"})
+    client.post("/accounts/signup/", {"email": "cfo@example.org", "first_name": "Cai"})
     response = client.post("/accounts/confirm-email/", {"code": "BCDF-GHJK"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -162,7 +167,7 @@ def test_header_offers_sign_in_then_a_sign_out_button(client, site_tree):
 
 
 def test_account_pages_keep_the_strict_content_security_policy(client):
-    client.post("/accounts/signup/", {"email": "cfo@example.org"})
+    client.post("/accounts/signup/", {"email": "cfo@example.org", "first_name": "Cai"})
     for url in ("/accounts/login/", "/accounts/signup/", "/accounts/login/code/"):
         response = Client().get(url)
         html = response.content.decode()
@@ -219,9 +224,11 @@ def test_signing_up_with_a_registered_email_looks_the_same_as_a_new_one():
     make_user("taken@example.org")
     taken, new = Client(), Client()
     taken_url, taken_page = _follow(
-        taken, taken.post("/accounts/signup/", {"email": "taken@example.org"})
+        taken, taken.post("/accounts/signup/", {"email": "taken@example.org", "first_name": "T"})
     )
-    new_url, new_page = _follow(new, new.post("/accounts/signup/", {"email": "new@example.org"}))
+    new_url, new_page = _follow(
+        new, new.post("/accounts/signup/", {"email": "new@example.org", "first_name": "T"})
+    )
 
     assert taken_url == new_url
     assert _without_secrets(taken_page, "taken@example.org") == _without_secrets(

@@ -70,6 +70,9 @@ def onboarding_data():
         "organisation_size": "50-249",
         "local_area": "",
         "time_zone": "Europe/London",
+        # Asked only when missing: a name, and how often to email.
+        "first_name": "Dana",
+        "nudge_cadence": "weekly",
     }
     for skill in Skill.objects.all():
         data[f"rating_{skill.slug}"] = 3
@@ -151,7 +154,7 @@ def test_new_person_signs_up_onboards_and_lands_in_the_cohort(cohorts):
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/signup/?next=%2Fcohorts%2Fjoin%2F{a.join_token}%2F"
 
-    client.post(response["Location"], {"email": "new@example.org"})
+    client.post(response["Location"], {"email": "new@example.org", "first_name": "Jo"})
     message = [m for m in mail.outbox if "new@example.org" in m.to][-1]
     code = EMAILED_CODE.search(message.body).group(1)
     response = client.post("/accounts/confirm-email/", {"code": code})
@@ -343,7 +346,7 @@ def test_invitee_who_signs_up_joins_once_their_address_is_verified(cohorts, caro
     client = Client()
     response = client.get(invitation_url(carols_invitation))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/signup/")
-    client.post(response["Location"], {"email": "carol@example.org"})
+    client.post(response["Location"], {"email": "carol@example.org", "first_name": "Jo"})
     assert not Membership.objects.filter(cohort=a).exists()  # not before the code
     message = [m for m in mail.outbox if "carol@example.org" in m.to][-1]
     code = EMAILED_CODE.search(message.body).group(1)
@@ -358,7 +361,7 @@ def test_someone_else_who_signs_up_through_the_invitation_joins_nothing(cohorts,
     a, _ = cohorts
     client = Client()
     response = client.get(invitation_url(carols_invitation))
-    client.post(response["Location"], {"email": "mallory@example.org"})
+    client.post(response["Location"], {"email": "mallory@example.org", "first_name": "Jo"})
     message = [m for m in mail.outbox if "mallory@example.org" in m.to][-1]
     code = EMAILED_CODE.search(message.body).group(1)
     client.post("/accounts/confirm-email/", {"code": code})

@@ -62,7 +62,7 @@ def test_page_explains_why_who_sees_what_and_the_lawful_basis(client, ada):
         assert heading in html
     assert "Article 9(2)(a)" in html and "nobody can be picked out" in html
     assert html.count('value="prefer_not"') == len(EquityProfile.QUESTIONS)
-    assert 'type="checkbox" name="consent"' in html and "checked" not in html
+    assert '<input type="checkbox" name="consent" id="id_consent">' in html  # not ticked
     assert (
         f"{LearnerProfile.objects.get(user=ada).local_area}, from" in html
         and 'href="/onboarding/"' in html
@@ -177,7 +177,11 @@ def test_onboarding_offers_the_questions_once_then_the_dashboard(
     assert response.status_code == 302 and response.url == URL + "?after=onboarding"
     html = client.get(response.url).content.decode()
     assert 'name="after" value="onboarding"' in html and "Not now" in html
-    assert "One last step before your dashboard, and it is optional" in html
+    assert "Your profile is saved. This last step is optional." in html
+    # "Skip" comes first, before any question, and leads on like "Not now".
+    skip = html.index(">Skip these questions</button>")
+    assert skip < html.index('name="age_band"')
+    assert html.rfind('action="/me/equity/not-now/"', 0, skip) > html.index("<main")
     assert client.post(URL + "not-now/", {"after": "onboarding"}).url == "/dashboard/"
     # Offered once: afterwards the link from onboarding goes straight on.
     assert client.get(URL + "?after=onboarding").url == "/dashboard/"

@@ -29,6 +29,9 @@ def onboarding_data(sector="health-tech", seniority="senior-leader", rating=3, *
         "organisation_size": "1000+",
         "local_area": "",
         "time_zone": "Europe/London",
+        # Asked only when missing: a name, and how often to email.
+        "first_name": "Dana",
+        "nudge_cadence": "weekly",
     }
     for skill in Skill.objects.all():
         data[f"rating_{skill.slug}"] = ratings.get(skill.slug.replace("-", "_"), rating)

@@ -242,11 +242,14 @@ def test_a_nudge_to_someone_no_longer_receiving_is_skipped(nudge_for, preference
     assert not mail.outbox
 
 
-def test_a_learner_who_never_saved_preferences_gets_the_default_nudges(nudge_for):
+def test_a_learner_who_never_chose_how_often_gets_no_nudge(nudge_for):
+    """Changed deliberately (issue 13): nudges are asked for at onboarding, so
+    someone who never chose is not nudged "because you asked"."""
     nudge = nudge_for()
     NudgePreference.objects.filter(user=nudge.user).delete()
-    assert delivery.deliver([nudge.pk])["sent"] == 1
-    assert [message.to for message in mail.outbox] == [["ada@example.com"]]
+    assert delivery.deliver([nudge.pk])["sent"] == 0
+    assert row(nudge).status == Status.SKIPPED
+    assert not mail.outbox
 
 
 def test_a_nudge_whose_lesson_was_unpublished_or_deleted_is_skipped(nudge_for):

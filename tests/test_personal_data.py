@@ -79,6 +79,9 @@ def onboarding_data():
         "organisation_size": "50-249",
         "local_area": "",
         "time_zone": "Europe/London",
+        # Asked only when missing: a name, and how often to email.
+        "first_name": "Dana",
+        "nudge_cadence": "weekly",
     }
     for skill in Skill.objects.all():
         data[f"rating_{skill.slug}"] = 2
@@ -120,7 +123,7 @@ def learner_who_touches_everything(django_user_model):
     invitation = Invitation.objects.get(cohort=spring)
     client = Client()
     response = client.get(f"/cohorts/invitation/{invitation.token}/")
-    client.post(response["Location"], {"email": EMAIL})
+    client.post(response["Location"], {"email": EMAIL, "first_name": "Jo"})
     code = EMAILED_CODE.search([m for m in mail.outbox if EMAIL in m.to][-1].body).group(1)
     assert client.post("/accounts/confirm-email/", {"code": code}).status_code == 302
     user = get_user_model().objects.get(email=EMAIL)

@@ -1,4 +1,5 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -23,3 +24,18 @@ class LoginForm(AllauthLoginForm):
         password.label = "Password (if you have set one)"
         password.widget.attrs.pop("placeholder", None)
         password.help_text = lazy(_password_help_text, str)()
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """allauth's "Send me a sign-in code" form. The sign-in page's own "Send me
+    a sign-in code" button posts the sign-in form here (formaction), so the
+    email already typed there arrives as `login`: it is used as the email and
+    the code is sent at once, without asking for the address again."""
+
+    def __init__(self, *args, **kwargs):
+        data = kwargs.get("data")
+        if data is not None and not data.get("email") and data.get("login"):
+            data = data.copy()
+            data["email"] = data["login"]
+            kwargs["data"] = data
+        super().__init__(*args, **kwargs)

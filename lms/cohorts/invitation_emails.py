@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from lms.accounts.names import split_name
 from lms.core.outbox import Outbox, Status
 
 from .models import Cohort, Invitation, Membership
@@ -46,7 +47,8 @@ def build_message(invitation: Invitation, connection) -> EmailMultiAlternatives:
     context = {
         "invitation": invitation,
         "cohort": cohort,
-        "name": invitation.name,
+        # Greeted by first name ("Hello Amira,"); "Hello," without a name.
+        "name": split_name(invitation.name)[0],
         "join_url": absolute(reverse("cohort_invitation", args=[invitation.token])),
         "site_name": settings.WAGTAIL_SITE_NAME,
     }

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from lms.accounts.names import split_name
 from lms.core.outbox import Status as OutboxStatus
 from lms.core.queue import enqueue_quietly
 from lms.pathways.services import pathway_lesson_ids
@@ -313,7 +314,18 @@ def accept_invitation(invitation: Invitation, user) -> tuple[Membership, bool]:
         return membership, False
     if not _use(invitation, user):
         raise InvitationRefused(InvitationRefused.USED)
+    take_invited_name(user, invitation)
     return _member(invitation.cohort_id, user, invitation)
+
+
+def take_invited_name(user, invitation: Invitation) -> None:
+    """A learner who accepts their invitation without having given a name
+    (one who signed up before, or by single sign-on without one) is called by
+    the name the programme invited them by. A name they gave is never replaced."""
+    if user.first_name or user.last_name or not invitation.name:
+        return
+    user.first_name, user.last_name = split_name(invitation.name)
+    user.save(update_fields=["first_name", "last_name"])
 
 
 def _link_invitation(cohort: Cohort, user) -> Invitation | None:

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 
+from lms.accounts.names import remember_invited
 from lms.learners.services import profile_of
 from lms.learners.views import AFTER_ONBOARDING
 from lms.pathways.services import lesson_groups, pathway_progress
@@ -43,6 +44,9 @@ def join_by_invitation(request, token):
     if invitation is None:
         return not_found(request)
     here = reverse("cohort_invitation", args=[token])
+    if not request.user.is_authenticated:
+        # The sign-up form offers the invited name and address, to check.
+        remember_invited(request, name=invitation.name, email=invitation.email)
     if request.user.is_authenticated:
         reason = services.invitation_refusal(invitation, request.user)
         if reason:

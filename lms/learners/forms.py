@@ -4,14 +4,16 @@ from django import forms
 
 from content.models import LocalArea, Sector, SeniorityLevel, Skill
 
+from . import questions
 from .models import LearnerProfile
 
+# The self-check scale, explained once above the compact rows of 1 to 5.
 RATING_LEVELS = [
-    (1, "1 — New to this: I would not know where to start"),
-    (2, "2 — Aware: I know the basics and rely on others"),
-    (3, "3 — Working knowledge: I can ask good questions and judge the answers"),
-    (4, "4 — Confident: I lead decisions on this"),
-    (5, "5 — Expert: I could teach other leaders"),
+    (1, "New to this"),
+    (2, "Aware"),
+    (3, "Working knowledge"),
+    (4, "Confident: I lead decisions on this"),
+    (5, "Expert: I could teach other leaders"),
 ]
 COMMON_TIME_ZONES = ["Europe/London", "Europe/Dublin", "Europe/Paris", "UTC"]
 
@@ -22,15 +24,17 @@ def time_zone_choices():
 
 
 class OnboardingForm(forms.ModelForm):
-    """Profile and AI-readiness self-check in one short form."""
+    """One short screen: the learner's name (when sign-up did not give it),
+    profile, the AI-readiness self-check as one row of 1 to 5 per skill, and
+    the questions apps above add (lms.learners.questions: how often to email)."""
 
     seniority = forms.ModelChoiceField(
-        SeniorityLevel.objects.all(), widget=forms.RadioSelect, empty_label=None,
-        label="Your role",
+        SeniorityLevel.objects.all(), label="Your role", empty_label="Choose your role",
+        error_messages={"required": "Choose your role."},
     )  # fmt: skip
     sector = forms.ModelChoiceField(
-        Sector.objects.all(), widget=forms.RadioSelect, empty_label=None,
-        label="Your sector",
+        Sector.objects.all(), label="Your sector", empty_label="Choose your sector",
+        error_messages={"required": "Choose your sector."},
     )  # fmt: skip
     local_area = forms.ModelChoiceField(
         LocalArea.objects.all(), required=False, label="Local area",
@@ -49,31 +53,75 @@ class OnboardingForm(forms.ModelForm):
             "time_zone",
         ]
         labels = {"organisation_name": "Organisation", "organisation_size": "Organisation size"}
-        widgets = {"organisation_size": forms.RadioSelect}
+        error_messages = {
+            "organisation_name": {"required": "Enter your organisation’s name."},
+            "organisation_size": {"required": "Choose your organisation’s size."},
+        }
 
-    def __init__(self, *args, ratings=None, **kwargs):
+    def __init__(self, *args, ratings=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation_size"].choices = self.fields["organisation_size"].choices[1:]
+        size = self.fields["organisation_size"]
+        size.choices = [("", "Choose a size"), *size.choices[1:]]
+        self.fields["organisation_name"].widget.attrs["autocomplete"] = "organization"
+        self.asks_name = user is not None and not user.first_name
+        if self.asks_name:
+            self.fields["first_name"] = forms.CharField(
+                label="First name", max_length=150,
+                error_messages={"required": "Enter your first name."},
+                widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+            )  # fmt: skip
+            self.fields["last_name"] = forms.CharField(
+                label="Last name", max_length=150, required=False,
+                widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+            )  # fmt: skip
         self.skills = list(Skill.objects.all())
         for skill in self.skills:
             self.fields[self.rating_field(skill)] = forms.TypedChoiceField(
                 label=skill.name,
-                help_text=skill.description,
                 choices=RATING_LEVELS,
                 coerce=int,
                 widget=forms.RadioSelect,
                 initial=(ratings or {}).get(skill.pk),
+                error_messages={"required": f"Rate yourself from 1 to 5 on {skill.name}."},
             )
+        self.questions = []
+        for question in questions.registered():
+            field = question.field(user) if user is not None else None
+            if field is not None:
+                self.fields[question.name] = field
+                self.questions.append(question)
 
     @staticmethod
     def rating_field(skill) -> str:
         return f"rating_{skill.slug}"
 
+    def name_fields(self):
+        return [self["first_name"], self["last_name"]] if self.asks_name else []
+
+    def rating_rows(self):
+        """(skill name, bound field) per skill, for the compact 1-to-5 rows."""
+        return [(skill.name, self[self.rating_field(skill)]) for skill in self.skills]
+
     def rating_fields(self):
         return [self[self.rating_field(skill)] for skill in self.skills]
 
     def profile_fields(self):
-        return [self[name] for name in self.Meta.fields]
+        return [self[name] for name in self.Meta.fields if name != "time_zone"]
+
+    def question_fields(self):
+        return [self[question.name] for question in self.questions]
 
     def ratings(self) -> dict:
         return {skill: self.cleaned_data[self.rating_field(skill)] for skill in self.skills}
+
+    def name(self) -> tuple[str, str] | None:
+        if not self.asks_name:
+            return None
+        return (
+            " ".join(self.cleaned_data["first_name"].split()),
+            " ".join(self.cleaned_data.get("last_name", "").split()),
+        )
+
+    def answers(self) -> list[tuple]:
+        """(question, cleaned value) for the added questions."""
+        return [(question, self.cleaned_data[question.name]) for question in self.questions]

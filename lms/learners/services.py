@@ -23,12 +23,19 @@ def latest_ratings(user) -> dict[int, int]:
 
 @transaction.atomic
 def save_onboarding(user, form) -> LearnerProfile:
-    """Saves profile and a new self-check sitting, then sends `self_check_saved`
-    in the same transaction (lms.pathways builds or extends the learner's
-    personal pathway)."""
+    """Saves the name (if asked), the profile, the answers to the questions
+    other apps added (lms.learners.questions) and a new self-check sitting,
+    then sends `self_check_saved` in the same transaction (lms.pathways
+    builds or extends the learner's personal pathway)."""
+    name = form.name()
+    if name is not None:
+        user.first_name, user.last_name = name
+        user.save(update_fields=["first_name", "last_name"])
     profile = form.save(commit=False)
     profile.user = user
     profile.save()
+    for question, value in form.answers():
+        question.save(user, value)
     sitting = SelfCheck.objects.create(user=user)
     SelfCheckRating.objects.bulk_create(
         SelfCheckRating(self_check=sitting, skill=skill, rating=rating)

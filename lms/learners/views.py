@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .forms import OnboardingForm
+from .forms import RATING_LEVELS, OnboardingForm
 from .services import latest_ratings, profile_of, save_onboarding
 
 # A local URL to continue to once onboarding is saved (e.g. a cohort join link).
@@ -17,7 +17,10 @@ def onboarding(request):
     if _is_local(request, request.GET.get("next", "")):
         request.session[AFTER_ONBOARDING] = request.GET["next"]
     form = OnboardingForm(
-        request.POST or None, instance=profile, ratings=latest_ratings(request.user)
+        request.POST or None,
+        instance=profile,
+        ratings=latest_ratings(request.user),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         save_onboarding(request.user, form)
@@ -30,7 +33,7 @@ def onboarding(request):
     return render(
         request,
         "learners/onboarding.html",
-        {"form": form, "revisiting": profile is not None},
+        {"form": form, "revisiting": profile is not None, "rating_levels": RATING_LEVELS},
         status=status,
     )
 

@@ -7,4 +7,7 @@ class NudgesConfig(AppConfig):
     verbose_name = "Nudges"
 
     def ready(self):
-        from . import personal_data  # noqa: F401  (registers its export and eraser)
+        from . import (
+            onboarding,  # noqa: F401  (asks how often, on the onboarding screen)
+            personal_data,  # noqa: F401  (registers its export and eraser)
+        )

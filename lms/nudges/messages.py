@@ -10,8 +10,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from courses.models import LessonPage
+from lms.accounts.names import greeting
 
 from . import links
+from .models import NudgePreference
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def context_for(nudge) -> dict:
@@ -21,7 +27,9 @@ def context_for(nudge) -> dict:
         found = LessonPage.objects.live().in_bulk(nudge.details["lessons"])
         new_lessons = [found[pk] for pk in nudge.details["lessons"] if pk in found]
     return {
-        "name": nudge.user.first_name or "there",
+        "name": nudge.user.first_name,
+        "greeting": greeting(nudge.user),  # "Hello Amira," or "Hello,"
+        "cadence": _lower_first(NudgePreference.for_user(nudge.user).get_cadence_display()),
         "lesson": lesson,
         "minutes": lesson.reading_minutes if lesson else None,
         "reason": nudge.reason,

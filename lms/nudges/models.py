@@ -65,12 +65,19 @@ class NudgePreference(models.Model):
 
     @classmethod
     def for_user(cls, user) -> "NudgePreference":
-        """The learner's saved preferences, or the defaults (unsaved) if they
-        never changed them. Reads `user.nudge_preference`, so select_related it."""
+        """The learner's saved preferences or, if they never chose, an unsaved
+        "no nudges" (cadence off): nobody is nudged without having asked
+        (onboarding asks; so does the settings page). Reads
+        `user.nudge_preference`, so select_related it."""
         try:
             return user.nudge_preference
         except cls.DoesNotExist:
-            return cls(user=user)
+            return cls(user=user, cadence=Cadence.OFF)
+
+    @property
+    def chosen(self) -> bool:
+        """False for a learner who never said how often (nothing saved)."""
+        return self.pk is not None
 
     @property
     def receiving(self) -> bool:

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import EmailStatus, Nudge, NudgePreference
+from .models import Cadence, EmailStatus, Nudge, NudgePreference
 
 
 def record_click(nudge_id: int) -> Nudge | None:
@@ -46,7 +46,7 @@ def unsubscribe(user_id: int, nudge_id: int) -> bool:
     if preference is None:
         if not get_user_model().objects.filter(pk=user_id).exists():
             return False
-        preference = NudgePreference.objects.create(user_id=user_id)
+        preference = NudgePreference.objects.create(user_id=user_id, cadence=Cadence.OFF)
     now = timezone.now()
     if preference.unsubscribed_at is None:
         preference.unsubscribed_at = now
@@ -59,7 +59,12 @@ def stop_mail_to(user, status: str) -> None:
     """No more nudges to this learner's address: it bounced or complained."""
     if status not in (EmailStatus.BOUNCED, EmailStatus.COMPLAINED):
         raise ValueError(f"Not an email problem: {status}")
-    NudgePreference.objects.update_or_create(user=user, defaults={"email_status": status})
+    NudgePreference.objects.update_or_create(
+        user=user,
+        defaults={"email_status": status},
+        # Someone who never chose stays at "no nudges" if the address recovers.
+        create_defaults={"email_status": status, "cadence": Cadence.OFF},
+    )
 
 
 def record_email_problem(email: str, status: str) -> int:
@@ -69,3 +74,28 @@ def record_email_problem(email: str, status: str) -> int:
     for user in users:
         stop_mail_to(user, status)
     return len(users)
+
+
+# Asked at onboarding (lms.nudges.onboarding registers the question)
+ONBOARDING_CHOICES = {
+    Cadence.WEEKLY: "Once a week (Tuesday, 8am)",
+    Cadence.TWICE_WEEKLY: "Twice a week (Tuesday and Thursday, 8am)",
+    Cadence.OFF: "No emails",
+}
+ONBOARDING_DAYS = {Cadence.WEEKLY: [1], Cadence.TWICE_WEEKLY: [1, 3]}
+
+
+def choose_cadence(user, cadence: str) -> NudgePreference:
+    """The learner's answer to "How often should we email you?": the cadence,
+    with the default day and hour (changed later on the settings page)."""
+    if cadence not in ONBOARDING_CHOICES:
+        raise ValueError(f"Not an onboarding choice: {cadence}")
+    preference, _ = NudgePreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "cadence": cadence,
+            "days": ONBOARDING_DAYS.get(cadence, [1]),
+            "unsubscribed_at": None,
+        },
+    )
+    return preference

@@ -286,7 +286,14 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
-ACCOUNT_FORMS = {"login": "lms.accounts.forms.LoginForm"}
+# Sign-up also asks the learner's first and last name (lms/accounts/signup.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "lms.accounts.signup.NameFields"
+ACCOUNT_FORMS = {
+    "login": "lms.accounts.forms.LoginForm",
+    "request_login_code": "lms.accounts.forms.RequestLoginCodeForm",
+}
+# Account emails greet by first name (lms/accounts/adapter.py).
+ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True

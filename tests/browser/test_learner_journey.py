@@ -40,6 +40,7 @@ def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_
     email = "nadia.hussain@example.org"
     page.goto(f"{live_server.url}/accounts/signup/")
     assert_accessible(page)
+    page.get_by_label("First name").fill("Nadia")
     page.get_by_label(re.compile("^Email")).fill(email)
     page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
     page.wait_for_url(re.compile("/accounts/confirm-email/"))
@@ -51,15 +52,13 @@ def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_
     page.wait_for_url(re.compile("/onboarding/"))
     assert_accessible(page)
     assert_fits_small_screen(page)
-    page.get_by_label("Senior leader").check()
-    page.get_by_label("Creative and immersive tech").check()
-    page.get_by_label("Organisation").fill("Digbeth Studios")
-    page.get_by_label("50 to 249 people").check()
-    for fieldset in page.locator("fieldset.field--choices").all():
-        legend = fieldset.locator("legend").inner_text()
-        if legend in {"Your role", "Your sector", "Organisation size"}:
-            continue
-        fieldset.get_by_label(re.compile("^2 — ")).check()
+    page.get_by_label("Your role").select_option(label="Senior leader")
+    page.get_by_label("Your sector").select_option(label="Creative and immersive tech")
+    page.get_by_label("Organisation", exact=True).fill("Digbeth Studios")
+    page.get_by_label("Organisation size").select_option(label="50 to 249 people")
+    for fieldset in page.locator("fieldset.rating").all():
+        fieldset.get_by_role("radio", name=re.compile(": 2 of 5$")).check()
+    page.get_by_role("radio", name="No emails").check()
     page.get_by_role("button", name="Show my next five minutes").click()
 
     # The optional equality questions are offered once; "Not now" changes nothing.

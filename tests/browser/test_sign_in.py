@@ -7,9 +7,14 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 
+from demo.management.commands.seed_demo import DEMO_LEARNERS
 from home.site_tree import ensure_site_tree
+from lms.accounts.models import User
 from tests.browser.conftest import assert_accessible, assert_fits_small_screen
+from tests.browser.sessions import open_context
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 EMAILED_CODE = re.compile(r"^([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})+)$", re.MULTILINE)
@@ -39,6 +44,7 @@ def test_sign_up_with_an_emailed_code_then_sign_out_and_back_in(page, live_serve
     assert_accessible(page)
     assert_fits_small_screen(page)
     assert page.locator("input[type=password]").count() == 0
+    page.get_by_label("First name").fill("Bola")
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Sign Up").click()
 
@@ -78,3 +84,64 @@ def test_sign_up_with_an_emailed_code_then_sign_out_and_back_in(page, live_serve
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("button", name="Sign out").wait_for()
     assert page.console_errors == []
+
+
+SIZES = [{"width": 390, "height": 844}, {"width": 1280, "height": 800}]
+
+
+def fits(page):
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"scrolls sideways by {overflow}px"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["phone", "desktop"])
+def test_send_me_a_code_uses_the_email_typed_on_the_sign_in_page(browser, live_server, site, size):
+    email = f"cfo.{size['width']}@example.org"
+    user = UserFactory(email=email, first_name="Femi", password=None, verified=True)
+    context, page = open_context(browser, live_server, size)
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(page)
+    fits(page)
+    page.screenshot(path=f"/tmp/onb/sign-in-{size['width']}.png", full_page=True)
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send me a sign-in code").click()
+    # Straight to entering the code: no second page asking for the address.
+    page.wait_for_url(re.compile("/accounts/login/code/confirm/$"))
+    assert page.locator("input[type=email]").count() == 0
+    assert email in page.inner_text("main")
+    assert_accessible(page)
+    fits(page)
+    page.screenshot(path=f"/tmp/onb/code-request-{size['width']}.png", full_page=True)
+    message = [m for m in mail.outbox if email in m.to][-1]
+    assert message.body.startswith("Hello Femi,")
+    page.get_by_label("Code").fill(emailed_code(email))
+    page.get_by_role("button", name=re.compile("Sign In|Confirm")).click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    assert page.context.cookies() and User.objects.get(pk=user.pk).last_login is not None
+    assert page.console_errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["phone", "desktop"])
+def test_a_seeded_demo_learner_signs_in_with_the_password_and_no_emailed_code(
+    browser, live_server, starter_library, settings, tmp_path, size
+):
+    cache.clear()
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo")
+    credentials = dict(
+        line.split()[:2] for line in (tmp_path / "demo-credentials.txt").read_text().splitlines()
+    )
+    email = DEMO_LEARNERS[0][0]
+    mail.outbox.clear()
+    context, page = open_context(browser, live_server, size)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label(re.compile("^Password")).fill(credentials[email])
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile("/dashboard/$"))
+    assert_accessible(page)
+    fits(page)
+    assert mail.outbox == []  # no code to confirm the address, none to sign in
+    assert page.console_errors == []
+    context.close()

@@ -75,9 +75,21 @@ def refused(request, reason: str, here: str):
 def _join(request, cohort, invitation, here):
     user = request.user
     if not user.is_authenticated:
+        # A page that says what they are joining, then sign up (the invited
+        # name and address filled in) or sign in.
         request.session[PENDING_JOIN] = here
         request.session[AFTER_ONBOARDING] = here
-        return redirect(f"{reverse('account_signup')}?{urlencode({'next': here})}")
+        next_query = urlencode({"next": here})
+        return render(
+            request,
+            "cohorts/join_welcome.html",
+            {
+                "cohort": cohort,
+                "invitation": invitation,
+                "signup_url": f"{reverse('account_signup')}?{next_query}",
+                "login_url": f"{reverse('account_login')}?{next_query}",
+            },
+        )
     if profile_of(user) is None:
         request.session[PENDING_JOIN] = here
         request.session[AFTER_ONBOARDING] = here

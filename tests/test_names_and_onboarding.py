@@ -124,7 +124,7 @@ def test_the_invitation_csv_name_pre_fills_sign_up_and_is_stored(cohorts):  # no
     assert 'value="Khan"' in page and 'value="amira@example.org"' in page
     # The learner corrects the suggestion; what they typed is stored.
     client.post(
-        response["Location"],
+        signup.group(1),
         {"first_name": "Amira", "last_name": "Khan-Ali", "email": "amira@example.org"},
     )
     user = User.objects.get(email="amira@example.org")

@@ -153,6 +153,8 @@ def test_results_come_before_the_filters_behind_a_disclosure_counting_them(clien
     summary = re.search(r"<summary[^>]*>(.*?)</summary>", html, re.S).group(1)
     assert text_of(summary).strip() == "Filters (2)"
     assert "<details" in html and "<details open" not in html  # closed until asked for
+    heading = text_of(re.search(r'<h2 id="results-heading".*?</h2>', html, re.S).group(0))
+    assert re.fullmatch(r" ?\d+ courses? match(es)? your 2 filters ?", heading), heading
 
 
 def test_each_chip_removes_exactly_its_own_filter(client, library):

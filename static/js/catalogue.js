@@ -9,6 +9,14 @@
       filters.open = true;
     }
   }
+  // "Filter these courses" (phones) jumps to the filters and opens them.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-opens]");
+    var filters = link && document.getElementById(link.dataset.opens);
+    if (filters) {
+      filters.open = true;
+    }
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", openOnWideScreens);
   } else {

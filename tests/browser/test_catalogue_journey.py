@@ -130,8 +130,11 @@ def test_results_come_first_and_filters_wait_behind_a_counted_disclosure(
         assert top(first_card) < top(summary)
         assert not filters.evaluate("details => details.open")
         assert not page.get_by_label("Board").is_visible()
-        summary.click()
+        # A link by the results count jumps to the filters and opens them.
+        page.get_by_role("link", name="Filter these courses").click()
         assert page.get_by_label("Board").is_visible()
+        summary.click()
+        assert not page.get_by_label("Board").is_visible()
         assert_accessible(page)
     else:
         # On a desktop the filters sit open in a column beside the results.
@@ -139,6 +142,7 @@ def test_results_come_first_and_filters_wait_behind_a_counted_disclosure(
         assert page.get_by_label("Board").is_visible()
         assert filters.bounding_box()["x"] > first_card.bounding_box()["x"]
         assert abs(top(first_card) - top(filters)) < 200
+        assert not page.get_by_role("link", name="Filter these courses").is_visible()
     assert page.console_errors == []
     page.context.close()
 

@@ -31,7 +31,7 @@ def site(transactional_db):
 def test_sign_up_with_an_emailed_code_then_sign_out_and_back_in(page, live_server, site):
     email = "board.chair@example.org"
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     page.wait_for_url(re.compile("/accounts/login/$"))
     page.get_by_role("link", name="sign up").click()
 
@@ -64,7 +64,7 @@ def test_sign_up_with_an_emailed_code_then_sign_out_and_back_in(page, live_serve
 
     sign_out.click()
     page.wait_for_url(f"{live_server.url}/")
-    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     page.wait_for_url(re.compile("/accounts/login/$"))
     assert_accessible(page)
     assert_fits_small_screen(page)

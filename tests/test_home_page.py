@@ -110,3 +110,12 @@ def test_signed_in_without_a_profile_is_sent_on_to_set_up(client, library):
     html = signed_in(user).get("/").content.decode()
     assert "Start free" not in html
     assert links(html)["Continue: set up your learning"] == reverse("onboarding")
+
+
+def test_editors_can_open_the_home_page_with_its_new_sections(admin_client, library):
+    home = HomePage.objects.get()
+    response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[home.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for field in ("headline", "intro", "steps_heading", "steps", "partners_heading"):
+        assert f'name="{field}' in html, field

@@ -33,6 +33,8 @@ def test_catalogue_to_course_to_lesson(page, live_server, starter_library):
     health = CoursePage.objects.live().filter(sectors__slug="health-tech").count()
     heading = results.get_by_role("heading", level=2)
     heading.filter(has_text=f"{health} course").wait_for()
+    # The disclosure's count follows in the same response (out of band).
+    assert page.locator("details#filters summary").inner_text().strip() == "Filters (1)"
     assert_accessible(page)
 
     # Back restores the unfiltered catalogue; forward brings the filter back.

@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 # suite in this process).
 TEST_PROCESSES ?= auto
 
-.PHONY: run test lint bench mutation setup clean-var browser-deps
+.PHONY: run test lint bench mutation setup clean-var browser-deps lighthouse lighthouse-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -41,6 +41,17 @@ test: $(STAMP) browser-deps lint
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	$(MAKE) lighthouse
+
+## Lighthouse (pinned in lighthouse/package.json) for scripts/lighthouse.py.
+lighthouse-deps: lighthouse/node_modules/.installed
+lighthouse/node_modules/.installed: lighthouse/package.json lighthouse/package-lock.json
+	npm ci --prefix lighthouse --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+## Lighthouse scores of the learner pages under production settings; fails below the bar.
+lighthouse: $(STAMP) browser-deps lighthouse-deps
+	$(PY) scripts/lighthouse.py
 
 ## Throughput and latency against a bare Django view in the same run.
 bench: $(STAMP)

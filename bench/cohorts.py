@@ -403,10 +403,11 @@ HAND_SQL = """
 WITH pathway_lessons AS (
   SELECT pi.pathway_id, pi.lesson_id
   FROM pathways_pathwayitem pi JOIN wagtailcore_page lp ON lp.id = pi.lesson_id AND lp.live
+  JOIN wagtailcore_page cp ON cp.path = substr(lp.path, 1, length(lp.path) - 4) AND cp.live
   UNION
   SELECT pi.pathway_id, lp.id
   FROM pathways_pathwayitem pi
-  JOIN wagtailcore_page cp ON cp.id = pi.course_id
+  JOIN wagtailcore_page cp ON cp.id = pi.course_id AND cp.live
   JOIN courses_lessonpage l ON true
   JOIN wagtailcore_page lp ON lp.id = l.page_ptr_id AND lp.live
    AND lp.depth = cp.depth + 1 AND lp.path LIKE cp.path || '%%'

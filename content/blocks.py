@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -32,6 +33,14 @@ class MarkdownBlock(blocks.TextBlock):
 
     def render_basic(self, value, context=None):
         return mark_safe(render_markdown(value))  # render_markdown sanitises
+
+    @cached_property
+    def field(self):
+        # A Markdown block at the top of a StreamField has no <label> of its
+        # own (Wagtail shows the block's name as a heading): name the text area.
+        field = super().field
+        field.widget.attrs.setdefault("aria-label", f"{self.label} (Markdown)")
+        return field
 
     def clean(self, value):
         value = super().clean(value)
@@ -109,6 +118,10 @@ class Feedback:
     correct_options: frozenset[int]
     explanation: str
     error: str = ""
+    # The options' texts, in the order shown, so feedback can name them
+    # ("Not quite — you chose …. The right answer is …").
+    chosen_answers: tuple[str, ...] = ()
+    right_answers: tuple[str, ...] = ()
 
 
 class KnowledgeCheckValue(blocks.StructValue):
@@ -131,7 +144,17 @@ class KnowledgeCheckValue(blocks.StructValue):
             return Feedback(
                 False, frozenset(), answer_key, "", error="Choose an answer, then check it."
             )
-        return Feedback(selected == answer_key, selected, answer_key, self["explanation"])
+        return Feedback(
+            selected == answer_key,
+            selected,
+            answer_key,
+            self["explanation"],
+            chosen_answers=self.option_texts(selected),
+            right_answers=self.option_texts(answer_key),
+        )
+
+    def option_texts(self, numbers) -> tuple[str, ...]:
+        return tuple(option["text"] for i, option in enumerate(self["options"], 1) if i in numbers)
 
 
 class KnowledgeCheckBlock(blocks.StructBlock):

@@ -2,6 +2,7 @@
 no script, event handler or javascript:/data: link from an author reaches a page."""
 
 import threading
+from functools import lru_cache
 from html import escape
 
 import markdown
@@ -82,7 +83,10 @@ def render_markdown(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def plain_words(text: str) -> int:
-    """Words a reader reads in a Markdown text (markup and URLs do not count)."""
+    """Words a reader reads in a Markdown text (markup and URLs do not count).
+    Cached: a lesson's reading time is estimated on every save and check, and
+    its texts rarely change between them."""
     html = render_markdown(text)
     return len(nh3.clean(html, tags=set()).split())

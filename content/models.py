@@ -1,9 +1,14 @@
-"""Taxonomy that admins edit as snippets: nothing about a region is hard-wired."""
+"""Taxonomy that admins edit as snippets, and the brand they edit as a site
+setting: nothing about a region is hard-wired."""
 
 from django import forms
+from django.conf import settings
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
+
+from . import brand
 
 
 class TaxonomyTerm(index.Indexed, models.Model):
@@ -165,3 +170,81 @@ class SupportProgramme(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+
+def default_site_name() -> str:
+    return settings.WAGTAIL_SITE_NAME
+
+
+@register_setting(icon="image")
+class Brand(BaseSiteSetting):
+    """What the learner side is called and how it looks, per site."""
+
+    name = models.CharField(
+        "site name",
+        max_length=60,
+        default=default_site_name,
+        help_text="Shown in the header, page titles and emails.",
+    )
+    tagline = models.CharField(
+        max_length=160,
+        default="Five-minute lessons on AI for leaders, written by colleges and universities.",
+        help_text="One sentence: what the site is. Shown in the footer and search results.",
+    )
+    programme = models.CharField(
+        "programme name",
+        max_length=150,
+        blank=True,
+        help_text="The skills programme that runs the site, e.g. for the footer.",
+    )
+    programme_url = models.URLField("programme web address", blank=True)
+    brand_colour = models.CharField(
+        max_length=7,
+        default="#23408e",
+        validators=[brand.validate_text_colour],
+        help_text="Buttons, links and the footer. A dark colour: white text must read on it.",
+    )
+    accent_colour = models.CharField(
+        max_length=7,
+        default="#a8410b",
+        validators=[brand.validate_text_colour],
+        help_text="Small labels above headings. Also needs 4.5:1 against white.",
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Replaces the generated mark beside the site name in the header.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("logo")], heading="Name"
+        ),
+        MultiFieldPanel(
+            [FieldPanel("programme"), FieldPanel("programme_url")], heading="Programme"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("brand_colour", widget=forms.TextInput(attrs={"type": "color"})),
+                FieldPanel("accent_colour", widget=forms.TextInput(attrs={"type": "color"})),
+            ],
+            heading="Colours",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "brand"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def stylesheet(self) -> str:
+        return brand.stylesheet(self.brand_colour, self.accent_colour)
+
+    @property
+    def version(self) -> str:
+        return brand.version(self.brand_colour, self.accent_colour)

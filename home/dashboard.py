@@ -5,26 +5,37 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 
 from lms.certificates.models import Certificate
+from lms.cohorts.services import cohorts_of
 from lms.learners.services import rating_changes
-from lms.pathways.models import PersonalPathway, PersonalPathwayItem
-from lms.pathways.services import next_five_minutes
+from lms.pathways.models import PersonalPathway
+from lms.pathways.services import PathwayProgress, next_five_minutes, pathway_progress
 from lms.progress.models import Enrolment, LessonProgress
 from lms.progress.streaks import week_of, weeks_in_a_row
+
+
+@dataclass(frozen=True)
+class PathwayRow:
+    """One of the learner's pathways on the dashboard: its progress, where it
+    comes from, and the page it links to."""
+
+    progress: PathwayProgress
+    note: str
+    url: str | None
 
 
 @dataclass
 class Dashboard:
     recommendation: object
     next_lesson: object
-    continue_progress: object
-    pathway_title: str | None
-    pathway_total: int
-    pathway_done: int
+    next_started: bool
+    pathways: list[PathwayRow]
+    cohorts: list
     streak_weeks: int
     learned_this_week: bool
     minutes_learned: int
@@ -34,8 +45,9 @@ class Dashboard:
     ratings: list
 
     @property
-    def pathway_percent(self) -> int:
-        return round(100 * self.pathway_done / self.pathway_total) if self.pathway_total else 0
+    def returning(self) -> bool:
+        """Has learned something (completed a lesson): "Welcome back"."""
+        return self.lessons_completed > 0
 
 
 def weekly_streak(user, tz) -> tuple[int, bool]:
@@ -55,34 +67,51 @@ def weekly_streak(user, tz) -> tuple[int, bool]:
     return weeks_in_a_row(week_starts, ending), learned_this_week
 
 
+def learner_pathways(user, cohorts) -> list[PathwayRow]:
+    """The pathways of the learner's cohorts, then the curated pathway their
+    personal one started from, then their personal pathway: each once, with
+    progress counted by lms.pathways.services.pathway_progress."""
+    personal = PersonalPathway.objects.select_related("based_on").filter(user=user).first()
+    notes = {}
+    pathways = []
+    for cohort in cohorts:
+        if cohort.pathway_id not in notes:
+            notes[cohort.pathway_id] = (f"Your cohort: {cohort.name}", cohort)
+            pathways.append(cohort.pathway)
+    based_on = personal.based_on if personal else None
+    if based_on and based_on.live and based_on.pk not in notes:
+        notes[based_on.pk] = ("Suggested for your sector and role", None)
+        pathways.append(based_on)
+    rows = []
+    for progress in pathway_progress(user, pathways, personal):
+        if progress.personal:
+            rows.append(
+                PathwayRow(
+                    progress, "Grows as new lessons that suit you are published", progress.url
+                )
+            )
+            continue
+        note, cohort = notes[progress.pathway.pk]
+        url = progress.url or (reverse("cohort_detail", args=[cohort.pk]) if cohort else None)
+        rows.append(PathwayRow(progress, note, url))
+    return rows
+
+
 def build_dashboard(user, profile) -> Dashboard:
     picked = next_five_minutes(user, profile)
-    continue_progress = (
-        LessonProgress.objects.filter(user=user, completed_at__isnull=True)
-        .select_related("lesson", "course")
-        .order_by("-started_at")
-        .first()
-    )
-    personal = PersonalPathway.objects.select_related("based_on").filter(user=user).first()
-    completed_lessons = LessonProgress.objects.filter(
-        user=user, completed_at__isnull=False, lesson_id=OuterRef("lesson_id")
-    )
-    pathway = PersonalPathwayItem.objects.filter(pathway__user=user).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(Exists(completed_lessons)))
-    )
+    next_lesson = picked[1] if picked else None
+    cohorts = list(cohorts_of(user))
     totals = LessonProgress.objects.filter(user=user, completed_at__isnull=False).aggregate(
         seconds=Sum("seconds_spent"), lessons=Count("id")
     )
     streak, learned_this_week = weekly_streak(user, profile.tz)
     return Dashboard(
         recommendation=picked[0] if picked else None,
-        next_lesson=picked[1] if picked else None,
-        continue_progress=continue_progress,
-        pathway_title=(
-            personal.based_on.title if personal and personal.based_on else "Your pathway"
-        ),
-        pathway_total=pathway["total"],
-        pathway_done=pathway["done"],
+        next_lesson=next_lesson,
+        next_started=bool(next_lesson)
+        and LessonProgress.objects.filter(user=user, lesson=next_lesson).exists(),
+        pathways=learner_pathways(user, cohorts),
+        cohorts=cohorts,
         streak_weeks=streak,
         learned_this_week=learned_this_week,
         minutes_learned=math.ceil((totals["seconds"] or 0) / 60),

@@ -87,7 +87,7 @@ class HomePage(Page):
         context["catalogue"] = CataloguePage.objects.live().child_of(self).first()
         context["featured_courses"] = (
             courses.select_related("partner", "cover_image")
-            .prefetch_related("cover_image__renditions")
+            .prefetch_related("cover_image__renditions", "sectors")
             .order_by("-first_published_at")[:3]
         )
         context["partners"] = (

@@ -6,6 +6,7 @@ from django.conf import settings
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from content.models import Brand
 from courses.models import CataloguePage
 from courses.site_tree import ensure_catalogue
 
@@ -21,5 +22,13 @@ def ensure_site_tree() -> tuple[HomePage, CataloguePage]:
     if home is None:
         home = root.add_child(instance=HomePage(title="Five Minute AI", slug="home"))
     if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            site_name=settings.WAGTAIL_SITE_NAME,
+            root_page=home,
+            is_default_site=True,
+        )
+    for site in Site.objects.all():
+        Brand.for_site(site)  # created now, not by the first page served
     return home, ensure_catalogue()

@@ -6,12 +6,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from content.views import brand_stylesheet
 from courses.admin_views import scoping
 from lms.accounts.views import sign_in_through_allauth
-from lms.core.views import healthz
+from lms.core.views import healthz, server_error
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("brand.css", brand_stylesheet, name="brand_stylesheet"),
     path("", include("home.urls")),
     path("", include("lms.learners.urls")),
     # Every sign-in goes through allauth (codes, two-factor, rate limits): the
@@ -31,6 +33,7 @@ urlpatterns = [
     path("", include("lms.personal_data.urls")),
     path("", include("lms.nudges.urls")),
     path("", include("lms.cohorts.urls")),
+    path("", include("lms.pathways.urls")),
     path("", include("lms.equity.urls")),
 ]
 
@@ -45,3 +48,5 @@ if settings.DEBUG or settings.SERVE_MEDIA:
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler500 = server_error

@@ -10,6 +10,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 
 from lms.accounts.models import User
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-pass-phrase"
@@ -105,3 +106,25 @@ def test_signing_out_of_the_django_admin_signs_out(client, superuser, totp_secre
     assert response.status_code == 200
     assert SESSION_KEY not in client.session
     assert client.get("/django-admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/pages/", "/admin/login/?next=/admin/", "/django-admin/"]
+)
+def test_a_signed_in_learner_at_an_admin_gets_the_staff_only_page_at_once(client, url):
+    learner = User.objects.create_user("learner@example.org", PASSWORD)
+    client.force_login(learner)
+    response = client.get(url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This area is for partner authors and programme staff" in html
+    assert 'class="site-header"' in html and 'href="/"' in html
+    assert "learner@example.org" in html
+
+
+def test_a_partner_author_at_the_django_admin_gets_the_staff_only_page(client):
+    author = staff_user("editor", email="author@example.org", is_staff=False)
+    client.force_login(author)
+    assert client.get("/django-admin/").status_code == 403
+    # The Wagtail admin is theirs (after two-factor, which the factory set up).
+    assert client.get("/admin/").status_code == 200

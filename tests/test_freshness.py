@@ -331,12 +331,13 @@ def test_staff_with_no_partner_get_403_and_nothing_else(people, overdue, url):
     assert b"stale lesson" not in response.content
 
 
-def test_learners_without_admin_access_are_sent_to_sign_in(people, overdue):
-    """Wagtail answers every admin URL for someone without admin access with
-    a redirect to its sign-in page, before the report's own 403 check."""
+def test_learners_without_admin_access_get_the_staff_only_page(people, overdue):
+    """Every admin URL answers a signed-in person without admin access with
+    the 403 page saying the area is for staff (lms.accounts.middleware),
+    before the report's own check."""
     response = signed_in(people["learner"]).get(REPORT)
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
+    assert response.status_code == 403 and "Location" not in response
+    assert b"This area is for partner authors and programme staff" in response.content
     assert b"stale lesson" not in response.content
 
 

@@ -65,7 +65,7 @@ def test_knowledge_check_without_javascript_posts_and_shows_feedback(client, les
     response = client.post(answer_url(lesson), {"check": check.id, "answer": wrong})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<html" in html and "Not quite." in html
+    assert "<html" in html and "Not quite — you chose" in html
     assert check.value["explanation"][:40] in html
     response = client.post(answer_url(lesson), {"check": check.id, "answer": right})
     assert "Correct." in response.content.decode()
@@ -88,6 +88,10 @@ def test_knowledge_check_with_no_answer_asks_for_one(client, lessons):
     response = client.post(
         answer_url(lesson), {"check": check_of(lesson).id}, headers={"HX-Request": "true"}
     )
+    # 200 so that htmx swaps the message in (it drops 4xx responses by default).
+    assert response.status_code == 200
+    assert "Choose an answer, then check it." in response.content.decode()
+    response = client.post(answer_url(lesson), {"check": check_of(lesson).id})
     assert response.status_code == 422
     assert "Choose an answer, then check it." in response.content.decode()
 

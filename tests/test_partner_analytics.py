@@ -382,14 +382,17 @@ def test_the_superuser_sees_the_report(seven_learners, admin_client):
     assert "Buying AI well" in admin_client.get(URL).content.decode()
 
 
-def test_learners_and_visitors_are_sent_to_sign_in(seven_learners):
+def test_learners_are_turned_away_and_visitors_sent_to_sign_in(seven_learners):
     learner = signed_in(seven_learners[0])
-    for client in (learner, Client()):
-        for url in (URL, URL + "results/", URL + "?export=csv"):
-            response = client.get(url)
-            assert response.status_code == 302
-            assert response["Location"].startswith(f"{reverse('account_login')}?next=")
-    assert learner.get("/admin/").status_code == 302
+    for url in (URL, URL + "results/", URL + "?export=csv"):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{reverse('account_login')}?next=")
+        # A signed-in learner is told the area is for staff (no redirect loop).
+        response = learner.get(url)
+        assert response.status_code == 403 and "Location" not in response
+        assert b"Course analytics" not in response.content
+    assert learner.get("/admin/").status_code == 403
 
 
 def test_admin_users_without_a_partner_get_403_and_no_menu_item(seven_learners, django_user_model):

@@ -13,6 +13,11 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.models import CoursePage, LessonPage
 from courses.synthetic import build_catalogue
+from lms.cohorts.models import Cohort, Programme
+from lms.cohorts.services import join
+from lms.pathways.models import Pathway, PathwayItem
+from lms.progress.services import complete_lesson
+from tests.nudge_fixtures import make_learner
 
 pytestmark = pytest.mark.django_db
 CARD = re.compile(r'<li class="card[" ]')
@@ -92,3 +97,51 @@ def test_the_whole_catalogue_makes_no_more_queries_with_20_more_courses(client, 
     # uploaded cover (Django skips the renditions prefetch); the one short
     # starter course with a cover sorts after twelve synthetic ones.
     assert {name: min(after[name], queries) for name, queries in before.items()} == after
+
+
+def test_pathway_page_and_dashboard_make_the_same_queries_for_2_lessons_as_for_20(
+    client, library, django_user_model
+):
+    """A learner in a cohort whose pathway is one course of 2 lessons (one of
+    them done), then of 20 (ten done) plus a lesson step: the pathway page,
+    the cohort page and the dashboard make the same number of queries."""
+    build_catalogue(lessons=2, lessons_per_course=2, prefix="path-two")
+    build_catalogue(lessons=20, lessons_per_course=20, prefix="path-twenty")
+    learner = make_learner(django_user_model, "pathway.queries@example.com")
+    client.force_login(learner)
+    pathway = Pathway.objects.create(title="Measured pathway", slug="measured")
+    cohort = Cohort.objects.create(
+        name="Measured", programme=Programme.objects.create(name="Measured"), pathway=pathway,
+        starts_on="2026-01-05", ends_on="2027-12-31",
+    )  # fmt: skip
+    join(cohort, learner)
+
+    def lessons(slug):
+        return list(LessonPage.objects.child_of(CoursePage.objects.get(slug=slug)).order_by("path"))
+
+    def shown():
+        pages = {
+            "pathway": measure(client, "/pathways/measured/"),
+            "cohort": measure(client, f"/cohorts/{cohort.pk}/"),
+            "dashboard": measure(client, "/dashboard/"),
+        }
+        return {name: queries for name, (queries, _) in pages.items()}, pages["pathway"][1]
+
+    two = lessons("path-two-course-0")
+    PathwayItem.objects.create(pathway=pathway, course=two[0].course, sort_order=0)
+    complete_lesson(learner, two[0])
+    client.get("/pathways/measured/")  # warm the site-root cache like any running server
+    small, html = shown()
+    assert html.count('class="pathway-lesson ') == 2
+
+    PathwayItem.objects.filter(pathway=pathway).delete()
+    twenty = lessons("path-twenty-course-0")
+    PathwayItem.objects.create(pathway=pathway, course=twenty[0].course, sort_order=0)
+    PathwayItem.objects.create(pathway=pathway, lesson=two[1], sort_order=1)
+    for lesson in twenty[:10]:
+        complete_lesson(learner, lesson)
+    large, html = shown()
+    assert html.count('class="pathway-lesson ') == 21
+    assert "10 of 21 lessons" in html
+    assert large == small
+    assert small["pathway"] <= 15, small

@@ -179,6 +179,8 @@ def value_for(world: World, route: str, converter: str | None, name: str) -> str
         return str(world.ids[kind_of(route) if name in {"pk", "id"} else "page"])
     if name == "pk":
         return str(world.ids[kind_of(route)])
+    if converter == "uuid":
+        return "0b0b0b0b-0000-4000-8000-000000000000"  # a well-formed number nothing has
     return "x"
 
 

@@ -4,7 +4,6 @@ Each shows or removes the requesting learner's data and nobody else's."""
 import csv
 import io
 import json
-import math
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from content.models import Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from courses.synthetic import build_catalogue
+from lms.certificates.cpd import NOTE
 from lms.certificates.models import Certificate
 from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
 from lms.pathways.models import PersonalPathway, PersonalPathwayItem
@@ -105,7 +105,11 @@ def test_cpd_log_has_a_row_per_completed_lesson_of_the_learner_only(ada_client, 
     today = timezone.now().astimezone(LONDON).date().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="cpd-log-{today}.csv"'
     rows = csv_rows(response)
-    assert rows[0] == ["Date completed", "Course", "Lesson", "Partner", "Minutes"]
+    assert rows[0] == ["Date completed", "Course", "Lesson", "Partner", "CPD minutes"]
+    # CPD time is nominal, and the log says so below the rows.
+    assert rows[-2:] == [[], [NOTE]]
+    assert NOTE.startswith("CPD time is the course's nominal learning time")
+    rows = rows[:-2]
     completed = LessonProgress.objects.filter(user=ada, completed_at__isnull=False).order_by(
         "completed_at", "pk"
     )
@@ -116,7 +120,7 @@ def test_cpd_log_has_a_row_per_completed_lesson_of_the_learner_only(ada_client, 
             board.title,
             progress.lesson.title,
             board.partner.name,
-            str(math.ceil(progress.seconds_spent / 60)),
+            str(progress.lesson.reading_minutes),
         ]
         for progress in completed
     ]
@@ -187,7 +191,7 @@ def test_cpd_log_queries_are_the_same_for_1_and_20_completed_lessons(
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/me/cpd.csv")
         assert response.status_code == 200
-        return len(captured), len(csv_rows(response)) - 1
+        return len(captured), len(csv_rows(response)) - 3  # header, blank row, note
 
     assert queries_for(few)[1] == 1
     assert queries_for(many)[1] == 20

@@ -195,6 +195,11 @@ def test_the_template_imports_as_drafts_on_the_authors_shelf(author_client, auth
     message = page.content.decode()
     assert "3 lessons created and 0 updated as drafts" in message
     assert "submit the course for review" in message
+    # The template's note on how to use it is for the author's editor only:
+    # the course page, once live, does not say it is a template.
+    course.save_revision().publish()
+    live = Client().get(course.url).content.decode()
+    assert "How to use this template" not in live and "template" not in live.lower()
 
 
 def test_reimport_updates_drafts_instead_of_duplicating(author_client):

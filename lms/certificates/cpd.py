@@ -1,11 +1,13 @@
 """The CPD log: one row per completed lesson, for a learner's professional body.
+CPD time is nominal: each lesson counts the minutes its course lists for it, so
+a course's rows add up to the learning time on its certificate, however long
+the pages were open.
 
 The file is opened in spreadsheets, so every cell goes through the one formula
 guard, lms.core.spreadsheet.safe_cell (CSV injection)."""
 
 import csv
 import io
-import math
 
 from django.utils import timezone
 
@@ -15,7 +17,10 @@ from lms.progress.models import LessonProgress
 
 from .services import learner_time_zone
 
-HEADER = ["Date completed", "Course", "Lesson", "Partner", "Minutes"]
+HEADER = ["Date completed", "Course", "Lesson", "Partner", "CPD minutes"]
+NOTE = (
+    "CPD time is the course's nominal learning time: each lesson counts the minutes listed for it."
+)
 
 
 def time_zone_of(user):
@@ -24,7 +29,7 @@ def time_zone_of(user):
 
 def cpd_rows(user, tz) -> list[list[str]]:
     """Header plus one row per lesson `user` completed, oldest first, dates in
-    `tz`. One query, however long the history."""
+    `tz`. One query, however long the history. The note follows in `cpd_csv`."""
     completed = (
         LessonProgress.objects.filter(user=user, completed_at__isnull=False)
         .select_related("lesson", "course__partner")
@@ -39,7 +44,7 @@ def cpd_rows(user, tz) -> list[list[str]]:
                     progress.course.title,
                     progress.lesson.title,
                     progress.course.partner.name,
-                    math.ceil(progress.seconds_spent / 60),
+                    progress.lesson.reading_minutes,
                 )
             )
         )
@@ -51,5 +56,7 @@ def cpd_csv(user) -> tuple[str, str]:
     tz = time_zone_of(user)
     today = timezone.now().astimezone(tz).date()
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(cpd_rows(user, tz))
+    writer = csv.writer(buffer)
+    writer.writerows(cpd_rows(user, tz))
+    writer.writerows([[], [NOTE]])
     return f"cpd-log-{today.isoformat()}.csv", buffer.getvalue()

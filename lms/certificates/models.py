@@ -16,10 +16,16 @@ class Certificate(models.Model):
     course = models.ForeignKey(
         "courses.CoursePage", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # For the partner's logo; its name is copied below.
+    partner = models.ForeignKey(
+        "content.Partner", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     learner_name = models.CharField(max_length=300)
     course_title = models.CharField(max_length=255)
     partner_name = models.CharField(max_length=150)
-    minutes = models.PositiveIntegerField()
+    minutes = models.PositiveIntegerField(
+        help_text="CPD time: the course's nominal learning time when the certificate was issued."
+    )
     issued_at = models.DateTimeField()
 
     class Meta:
@@ -32,4 +38,12 @@ class Certificate(models.Model):
         return f"{self.course_title} — {self.learner_name}"
 
     def get_absolute_url(self):
+        """The holder's own page (anyone else is sent to the verify page)."""
         return reverse("certificate", args=[self.code])
+
+    def get_verify_url(self):
+        """The public page that confirms the certificate."""
+        return reverse("certificate_verify", args=[self.code])
+
+    def get_pdf_url(self):
+        return reverse("certificate_pdf", args=[self.code])

@@ -18,6 +18,7 @@ def export(user, *, build_url) -> dict:
                 "issued_at": iso(certificate.issued_at),
                 "code": str(certificate.code),
                 "url": build_url(certificate.get_absolute_url()),
+                "verify_url": build_url(certificate.get_verify_url()),
             }
             for certificate in Certificate.objects.filter(user=user).order_by("issued_at", "pk")
         ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lms.core.outbox import Status as OutboxStatus
 from lms.core.queue import enqueue_quietly
-from lms.pathways.services import live_lesson_ids
+from lms.pathways.services import pathway_lesson_ids
 from lms.progress.models import LessonProgress
 
 from .invitation_emails import JOINED_BY_LINK, retry_failed_invitations
@@ -401,7 +401,7 @@ def member_rows(cohort: Cohort, invitations) -> list[MemberRow]:
     """Status of each of these invitations (a page of them): a fixed number
     of queries however many rows."""
     invitations = list(invitations.select_related("membership__user"))
-    lesson_ids = live_lesson_ids([cohort.pathway_id]).get(cohort.pathway_id, set())
+    lesson_ids = set(pathway_lesson_ids([cohort.pathway_id])[cohort.pathway_id])
     user_ids = [inv.membership.user_id for inv in invitations if _membership(inv)]
     done = {}
     if user_ids:

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from lms.learners.services import profile_of
 from lms.learners.views import AFTER_ONBOARDING
-from lms.pathways.services import pathway_lessons
+from lms.pathways.services import lesson_groups, pathway_progress
 
 from . import services
 from .models import Cohort, Invitation, Membership
@@ -106,23 +106,14 @@ def cohort_detail(request, pk):
     cohort = get_object_or_404(
         Cohort.objects.select_related("programme", "pathway"), pk=pk, memberships__user=request.user
     )
-    lessons = pathway_lessons(cohort.pathway)
-    lesson_ids = {lesson.pk for lesson in lessons}
-    done = set(
-        request.user.lesson_progress.filter(
-            lesson_id__in=lesson_ids, completed_at__isnull=False
-        ).values_list("lesson_id", flat=True)
-    )
-    total = len(lesson_ids)
+    (progress,) = pathway_progress(request.user, [cohort.pathway])
     return render(
         request,
         "cohorts/cohort_detail.html",
         {
             "cohort": cohort,
-            "lessons": [(lesson, lesson.pk in done) for lesson in lessons],
-            "done": len(done),
-            "total": total,
-            "percent": round(100 * len(done) / total) if total else 0,
+            "progress": progress,
+            "groups": lesson_groups(progress),
             "other_cohorts": services.cohorts_of(request.user).exclude(pk=cohort.pk),
         },
     )

@@ -2,9 +2,11 @@
 number of queries, whatever the size of the catalogue or the learner's history."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from content.models import Sector, Skill
@@ -126,14 +128,11 @@ def best_pathway(profile: LearnerProfile, ratings: dict[int, int]) -> Pathway | 
 
 
 def pathway_lessons(pathway: Pathway) -> list[LessonPage]:
-    lessons = []
-    for item in pathway.items.select_related("course", "lesson").order_by("sort_order"):
-        if item.lesson_id:
-            if item.lesson.live:
-                lessons.append(item.lesson)
-        elif item.course_id:
-            lessons.extend(LessonPage.objects.live().child_of(item.course).order_by("path"))
-    return lessons
+    """The lessons of a curated pathway, in pathway order, as
+    `pathway_lesson_ids` counts them."""
+    ids = pathway_lesson_ids([pathway.pk])[pathway.pk]
+    by_id = LessonPage.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def matching_lessons(profile: LearnerProfile):
@@ -226,39 +225,216 @@ def lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def live_lesson_ids(pathway_ids) -> dict[int, set[int]]:
-    """The ids of the live lessons of each of these pathways (pathway id →
-    set; a pathway with none is left out), the same lessons as
-    pathway_lessons lists: single lesson steps that are live, and the live
-    lessons of course steps. Three queries, whatever the number of pathways."""
+# -- Pathway progress: the one definition ------------------------------------
+#
+# Which lessons a pathway holds, for every count a learner or an admin sees
+# (the dashboard, the pathway page, the cohort page, a cohort's member list
+# and the programme reports):
+# - a curated pathway: its steps in order; a course step gives that course's
+#   live lessons in course order, a lesson step gives that lesson;
+# - the personal pathway: its items in order;
+# - only live lessons of live courses count (a draft lesson, or any lesson of
+#   an unpublished course, is left out until it is published);
+# - each lesson once, at its first place (a lesson that is a step of its own
+#   and also in a course step counts once).
+# Done means the learner completed the lesson (LessonProgress.completed_at:
+# one row per learner and lesson, so completing it again counts once).
+
+
+@dataclass(frozen=True)
+class Step:
+    lesson_id: int
+    course_id: int
+
+
+def _steps(pathway_ids=(), personal_ids=()) -> tuple[dict, dict]:
+    """The steps of these curated pathways and personal pathways (id → list
+    of Step, every id present), in four queries whatever their size."""
+    pathway_ids, personal_ids = list(pathway_ids), list(personal_ids)
     items = list(
-        PathwayItem.objects.filter(pathway_id__in=pathway_ids).values_list(
-            "pathway_id", "lesson_id", "course_id"
+        PathwayItem.objects.filter(pathway_id__in=pathway_ids)
+        .order_by("pathway_id", "sort_order", "pk")
+        .values_list("pathway_id", "course_id", "lesson_id")
+    )
+    own_items = list(
+        PersonalPathwayItem.objects.filter(pathway_id__in=personal_ids)
+        .order_by("pathway_id", "position", "pk")
+        .values_list("pathway_id", "lesson_id")
+    )
+    single = {lesson for _, _, lesson in items if lesson} | {lesson for _, lesson in own_items}
+    course_ids = {course for _, course, _ in items if course}
+    courses = Q(pk__in=course_ids)
+    if single:
+        parents = LessonPage.objects.filter(pk__in=single).with_course_path().values("course_path")
+        courses |= Q(path__in=parents)
+    course_rows = (
+        list(CoursePage.objects.filter(courses).values_list("pk", "path", "live"))
+        if single or course_ids
+        else []
+    )
+    live_courses = {path: pk for pk, path, live in course_rows if live}
+    path_of = {pk: path for pk, path, _ in course_rows}
+    stepped = [path_of[pk] for pk in course_ids if path_of.get(pk) in live_courses]
+    children = defaultdict(list)
+    course_of = {}
+    if single or stepped:
+        lessons = (
+            LessonPage.objects.live()
+            .filter(
+                Q(pk__in=single)
+                | Q(depth__in={len(path) // CoursePage.steplen + 1 for path in stepped})
+            )
+            .with_course_path()
+            .filter(Q(pk__in=single) | Q(course_path__in=stepped))
+            .order_by("path")
+            .values_list("pk", "course_path")
         )
-    )
-    courses = dict(
-        CoursePage.objects.filter(pk__in={c for _, _, c in items if c}).values_list("pk", "path")
-    )
-    lesson_ids = {lesson for _, lesson, _ in items if lesson}
-    lessons = (
-        LessonPage.objects.live()
-        .filter(
-            Q(pk__in=lesson_ids)
-            | Q(depth__in={len(p) // CoursePage.steplen + 1 for p in courses.values()})
+        for pk, course_path in lessons:
+            if course_path in live_courses:
+                course_of[pk] = live_courses[course_path]
+                children[course_path].append(pk)
+
+    def add(steps, seen, lesson_id):
+        if lesson_id in course_of and lesson_id not in seen:
+            seen.add(lesson_id)
+            steps.append(Step(lesson_id, course_of[lesson_id]))
+
+    curated = {pk: [] for pk in pathway_ids}
+    seen = defaultdict(set)
+    for pathway_id, course_id, lesson_id in items:
+        for pk in [lesson_id] if lesson_id else children.get(path_of.get(course_id), []):
+            add(curated[pathway_id], seen[pathway_id], pk)
+    personal = {pk: [] for pk in personal_ids}
+    seen = defaultdict(set)
+    for pathway_id, lesson_id in own_items:
+        add(personal[pathway_id], seen[pathway_id], lesson_id)
+    return curated, personal
+
+
+def pathway_lesson_ids(pathway_ids) -> dict[int, list[int]]:
+    """The lessons that count in each of these curated pathways (pathway id →
+    lesson ids in pathway order; [] for one with none), by the definition
+    above. For pages and reports about many learners at once."""
+    curated, _ = _steps(pathway_ids=pathway_ids)
+    return {pk: [step.lesson_id for step in steps] for pk, steps in curated.items()}
+
+
+@dataclass(frozen=True)
+class PathwayProgress:
+    """One learner on one pathway (a curated Pathway or their PersonalPathway)."""
+
+    pathway: Pathway | PersonalPathway
+    steps: tuple[Step, ...]
+    done_ids: frozenset[int]
+    started_ids: frozenset[int]
+
+    @property
+    def personal(self) -> bool:
+        return isinstance(self.pathway, PersonalPathway)
+
+    @property
+    def title(self) -> str:
+        return "Your personal pathway" if self.personal else self.pathway.title
+
+    @property
+    def url(self) -> str | None:
+        """Its own page; None for a curated pathway that is not live."""
+        if self.personal:
+            return reverse("personal_pathway")
+        return reverse("pathway", args=[self.pathway.slug]) if self.pathway.live else None
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for step in self.steps if step.lesson_id in self.done_ids)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.total) and self.done == self.total
+
+    @property
+    def next_step(self) -> Step | None:
+        """The first lesson not done yet, in pathway order."""
+        return next((step for step in self.steps if step.lesson_id not in self.done_ids), None)
+
+    def state_of(self, lesson_id: int) -> str:
+        if lesson_id in self.done_ids:
+            return "done"
+        step = self.next_step
+        return "next" if step and step.lesson_id == lesson_id else "todo"
+
+
+def pathway_progress(user, pathways=(), personal: PersonalPathway | None = None):
+    """The learner's progress on these curated pathways and, if given, their
+    personal pathway (last): a list of PathwayProgress, in five queries
+    however many pathways, lessons or completions. Every page that shows a
+    learner's pathway progress calls this."""
+    pathways = list(pathways)
+    curated, own = _steps([p.pk for p in pathways], [personal.pk] if personal else [])
+    lesson_ids = {step.lesson_id for steps in (*curated.values(), *own.values()) for step in steps}
+    rows = (
+        list(
+            LessonProgress.objects.filter(user=user, lesson_id__in=lesson_ids).values_list(
+                "lesson_id", "completed_at"
+            )
         )
-        .with_course_path()
-        .filter(Q(pk__in=lesson_ids) | Q(course_path__in=list(courses.values())))
-        .values_list("pk", "course_path")
+        if lesson_ids and user.is_authenticated
+        else []
     )
-    live = set()
-    children = defaultdict(set)
-    for pk, parent_path in lessons:
-        live.add(pk)
-        children[parent_path].add(pk)
-    result = defaultdict(set)
-    for pathway_id, lesson_id, course_id in items:
-        if lesson_id and lesson_id in live:
-            result[pathway_id].add(lesson_id)
-        elif course_id and course_id in courses:
-            result[pathway_id] |= children[courses[course_id]]
-    return dict(result)
+    done = frozenset(lesson for lesson, completed in rows if completed)
+    started = frozenset(lesson for lesson, _ in rows)
+    result = [PathwayProgress(p, tuple(curated[p.pk]), done, started) for p in pathways]
+    if personal is not None:
+        result.append(PathwayProgress(personal, tuple(own[personal.pk]), done, started))
+    return result
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    lesson: LessonPage
+    number: int
+    state: str  # "done", "next" or "todo"
+    started: bool
+
+
+@dataclass
+class CourseGroup:
+    course: CoursePage
+    rows: list = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.rows[0].number
+
+
+def lesson_groups(progress: PathwayProgress) -> list[CourseGroup]:
+    """The pathway's lessons for a page, numbered in pathway order, with the
+    learner's state of each, grouped by course where consecutive lessons
+    share one. Two queries."""
+    lessons = LessonPage.objects.in_bulk([step.lesson_id for step in progress.steps])
+    courses = CoursePage.objects.only("id", "title", "url_path", "path", "depth").in_bulk(
+        {step.course_id for step in progress.steps}
+    )
+    groups: list[CourseGroup] = []
+    for number, step in enumerate(progress.steps, start=1):
+        lesson = lessons.get(step.lesson_id)
+        if lesson is None:
+            continue
+        if not groups or groups[-1].course.pk != step.course_id:
+            groups.append(CourseGroup(courses[step.course_id]))
+        groups[-1].rows.append(
+            LessonRow(
+                lesson,
+                number,
+                progress.state_of(step.lesson_id),
+                step.lesson_id in progress.started_ids,
+            )
+        )
+    return groups

@@ -49,10 +49,11 @@ def answer_check(request, lesson_id: int):
         "answered_block_id": check.id,
         "feedback": answer.feedback,
     }
-    status = 422 if answer.feedback.error else 200
     if request.htmx:
-        return TemplateResponse(request, "blocks/knowledge_check.html", context, status=status)
-    return lesson_page(request, lesson, context, status=status)
+        # 200 even for "no answer chosen": htmx 2 swaps only 2xx responses by
+        # default, and the fragment with its message is what the learner must see.
+        return TemplateResponse(request, "blocks/knowledge_check.html", context)
+    return lesson_page(request, lesson, context, status=422 if answer.feedback.error else 200)
 
 
 @require_POST
@@ -67,6 +68,8 @@ def complete_lesson(request, lesson_id: int):
         "just_completed": completion.newly_completed,
         "course_completed": completion.course_completed,
         "certificate": completion.certificate,
+        # The swapped-in fragment moves keyboard focus to the next step.
+        "focus_next_step": True,
     }
     if request.htmx:
         return TemplateResponse(request, "courses/_lesson_complete.html", context)

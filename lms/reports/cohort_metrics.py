@@ -25,12 +25,13 @@ Definitions (per learner in scope)
 - engaged: learning events (any verb) in 3 or more distinct ISO weeks
   (Monday-based, site time zone) within the window; not 3 events.
 - completed: for at least one of the learner's in-scope cohorts, completed
-  every lesson of that cohort's pathway (its live lessons, as
-  lms.pathways.services.live_lesson_ids lists them; an empty pathway is never
-  completed), all by the end of the window, with the last of those
-  completions inside the window (so a pathway finished before `since` does
-  not count again). A learner in several cohorts with different pathways
-  counts once if they completed any one of those pathways.
+  every lesson of that cohort's pathway (the lessons that count in it, as
+  lms.pathways.services.pathway_lesson_ids lists them: live lessons of live
+  courses, each once; an empty pathway is never completed), all by the end
+  of the window, with the last of those completions inside the window (so
+  a pathway finished before `since` does not count again). A learner in
+  several cohorts with different pathways counts once if they completed any
+  one of those pathways.
 - minutes: seconds spent (`LessonProgress.seconds_spent`) on lessons
   completed within the window, / 60.
 - median_minutes (in breakdowns): the median of minutes over the group's
@@ -75,8 +76,7 @@ from django.utils import timezone
 from content.models import SeniorityLevel
 from lms.cohorts.models import Cohort, Invitation, Membership
 from lms.learners.models import OrganisationSize
-from lms.pathways.models import PathwayItem
-from lms.pathways.services import live_lesson_ids
+from lms.pathways.services import pathway_lesson_ids
 from lms.progress.models import LearningEvent, LessonProgress
 
 from .medians import in_database as median_in_database
@@ -195,39 +195,38 @@ def _in_window(lookup: str, scope: Scope) -> Q:
     return q
 
 
-def _completed_membership(scope: Scope, cohorts: dict[int, int], sizes: dict[int, int]) -> Exists:
+def _completed_membership(
+    scope: Scope, cohorts: dict[int, int], lessons: dict[int, list[int]]
+) -> Exists:
     """Exists: a membership of OuterRef('pk') in an in-scope cohort whose
     pathway the learner completed (see the module docstring). `cohorts` maps
-    the in-scope cohorts to their pathways, `sizes` pathways to their number
-    of live lessons: both go into the SQL as literals, so each learner's check
-    reads only their memberships and progress (no join to the cohorts)."""
+    the in-scope cohorts to their pathways, `lessons` pathways to the ids of
+    the lessons that count in them (lms.pathways.services.pathway_lesson_ids):
+    both go into the SQL as literals, so each learner's check reads only their
+    memberships and progress (no join to the cohorts or pathways)."""
     start, end = window(scope)
     by_pathway = defaultdict(list)
     for cohort_id, pathway_id in cohorts.items():
-        if sizes.get(pathway_id):
+        if lessons.get(pathway_id):
             by_pathway[pathway_id].append(cohort_id)
     if not by_pathway:
         return Exists(Membership.objects.none())
-    in_pathway = PathwayItem.objects.filter(
-        Q(lesson_id=OuterRef("lesson_id")) | Q(course_id=OuterRef("course_id")),
-        pathway_id=OuterRef(OuterRef("m_pathway")),
+    done = LessonProgress.objects.filter(user_id=OuterRef("user_id")).filter(
+        _in_window("completed_at", Scope(until=scope.until))
     )
-    done = LessonProgress.objects.filter(
-        Exists(in_pathway), user_id=OuterRef("user_id"), lesson__live=True
-    ).filter(_in_window("completed_at", Scope(until=scope.until)))
 
     def count(progress):
-        return Subquery(
-            progress.order_by().values("user_id").annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
+        return Coalesce(
+            Subquery(
+                progress.order_by().values("user_id").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
         )
 
     def per_cohort(value):
         return Case(
-            *(
-                When(cohort_id__in=ids, then=Value(value(pathway)))
-                for pathway, ids in by_pathway.items()
-            ),
+            *(When(cohort_id__in=ids, then=value(pathway)) for pathway, ids in by_pathway.items()),
             output_field=IntegerField(),
         )
 
@@ -238,15 +237,18 @@ def _completed_membership(scope: Scope, cohorts: dict[int, int], sizes: dict[int
         )
         .order_by()
         .annotate(
-            m_pathway=per_cohort(lambda pathway: pathway),
-            m_size=per_cohort(sizes.get),
+            m_size=per_cohort(lambda pathway: Value(len(lessons[pathway]))),
+            m_done=per_cohort(lambda pathway: count(done.filter(lesson_id__in=lessons[pathway]))),
         )
-        .annotate(m_done=Coalesce(count(done), 0))
         .filter(m_done=F("m_size"))
     )
     if start:
         memberships = memberships.annotate(
-            m_done_before=Coalesce(count(done.filter(completed_at__lt=start)), 0)
+            m_done_before=per_cohort(
+                lambda pathway: count(
+                    done.filter(lesson_id__in=lessons[pathway], completed_at__lt=start)
+                )
+            )
         ).filter(m_done_before__lt=F("m_size"))
     return Exists(memberships)
 
@@ -261,7 +263,7 @@ def learner_rows(scope: Scope):
     Costs the cohort and pathway look-ups (4 queries, sized by the number of
     cohorts and pathways, not learners)."""
     cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
-    sizes = {p: len(ids) for p, ids in live_lesson_ids(set(cohorts.values())).items()}
+    lessons = pathway_lesson_ids(set(cohorts.values()))
     done = LessonProgress.objects.filter(_in_window("completed_at", scope), user_id=OuterRef("pk"))
     events = LearningEvent.objects.filter(_in_window("occurred_at", scope), user_id=OuterRef("pk"))
     return (
@@ -288,7 +290,7 @@ def learner_rows(scope: Scope):
                 ),
                 0,
             ),
-            m_completed=_completed_membership(scope, cohorts, sizes),
+            m_completed=_completed_membership(scope, cohorts, lessons),
         )
     )
 

@@ -1,17 +1,28 @@
 """The executive learner's whole journey in a real browser: sign up with an
 emailed code, onboard, take a lesson (a knowledge check wrong, then right),
-complete a course, open the certificate and download the CPD log. axe-core
-runs on every page."""
+complete a course, open the certificate and download the CPD log; and the
+certificate worth sharing (its PDF, LinkedIn link and public verify page) on a
+phone and a desktop. axe-core runs on every page."""
 
+import io
 import re
+import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from courses.models import CoursePage, LessonPage
+from lms.certificates.models import Certificate
+from lms.certificates.services import completed_on
 from lms.progress.models import CheckAnswer
+from lms.progress.services import complete_lesson
 from tests.browser.conftest import assert_accessible, assert_fits_small_screen
+from tests.browser.sessions import open_context
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4}|[A-Z0-9]{6,8})\s*$", re.MULTILINE)
@@ -88,7 +99,7 @@ def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_
         if number:
             page.goto(f"{live_server.url}{lesson.url}")
         page.get_by_role("button", name="Mark complete").click()
-        page.locator("#lesson-complete .complete__done").wait_for()
+        page.locator("#lesson-complete .lesson-actions__status").wait_for()
     assert "You finished the course." in page.inner_text("#lesson-complete")
     assert_accessible(page)
 
@@ -106,3 +117,78 @@ def test_sign_up_onboard_learn_and_get_a_certificate(page, live_server, starter_
     assert content.count("\n") >= len(lessons) + 1
     for lesson in lessons:
         assert lesson.title.split(",")[0] in content
+
+
+@pytest.mark.parametrize(
+    "size",
+    [{"width": 390, "height": 844}, {"width": 1280, "height": 800}],
+    ids=["phone", "desktop"],
+)
+def test_a_finished_course_gives_a_certificate_worth_sharing(
+    browser, live_server, starter_library, size
+):
+    learner = UserFactory(email="amrit.kaur@example.org", first_name="Amrit", last_name="Kaur")
+    course = CoursePage.objects.get(slug="virtual-production-and-simulation")
+    lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
+    for lesson in lessons[:-1]:
+        complete_lesson(learner, lesson)
+    context, page = open_context(browser, live_server, size, learner)
+    page.goto(f"{live_server.url}{lessons[-1].url}")
+    page.get_by_role("button", name="Mark complete").click()
+
+    # Focus moves to the next step, the certificate; Enter opens it.
+    page.locator("#lesson-complete .lesson-actions__status").wait_for()
+    expect(page.get_by_role("link", name="View your certificate")).to_be_focused()
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/certificates/[0-9a-f-]+/$"))
+    assert_accessible(page)
+    assert_fits_small_screen(page)
+    certificate = Certificate.objects.get(user=learner, course=course)
+    text = page.locator("article.certificate").inner_text()
+    day = completed_on(certificate)
+    date = f"{day.day} {day:%B %Y}"
+    minutes = f"{course.total_minutes} minutes"
+    for fact in ("Amrit Kaur", course.title, course.partner.name, date, minutes):
+        assert fact in text, fact
+    verify_url = f"{live_server.url}/certificates/{certificate.code}/verify/"
+    assert verify_url in text
+
+    link = page.get_by_role("link", name="Add to LinkedIn profile").get_attribute("href")
+    query = parse_qs(urlsplit(link).query)
+    assert link.startswith("https://www.linkedin.com/profile/add?")
+    assert query["startTask"] == ["CERTIFICATION_NAME"]
+    assert query["name"] == [course.title]
+    assert query["organizationName"] == [course.partner.name]
+    assert query["issueYear"] == [str(day.year)]
+    assert query["issueMonth"] == [str(day.month)]
+    assert query["certUrl"] == [verify_url]
+    assert query["certId"] == [str(certificate.code)]
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert len(reader.pages) == 1
+    pdf_text = " ".join(reader.pages[0].extract_text().split())
+    for fact in ("Amrit Kaur", course.title, course.partner.name, date, minutes, verify_url):
+        assert fact in pdf_text, fact
+    assert page.console_errors == []
+    context.close()
+
+    # Anyone with the link can verify it, without signing in; the holder's page
+    # sends them there; a made-up number is not found.
+    context, page = open_context(browser, live_server, size)
+    page.goto(f"{live_server.url}/certificates/{certificate.code}/")
+    page.wait_for_url(verify_url)
+    assert_accessible(page)
+    assert_fits_small_screen(page)
+    text = page.locator("main").inner_text()
+    assert "This certificate is genuine" in text
+    for fact in (str(certificate.code), "Amrit Kaur", course.title, course.partner.name, date):
+        assert fact in text, fact
+    assert "amrit.kaur@" not in page.content()
+    assert page.get_by_role("link", name="Download PDF").count() == 0
+    missing = page.goto(f"{live_server.url}/certificates/{uuid.uuid4()}/verify/")
+    assert missing.status == 404
+    assert_accessible(page)
+    context.close()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("home", "0002_create_homepage"),
+        ("home", "0003_the_default_site_has_the_products_name"),
     ]
 
     operations = [

@@ -13,6 +13,17 @@ from .markdown import plain_words
 NOT_READ = {"sources"}
 
 
+def rounded_minutes(seconds: int) -> int:
+    """A lesson's minutes as learners see them: whole minutes, rounded up, at least one."""
+    return max(1, math.ceil(seconds / 60))
+
+
+def course_minutes(lesson_seconds) -> int:
+    """A course's minutes: the sum of its lessons' minutes as listed, so the
+    course never says "11 minutes" beside four lessons of 3 min."""
+    return sum(rounded_minutes(seconds) for seconds in lesson_seconds)
+
+
 @dataclass(frozen=True)
 class ReadingTime:
     words: int
@@ -32,7 +43,7 @@ class ReadingTime:
 
     @property
     def minutes(self) -> int:
-        return max(1, math.ceil(self.seconds / 60))
+        return rounded_minutes(self.seconds)
 
     @property
     def over_limit_by_words(self) -> int:

@@ -2,7 +2,6 @@
 on each shelf and lessons under those. Page permissions follow the tree, so a
 partner's authors get rights on their own shelf only."""
 
-import math
 import uuid
 from datetime import date
 from http import HTTPMethod
@@ -25,7 +24,7 @@ from wagtail.search import index
 
 from content import reading_time
 from content.blocks import LessonStreamBlock
-from content.models import SupportProgramme
+from content.models import Partner, SupportProgramme
 
 from .catalogue import catalogue_context
 from .forms import CoursePageForm, LessonPageForm
@@ -44,7 +43,8 @@ class CataloguePage(Page):
         context.update(
             catalogue_context(self, request, course_model=CoursePage, lesson_model=LessonPage)
         )
-        partial = request.htmx and not request.htmx.history_restore_request
+        partial = bool(request.htmx and not request.htmx.history_restore_request)
+        context["results_only"] = partial
         template = "courses/catalogue_page.html" + ("#results" if partial else "")
         response = TemplateResponse(request, template, context)
         patch_vary_headers(response, ["HX-Request"])
@@ -164,8 +164,11 @@ class CoursePage(InTree, Page):
         help_text="Where the cover comes from and who made it: a web address or a name.",
     )
     # Derived from the live lessons (see courses.services.refresh_course_totals);
-    # stored so the catalogue can filter by length in the database.
-    total_seconds = models.PositiveIntegerField(default=0, editable=False)
+    # stored so the catalogue can filter by length in the database. The sum of
+    # the lessons' minutes as listed (content.reading_time.course_minutes): the
+    # one figure the card, the course page, the length filter and the CPD
+    # record show.
+    total_minutes = models.PositiveIntegerField(default=0, editable=False)
     lesson_count = models.PositiveSmallIntegerField(default=0, editable=False)
     # Hash of the Markdown source this page was last imported from, so a
     # re-import skips what has not changed.
@@ -199,7 +202,7 @@ class CoursePage(InTree, Page):
         index.SearchField("summary"),
         index.SearchField("introduction"),
         index.SearchField("learning_outcomes"),
-        index.FilterField("total_seconds"),
+        index.FilterField("total_minutes"),
     ]
     parent_page_types = ["courses.PartnerPage"]
     subpage_types = ["courses.LessonPage"]
@@ -214,17 +217,20 @@ class CoursePage(InTree, Page):
     def with_content_json(self, content):
         # Totals follow the live lessons, not whatever a revision captured.
         page = super().with_content_json(content)
-        page.total_seconds = self.total_seconds
+        page.total_minutes = self.total_minutes
         page.lesson_count = self.lesson_count
         return page
-
-    @property
-    def total_minutes(self) -> int:
-        return math.ceil(self.total_seconds / 60)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = LessonPage.objects.live().public().child_of(self).order_by("path")
+        context["catalogue"] = CataloguePage.objects.live().ancestor_of(self).first()
+        context["partner"] = (
+            Partner.objects.select_related("logo", "shelf")
+            .prefetch_related("logo__renditions")
+            .filter(pk=self.partner_id)
+            .first()
+        )
         context["support_programmes"] = SupportProgramme.objects.for_sectors(self.sectors.all())
         return context
 
@@ -298,7 +304,7 @@ class LessonPage(InTree, Page):
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, math.ceil(self.reading_seconds / 60))
+        return reading_time.rounded_minutes(self.reading_seconds)
 
     def estimate_reading_time(self):
         return reading_time.estimate(self.body, extra_text=self.summary)

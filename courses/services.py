@@ -1,16 +1,14 @@
 """Course-level facts derived from lessons."""
 
-from django.db.models import Count, Sum
+from content.reading_time import course_minutes
 
 from .models import CoursePage, LessonPage
 
 
 def refresh_course_totals(course: CoursePage) -> None:
-    totals = (
-        LessonPage.objects.live()
-        .child_of(course)
-        .aggregate(seconds=Sum("reading_seconds"), lessons=Count("id"))
+    seconds = list(
+        LessonPage.objects.live().child_of(course).values_list("reading_seconds", flat=True)
     )
     CoursePage.objects.filter(pk=course.pk).update(
-        total_seconds=totals["seconds"] or 0, lesson_count=totals["lessons"]
+        total_minutes=course_minutes(seconds), lesson_count=len(seconds)
     )

@@ -1,6 +1,11 @@
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils.html import escape
+
+from content.models import Sector, SeniorityLevel
+from courses.models import CoursePage, LessonPage
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +48,29 @@ def test_filter_by_skill_partner_and_length(client, library):
     by_partner = client.get(URL, {"partner": "northfield-college"}).context["courses_page"]
     assert all(course.partner.slug == "northfield-college" for course in by_partner.object_list)
     short = client.get(URL, {"length": "short"}).context["courses_page"].object_list
-    assert all(course.total_seconds <= 600 for course in short)
+    assert all(course.total_minutes <= 10 for course in short)
     long = client.get(URL, {"length": "long"}).context["courses_page"].object_list
-    assert all(course.total_seconds > 1200 for course in long)
+    assert all(course.total_minutes > 20 for course in long)
+
+
+def test_length_filter_counts_the_minutes_the_course_shows(client, library):
+    """The length buckets use the course's minutes as listed (the sum of its
+    lessons' rounded minutes), the figure on its card and its page."""
+    by_bucket = {
+        key: {
+            course.title
+            for course in client.get(URL, {"length": key})
+            .context["courses_page"]
+            .paginator.object_list
+        }
+        for key in ("short", "medium", "long")
+    }
+    for course in CoursePage.objects.live():
+        lessons = LessonPage.objects.child_of(course).live()
+        listed = sum(lesson.reading_minutes for lesson in lessons)
+        assert course.total_minutes == listed, course.title
+        expected = "short" if listed <= 10 else "medium" if listed <= 20 else "long"
+        assert [key for key, found in by_bucket.items() if course.title in found] == [expected]
 
 
 def test_search_finds_courses_by_words_inside_their_lessons(client, library):
@@ -95,3 +120,93 @@ def test_search_uses_postgresql_full_text_under_postgresql():
     need(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
     backend = get_search_backend()
     assert "postgres" in type(backend).__module__, type(backend)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def hrefs(html: str, text: str) -> list[str]:
+    """The href of every link whose text (tags stripped) contains `text`."""
+    found = []
+    for href, inner in re.findall(r'<a[^>]*href="([^"]*)"[^>]*>(.*?)</a>', html, re.S):
+        if text in text_of(inner):
+            found.append(href.replace("&amp;", "&"))
+    return found
+
+
+def test_empty_facet_value_is_ignored_without_an_error(client, library):
+    everything = client.get(URL).context["courses_page"].paginator.count
+    for facet in ("partner", "sector", "seniority", "skill", "length"):
+        response = client.get(f"{URL}?{facet}=")
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "not recognised" not in html and 'role="alert"' not in html, facet
+        assert response.context["courses_page"].paginator.count == everything
+        assert response.context["filter_count"] == 0
+
+
+def test_results_come_before_the_filters_behind_a_disclosure_counting_them(client, library):
+    html = client.get(URL, {"sector": "health-tech", "seniority": "board"}).content.decode()
+    results, disclosure = html.index('<section id="results"'), html.index("<details")
+    assert html.index('id="id_q"') < results < disclosure < html.index('name="sector"')
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", html, re.S).group(1)
+    assert text_of(summary).strip() == "Filters (2)"
+    assert "<details" in html and "<details open" not in html  # closed until asked for
+    heading = text_of(re.search(r'<h2 id="results-heading".*?</h2>', html, re.S).group(0))
+    assert re.fullmatch(r" ?\d+ courses? match(es)? your 2 filters ?", heading), heading
+
+
+def test_each_chip_removes_exactly_its_own_filter(client, library):
+    params = {"sector": ["health-tech", "cross-sector"], "seniority": "board", "q": "AI"}
+    html = client.get(URL, params).content.decode()
+    chips = {
+        text_of(label).strip(): parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+        for href, label in re.findall(r'<a class="chip" href="([^"]*)">(.*?)</a>', html, re.S)
+    }
+    health, cross = (Sector.objects.get(slug=slug).name for slug in ("health-tech", "cross-sector"))
+    board = SeniorityLevel.objects.get(slug="board").name
+    assert set(chips) == {f"Remove filter: {name} ×" for name in (health, cross, board)}
+    assert chips[f"Remove filter: {health} ×"] == {
+        "q": ["AI"],
+        "sector": ["cross-sector"],
+        "seniority": ["board"],
+    }
+    assert chips[f"Remove filter: {cross} ×"] == {
+        "q": ["AI"],
+        "sector": ["health-tech"],
+        "seniority": ["board"],
+    }
+    assert chips[f"Remove filter: {board} ×"] == {
+        "q": ["AI"],
+        "sector": ["health-tech", "cross-sector"],
+    }
+    assert hrefs(html, "Clear all filters") == [f"{URL}?q=AI"] * 2  # by the chips and the form
+
+
+def test_empty_search_names_what_was_searched_and_offers_to_clear_it(client, library):
+    params = {"q": "zzzunfindablezzz", "sector": "health-tech", "seniority": "board"}
+    html = client.get(URL, params).content.decode()
+    assert "No course matches “zzzunfindablezzz” with 2 filters." in text_of(html)
+    assert hrefs(html, "Clear the search") == [f"{URL}?sector=health-tech&seniority=board"]
+    assert hrefs(html, "Clear the filters") == [f"{URL}?q=zzzunfindablezzz"]
+    only_search = client.get(URL, {"q": "zzzunfindablezzz"}).content.decode()
+    assert "No course matches “zzzunfindablezzz”." in text_of(only_search)
+    assert hrefs(only_search, "Clear the search") == [URL]
+
+
+def test_searched_words_are_escaped(client, library):
+    html = client.get(URL, {"q": '<b>"x"</b>'}).content.decode()
+    assert "<b>" not in html.split('id="results"')[1]
+    assert escape('<b>"x"</b>') in html
+
+
+def test_htmx_fragment_updates_the_filter_count_out_of_band(client, library):
+    response = client.get(
+        URL, {"sector": "health-tech", "length": "short"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert '<span id="filter-count" hx-swap-oob="true">(2)</span>' in html
+    assert 'class="chip"' in html
+    full = client.get(URL, {"sector": "health-tech"}).content.decode()
+    assert "hx-swap-oob" not in full

@@ -1,9 +1,14 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import escape
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
+from content.models import Partner
 from courses.models import CoursePage, LessonPage
 from lms.progress.models import LessonProgress
 
@@ -126,3 +131,39 @@ def test_a_lesson_restricted_to_a_group_is_neither_started_nor_answered_by_other
     complete = client.post(reverse("progress:complete_lesson", args=[lesson.pk]))
     assert (answer.status_code, complete.status_code) == (404, 404)
     assert not LessonProgress.objects.exists()
+
+
+def test_course_page_goes_back_to_the_catalogue_not_the_partner_shelf(client, course, library):
+    html = client.get(course.url).content.decode()
+    back = re.search(
+        r'<nav aria-label="Breadcrumb"[^>]*>\s*<a href="([^"]+)">All courses</a>', html
+    )
+    assert back and back.group(1) == library.url
+    assert back.group(1) != course.get_parent().url
+
+
+def test_course_length_is_the_sum_of_its_lessons_minutes_as_listed(client, library):
+    for course in CoursePage.objects.live():
+        html = client.get(course.url).content.decode()
+        listed = [int(m) for m in re.findall(r'<span class="minutes">(\d+) min</span>', html)]
+        assert listed, course.title
+        shown = re.search(r"(\d+) lessons? · (\d+) minutes?", html)
+        assert shown, course.title
+        assert (int(shown.group(1)), int(shown.group(2))) == (len(listed), sum(listed))
+        assert course.total_minutes == sum(listed)  # what its card and the length filter use
+
+
+def test_course_page_shows_the_partner_linked_to_its_shelf(client, course):
+    shelf = course.get_parent()
+    html = client.get(course.url).content.decode()
+    mark = re.search(r'<a class="partner-mark" href="([^"]+)">(.*?)</a>', html, re.S)
+    assert mark and mark.group(1) == shelf.url
+    assert escape(course.partner.name) in mark.group(2)
+
+
+def test_course_page_shows_the_partner_logo_where_there_is_one(client, course):
+    image = get_image_model().objects.create(title="Logo", file=get_test_image_file())
+    Partner.objects.filter(pk=course.partner_id).update(logo=image)
+    html = client.get(course.url).content.decode()
+    mark = re.search(r'<a class="partner-mark" href="[^"]+">(.*?)</a>', html, re.S).group(1)
+    assert "<img" in mark and f'alt="{escape(course.partner.name)}"' in mark

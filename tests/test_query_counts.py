@@ -93,7 +93,10 @@ def test_the_whole_catalogue_makes_no_more_queries_with_20_more_courses(client, 
         "length": cards(client, length="short")[0],
         "search": cards(client, q="decision")[0],
     }
-    assert after == before
+    # No more: it can be one fewer when no card on the first page has an
+    # uploaded cover (Django skips the renditions prefetch); the one short
+    # starter course with a cover sorts after twelve synthetic ones.
+    assert {name: min(after[name], queries) for name, queries in before.items()} == after
 
 
 def test_pathway_page_and_dashboard_make_the_same_queries_for_2_lessons_as_for_20(

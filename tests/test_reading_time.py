@@ -3,7 +3,7 @@ import math
 import pytest
 
 from content.blocks import LessonStreamBlock
-from content.reading_time import estimate
+from content.reading_time import course_minutes, estimate, rounded_minutes
 
 
 def stream(*items):
@@ -140,3 +140,11 @@ def test_minutes_are_rounded_up_and_never_zero(pace):
     assert ReadingTime(words=200, images=0, checks=0).minutes == 1  # 60 s
     assert ReadingTime(words=201, images=0, checks=0).minutes == 2  # 61 s
     assert ReadingTime(words=0, images=0, checks=0, video_seconds=121).minutes == 3
+
+
+def test_a_course_lasts_the_sum_of_its_lessons_minutes_as_listed():
+    # Four lessons of 2 min 45 s each show "3 min": the course is 12 minutes, not 11.
+    assert [rounded_minutes(165)] * 4 == [3, 3, 3, 3]
+    assert course_minutes([165] * 4) == 12
+    assert course_minutes([]) == 0
+    assert course_minutes([0, 60, 61]) == 1 + 1 + 2

@@ -54,9 +54,9 @@ that the equity dashboard has gaps to show; nothing here is evidence about
 anyone."""
 
 import random
-from contextlib import contextmanager
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -67,8 +67,8 @@ from content.models import LocalArea, Partner, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
-from lms.cohorts.models import Cohort, Invitation, Membership, Programme
 from lms.cohorts.invitation_emails import JOINED_BY_LINK
+from lms.cohorts.models import Cohort, Invitation, Membership, Programme
 from lms.core.outbox import Status
 from lms.equity.models import (
     PREFER_NOT,
@@ -125,25 +125,27 @@ COHORTS = [
 ]  # fmt: skip
 LEARNERS = sum(cohort[-1] for cohort in COHORTS)  # 780 invited
 
-FIRST_NAMES = (
+_FIRST = (
     "Aaliyah Aaron Abdul Adam Adebayo Aisha Alex Alice Amandeep Amara Amelia Amir Andrew Anita "
     "Arjun Ayesha Baljit Ben Bethany Bilal Callum Catherine Charlotte Chen Chloe Chukwuemeka "
     "Claire Connor Daniel David Deepa Dominic Eilidh Elena Ellie Emeka Emily Emma Fatima Gareth "
-    "Gemma Gurpreet Hannah Harjit Harry Hassan Helen Imran Isabel Jack Jade James Jasmine Jaswinder "
-    "Jessica Joanne John Jordan Joseph Joy Kamala Karen Kiran Kwame Laura Leah Liam Lucy Mandeep "
+    "Gemma Gurpreet Hannah Harjit Harry Hassan Helen Imran Isabel Jack Jade James Jasmine "
+    "Jaswinder Jessica Joanne John Jordan Joseph Joy Kamala Karen Kiran Kwame Laura Leah Liam "
+    "Lucy Mandeep "
     "Marcus Maria Mark Martin Matthew Mei Michael Mohammed Nadia Naomi Natalie Neil Nia Nikhil "
     "Nkechi Oliver Olivia Omar Paul Paula Pooja Rachel Rajesh Rebecca Reece Richard Rohan Ruth "
     "Ryan Sadia Samuel Sandeep Sarah Shabana Simon Sophie Stephen Sunita Tariq Thomas Tom Usman "
     "Victoria Wei Yasmin Yusuf Zainab Zoe"
-).split()
-LAST_NAMES = (
+)
+_LAST = (
     "Adeyemi Ahmed Ali Allen Anderson Atwal Bailey Baker Bains Begum Bennett Bhatti Brown Campbell "
     "Carter Chauhan Chen Clarke Cooper Davies Dhillon Edwards Evans Francis Gill Green Griffiths "
     "Hall Harris Hughes Hussain Iqbal Jackson James Johal Johnson Jones Kaur Khan Kumar Lewis Li "
     "Malik Martin Mensah Mistry Mitchell Moore Morgan Morris Nwosu Obi Okafor Owen Parker Patel "
     "Phillips Price Rahman Richards Roberts Robinson Sandhu Shah Sharma Singh Smith Taylor Thomas "
     "Thompson Turner Walker Ward Watson White Williams Wilson Wood Wright Young"
-).split()
+)
+FIRST_NAMES, LAST_NAMES = _FIRST.split(), _LAST.split()
 ORG_WORDS = {
     "advanced-manufacturing": (
         ("Precision", "Castings", "Engineering", "Tooling", "Components", "Automation", "Forge"),
@@ -542,8 +544,9 @@ class Builder:
         ended = started + timedelta(seconds=seconds)
         if ended >= self.anchor:
             ended = self.anchor - timedelta(seconds=1)
-        progress = LessonProgress(user=user, lesson_id=lesson.pk, course_id=lesson.course_id,
-                                  started_at=started)  # fmt: skip
+        progress = LessonProgress(
+            user=user, lesson_id=lesson.pk, course_id=lesson.course_id, started_at=started
+        )
         rows.progress.append(progress)
         moment = started
         for block_id, options, correct in lesson.checks:
@@ -558,10 +561,13 @@ class Builder:
                 right = first_right if attempt == 0 else (attempt == tries - 1 and last_right)
                 selected = sorted(correct) if right else [self.wrong(options, correct)]
                 self.event(
-                    user, Verb.ANSWERED, moment + timedelta(seconds=20 * attempt), lesson,
+                    user,
+                    Verb.ANSWERED,
+                    moment + timedelta(seconds=20 * attempt),
+                    lesson,
                     f"answered:{{u}}:{lesson.pk}:{block_id}:synthetic-{attempt}",
                     {"check": block_id, "selected": selected, "correct": right},
-                )  # fmt: skip
+                )
             rows.answers.append(
                 CheckAnswer(
                     user=user,
@@ -579,13 +585,19 @@ class Builder:
         cap = max(300, lesson.seconds * 3)
         progress.completed_at = ended
         progress.seconds_spent = min(seconds, cap)
-        self.event(user, Verb.COMPLETED, ended, lesson, f"completed:{{u}}:{lesson.pk}",
-                   {"seconds": progress.seconds_spent})  # fmt: skip
+        self.event(
+            user,
+            Verb.COMPLETED,
+            ended,
+            lesson,
+            f"completed:{{u}}:{lesson.pk}",
+            {"seconds": progress.seconds_spent},
+        )
         state[lesson.course_id].add(lesson.pk)
         if state[lesson.course_id] >= self.catalogue.course_lessons[lesson.course_id]:
             self.enrolment[key].completed_at = ended
-            self.event(user, Verb.COURSE_COMPLETED, ended, None,
-                       f"course_completed:{{u}}:{lesson.course_id}", course=lesson.course_id)  # fmt: skip
+            dedupe = f"course_completed:{{u}}:{lesson.course_id}"
+            self.event(user, Verb.COURSE_COMPLETED, ended, None, dedupe, course=lesson.course_id)
             course = self.catalogue.courses[lesson.course_id]
             rows.certificates.append(
                 Certificate(

@@ -239,6 +239,7 @@ class Lesson:
 class Catalogue:
     pathways: dict[str, tuple[Pathway, list[Lesson]]]
     course_lessons: dict[int, set[int]]  # live lessons of each course
+    in_order: dict[int, list[Lesson]]  # the same, in course order
     courses: dict[int, CoursePage]
 
 
@@ -279,7 +280,9 @@ def catalogue() -> Catalogue | None:
     courses = {c.path: c for c in CoursePage.objects.live()}
     lessons = {}
     course_lessons = defaultdict(set)
-    for page in LessonPage.objects.live().only("pk", "path", "reading_seconds", "body"):
+    in_order = defaultdict(list)
+    pages = LessonPage.objects.live().only("pk", "path", "reading_seconds", "body")
+    for page in pages.order_by("path"):
         course = courses.get(page.parent_path)
         if course is None:
             continue
@@ -292,13 +295,16 @@ def catalogue() -> Catalogue | None:
             correct = frozenset(i for i, o in enumerate(options, 1) if o.get("is_correct"))
             checks.append((block["id"], len(options), correct))
         lessons[page.pk] = Lesson(page.pk, course.pk, page.reading_seconds or 300, checks)
+        in_order[course.pk].append(lessons[page.pk])
     pathways = {
         slug: (pathway, [lessons[pk] for pk in ids.get(pathway.pk, []) if pk in lessons])
         for slug, pathway in found.items()
     }
     if not all(steps for _, steps in pathways.values()):
         return None
-    return Catalogue(pathways, dict(course_lessons), {c.pk: c for c in courses.values()})
+    return Catalogue(
+        pathways, dict(course_lessons), dict(in_order), {c.pk: c for c in courses.values()}
+    )
 
 
 @transaction.atomic
@@ -312,6 +318,19 @@ def ensure_programme(today: date | None = None) -> bool:
         return False
     Builder(found, today or datetime.now(TZ).date()).build()
     return True
+
+
+@transaction.atomic
+def remove_programme() -> None:
+    """Deletes the synthetic programme and everything of its learners (their
+    nudges and learning events too, which a deleted account would leave
+    behind anonymised)."""
+    synthetic = User.objects.filter(email__endswith=f"@{DOMAIN}")
+    Nudge.objects.filter(user__in=synthetic).delete()
+    LearningEvent.objects.filter(user__in=synthetic).delete()
+    synthetic.delete()
+    Cohort.objects.filter(programme__name=PROGRAMME).delete()
+    Programme.objects.filter(name=PROGRAMME).delete()
 
 
 class Builder:
@@ -484,6 +503,7 @@ class Builder:
             self.rows.self_checks.append((check, ratings))
         start = max(onboarded, datetime.combine(cohort.starts_on, time.min, tzinfo=TZ))
         sessions = self.learning(user, steps, start, keen)
+        sessions += self.exploring(user, steps, sessions, keen)
         self.nudges(user, joined_at, sessions, keen)
 
     # -- learning --------------------------------------------------------------
@@ -524,6 +544,28 @@ class Builder:
             while rng.random() < 0.3 and day.weekday() not in NUDGE_DAYS:
                 day += timedelta(days=1)  # waits for the next nudge, then learns
         return moments
+
+    def exploring(self, user, steps, moments: list[datetime], keen: float) -> list[datetime]:
+        """Some active learners also try a course off their pathway: its first
+        lessons, on a day they were learning anyway."""
+        rng = self.rng
+        if not moments or rng.random() > 0.2 + 0.4 * keen:
+            return []
+        own = {lesson.course_id for lesson in steps}
+        others = sorted(c for c in self.catalogue.in_order if c not in own)
+        course = self.catalogue.in_order[rng.choice(others)]
+        when = rng.choice(moments) + timedelta(hours=rng.uniform(1, 30))
+        found = []
+        for index, lesson in enumerate(course[: rng.randrange(1, len(course) + 1)]):
+            if when >= self.anchor:
+                break
+            found.append(when)
+            finished = index == 0 or rng.random() < 0.85
+            when = self.lesson(user, lesson, when, finished=finished)
+            if not finished:
+                break
+            when += timedelta(days=rng.randrange(0, 4), minutes=rng.randrange(1, 60))
+        return found
 
     def lesson(self, user, lesson: Lesson, started: datetime, *, finished: bool) -> datetime:
         """One lesson's rows; returns when the learner left it."""

@@ -183,12 +183,10 @@ def test_two_fresh_runs_give_the_same_figures(library, settings, tmp_path):
     emails = sorted(
         User.objects.filter(email__endswith=f"@{programme.DOMAIN}").values_list("email", flat=True)
     )
+    programme.remove_programme()
     synthetic = User.objects.filter(email__endswith=f"@{programme.DOMAIN}")
-    Nudge.objects.filter(user__in=synthetic).delete()
-    LearningEvent.objects.filter(user__in=synthetic).delete()
-    synthetic.delete()
-    Cohort.objects.filter(programme__name=programme.PROGRAMME).delete()
-    Programme.objects.filter(name=programme.PROGRAMME).delete()
+    assert not synthetic.exists()
+    assert not LearningEvent.objects.filter(user__isnull=True).exists()
     assert programme.ensure_programme(today=today)
     assert figures() == first
     assert sorted(synthetic.values_list("email", flat=True)) == emails

@@ -241,6 +241,12 @@ NUDGE_MAX_ATTEMPTS = env_int("NUDGE_MAX_ATTEMPTS", 5)
 NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 120)
 NUDGE_SIGN_IN_LINK_HOURS = env_int("NUDGE_SIGN_IN_LINK_HOURS", 72)
 
+# `seed_demo` adds the synthetic demo programme (demo.programme: invented
+# learners under @synthetic.example) only when this is on: off here and in
+# production, on in lms.settings.dev (`make run`); `seed_demo --synthetic` /
+# `--no-synthetic` decide for one run. See docs/operations.md.
+FMA_DEMO_SYNTHETIC = env_bool("FMA_DEMO_SYNTHETIC", False)
+
 # Disclosure control of the equity dashboard and the cohort reports
 # (lms.reports.disclosure): see "Disclosure control for funders" in
 # docs/operations.md.

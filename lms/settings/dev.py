@@ -2,11 +2,14 @@
 email outbox under var/, no servers needed."""
 
 from .base import *  # noqa: F403
-from .env import env_str
+from .env import env_bool, env_str
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-not-for-production")
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+# `make run` shows every staff report with figures: seed_demo adds the
+# synthetic demo programme (demo.programme) unless FMA_DEMO_SYNTHETIC=false.
+FMA_DEMO_SYNTHETIC = env_bool("FMA_DEMO_SYNTHETIC", True)
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )

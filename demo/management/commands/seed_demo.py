@@ -1,3 +1,4 @@
+import argparse
 import secrets
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP, provision_all_partners
+from demo import programme
 from lms.accounts.models import User
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.cohorts.models import Cohort, Programme
@@ -58,9 +60,22 @@ def verify_email(user) -> None:
 
 
 class Command(BaseCommand):
-    help = "Load the starter library and demo accounts (onboarded learners). Safe to run again."
+    help = (
+        "Load the starter library and demo accounts (onboarded learners), and, where "
+        "FMA_DEMO_SYNTHETIC is on (lms.settings.dev), the synthetic demo programme. "
+        "Safe to run again."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--synthetic",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="add (or, with --no-synthetic, leave out) the synthetic demo programme of "
+            "invented learners (demo.programme); default: the FMA_DEMO_SYNTHETIC setting",
+        )
+
+    def handle(self, *args, synthetic=None, **options):
         provision_all_partners()  # a database from before partner shelves existed
         ensure_roles()
         ensure_equity_analysts()
@@ -78,6 +93,10 @@ class Command(BaseCommand):
                 handle.write("\n".join(lines) + "\n")
             credentials.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts and passwords: {credentials}"))
+        if synthetic is None:
+            synthetic = programme.enabled(settings)
+        if synthetic and programme.ensure_programme():
+            self.stdout.write(f"Added the synthetic demo programme: {programme.PROGRAMME}")
 
     def ensure_accounts(self) -> list[tuple[str, str]]:
         """Every demo account, with its address verified and primary (also for

@@ -206,6 +206,9 @@ class CoursePage(InTree, Page):
     ]
     parent_page_types = ["courses.PartnerPage"]
     subpage_types = ["courses.LessonPage"]
+    # The editor lists a course's lessons in their order (01, 02, 03), not
+    # newest first.
+    admin_default_ordering = "ord"
 
     def full_clean(self, *args, **kwargs):
         if self.path:
@@ -223,7 +226,13 @@ class CoursePage(InTree, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = LessonPage.objects.live().public().child_of(self).order_by("path")
+        context["lessons"] = lessons = self.lessons_shown(request)
+        # A preview shows its draft lessons; their minutes, as listed, add up.
+        context["course_minutes"] = (
+            reading_time.course_minutes(lesson.reading_seconds for lesson in lessons)
+            if getattr(request, "is_preview", False)
+            else self.total_minutes
+        )
         context["catalogue"] = CataloguePage.objects.live().ancestor_of(self).first()
         context["partner"] = (
             Partner.objects.select_related("logo", "shelf")
@@ -233,6 +242,15 @@ class CoursePage(InTree, Page):
         )
         context["support_programmes"] = SupportProgramme.objects.for_sectors(self.sectors.all())
         return context
+
+    def lessons_shown(self, request):
+        """The live lessons, in order; in a preview (an editor reviewing a
+        submitted course, whose lessons are drafts), every lesson as its
+        latest draft, in order."""
+        if getattr(request, "is_preview", False):
+            lessons = LessonPage.objects.child_of(self).order_by("path")
+            return [lesson.get_latest_revision_as_object() for lesson in lessons]
+        return LessonPage.objects.live().public().child_of(self).order_by("path")
 
     @property
     def cover_source_is_link(self) -> bool:

@@ -1,7 +1,7 @@
 """Review before publishing: Wagtail's own workflow, set up for partners.
 
 Partner authors can add and change pages on their shelf but never publish;
-saving offers "Submit to Partner review". A platform editor approves (which
+saving offers "Submit to Platform editor review". A platform editor approves (which
 publishes) or requests changes with a comment. Approving a course also
 publishes its lessons' drafts, so an imported course is reviewed as one unit.
 
@@ -31,7 +31,9 @@ from .models import CoursePage, LessonPage
 
 log = logging.getLogger(__name__)
 
-WORKFLOW_NAME = "Partner review"
+# One name for the workflow and its one task, so the editor's button ("Submit
+# to Platform editor review") and the emails ("Platform editor review") agree.
+WORKFLOW_NAME = "Platform editor review"
 TASK_NAME = "Platform editor review"
 
 NOTIFIERS = {

@@ -109,7 +109,7 @@ def test_author_edits_own_pages_but_cannot_publish(clients, partners):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="action-publish"' not in html
-    assert 'name="action-submit"' in html  # "Submit to Partner review"
+    assert 'name="action-submit"' in html  # "Submit to Platform editor review"
     live_title = lesson.title
     data = lesson_form("Changed by the author", lesson.slug, action="action-publish")
     author_a.post(edit_url, data)

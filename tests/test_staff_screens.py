@@ -1,9 +1,11 @@
 """Staff screens (issue 14) checked from the outside."""
 
 import pytest
+from django.test import Client
 
 from content.models import Partner
-from courses.models import LessonPage
+from courses.models import CoursePage, LessonPage
+from courses.review import TASK_NAME, WORKFLOW_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +44,38 @@ def test_the_import_page_links_to_the_authoring_guide_in_the_cms(staff_client, l
     html = guide.content.decode()
     assert "<h2>" in html and "front matter" in html.lower()
     assert "<script" not in html.split('class="authoring-guide')[1].split("</div>")[0]
+
+
+def test_the_reviewers_preview_lists_the_draft_lessons_in_order(library):
+    course = CoursePage.objects.live().order_by("path").first()
+    course.save_revision()
+    drafts = []
+    for number in (1, 2, 3):
+        lesson = LessonPage(
+            title=f"Draft lesson {number:02d}",
+            slug=f"draft-lesson-{number:02d}",
+            summary="A draft.",
+            body=[("markdown", "Words " * 250)],
+            live=False,
+        )
+        course.add_child(instance=lesson)
+        lesson.save_revision()
+        drafts.append(lesson)
+    html = course.make_preview_request().content.decode()
+    positions = [html.index(lesson.title) for lesson in drafts]
+    assert positions == sorted(positions)
+    shown = LessonPage.objects.child_of(course).count()
+    minutes = sum(lesson.reading_minutes for lesson in LessonPage.objects.child_of(course))
+    assert f"{shown} lessons · {minutes} minutes" in " ".join(html.split())
+    # The live page shows the live lessons only.
+    live = Client().get(course.url).content.decode()
+    assert "Draft lesson 01" not in live
+
+
+def test_the_editor_lists_a_courses_lessons_in_order_and_one_name_for_review(staff_client, library):
+    assert WORKFLOW_NAME == TASK_NAME
+    course = CoursePage.objects.live().order_by("path").first()
+    html = staff_client("editor").get(f"/admin/pages/{course.pk}/").content.decode()
+    titles = [lesson.title for lesson in LessonPage.objects.child_of(course).order_by("path")]
+    positions = [html.index(title) for title in titles]
+    assert positions == sorted(positions)

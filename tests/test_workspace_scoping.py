@@ -216,7 +216,7 @@ def test_platform_editors_may_publish_the_catalogue_and_review_it(catalogue):
     )
     assert {"add_image", "delete_image", "add_document", "delete_document"} <= on_media
     workflow = catalogue.get_workflow()
-    assert workflow is not None and workflow.name == "Partner review"
+    assert workflow is not None and workflow.name == "Platform editor review"
     task = workflow.tasks.first().specific
     assert list(task.groups.all()) == [editors]
 

@@ -113,7 +113,7 @@ def test_author_imports_fixes_submits_and_editor_approves(
 
     # Submit the course (and with it, its lessons) for review.
     page.goto(f"{live_server.url}/admin/pages/{course.pk}/edit/")
-    choose_action(page, re.compile("Submit to Partner review"))
+    choose_action(page, re.compile("Submit to Platform editor review"))
     page.get_by_text(re.compile("submitted", re.I)).first.wait_for()
 
     # The editor, in a browser of their own, approves.

@@ -12,8 +12,7 @@ tests/test_equity_differencing.py."""
 import csv
 import io
 import types
-from datetime import timedelta
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group

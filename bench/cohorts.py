@@ -415,8 +415,9 @@ WITH pathway_lessons AS (
 sizes AS (SELECT pathway_id, count(*) AS n FROM pathway_lessons GROUP BY pathway_id),
 members AS (SELECT DISTINCT user_id FROM cohorts_membership),
 done AS (
-  SELECT user_id, sum(seconds_spent) AS seconds FROM progress_lessonprogress
-  WHERE completed_at IS NOT NULL GROUP BY user_id
+  SELECT p.user_id, sum(greatest(1, (l.reading_seconds + 59) / 60)) AS minutes
+  FROM progress_lessonprogress p JOIN courses_lessonpage l ON l.page_ptr_id = p.lesson_id
+  WHERE p.completed_at IS NOT NULL GROUP BY p.user_id
 ),
 weeks AS (
   SELECT user_id, count(DISTINCT date_trunc('week', occurred_at AT TIME ZONE %(tz)s)) AS n
@@ -438,7 +439,7 @@ learners AS (
          d.user_id IS NOT NULL AS activated,
          coalesce(w.n, 0) >= 3 AS engaged,
          cp.user_id IS NOT NULL AS completed,
-         coalesce(d.seconds, 0) AS seconds,
+         coalesce(d.minutes, 0) AS minutes,
          coalesce(dim.name, 'Not known') AS dimension,
          CASE {equity_cases} ELSE 'Not declared' END AS equity
   FROM members m
@@ -451,8 +452,8 @@ learners AS (
 )
 SELECT GROUPING(dimension) AS by_dimension, GROUPING(equity) AS by_equity, dimension, equity,
        count(*), count(*) FILTER (WHERE activated), count(*) FILTER (WHERE engaged),
-       count(*) FILTER (WHERE completed), sum(seconds) / 60.0,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FILTER (WHERE activated) / 60.0
+       count(*) FILTER (WHERE completed), sum(minutes),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) FILTER (WHERE activated)
 FROM learners
 GROUP BY GROUPING SETS ((), (dimension), (equity))
 """

@@ -1,11 +1,10 @@
 """What the learner sees on their dashboard. A fixed number of queries,
 however long their history."""
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from lms.cohorts.services import cohorts_of
 from lms.learners.services import rating_changes
 from lms.pathways.models import PersonalPathway
 from lms.pathways.services import PathwayProgress, next_five_minutes, pathway_progress
+from lms.progress.minutes import minutes_sum
 from lms.progress.models import Enrolment, LessonProgress
 from lms.progress.streaks import week_of, weeks_in_a_row
 
@@ -102,7 +102,7 @@ def build_dashboard(user, profile) -> Dashboard:
     next_lesson = picked[1] if picked else None
     cohorts = list(cohorts_of(user))
     totals = LessonProgress.objects.filter(user=user, completed_at__isnull=False).aggregate(
-        seconds=Sum("seconds_spent"), lessons=Count("id")
+        minutes=minutes_sum(), lessons=Count("id")
     )
     streak, learned_this_week = weekly_streak(user, profile.tz)
     return Dashboard(
@@ -114,7 +114,9 @@ def build_dashboard(user, profile) -> Dashboard:
         cohorts=cohorts,
         streak_weeks=streak,
         learned_this_week=learned_this_week,
-        minutes_learned=math.ceil((totals["seconds"] or 0) / 60),
+        # The listed minutes of the completed lessons (lms.progress.minutes):
+        # the sum of the learner's CPD log, and what the reports count.
+        minutes_learned=totals["minutes"],
         lessons_completed=totals["lessons"],
         completed_courses=list(
             Enrolment.objects.filter(user=user, completed_at__isnull=False)

@@ -12,11 +12,13 @@ tests/test_equity_differencing.py."""
 import csv
 import io
 import types
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from lms.cohorts.access import ensure_roles
 from lms.cohorts.models import Cohort, Membership, Programme
@@ -176,8 +178,7 @@ def test_learner_and_anonymous_reach_no_report(world, metrics):
     assert AuditEntry.objects.count() == 0
 
 
-def test_analyst_cannot_read_the_audit_log_or_the_funnel(world):
-    assert world.analyst_client.get(AUDIT).status_code == 403
+def test_analyst_cannot_read_the_funnel(world):
     assert world.analyst_client.get(FUNNEL).status_code == 403
 
 
@@ -320,3 +321,104 @@ def test_no_per_learner_equity_route_in_the_admin():
     names = [str(p.pattern) for p in get_resolver().url_patterns]
     assert not any("equityprofile" in name.lower() for name in names)
     assert disclosure.min_count() == 10
+
+
+# -- the audit log: admins read all of it, an analyst their own entries ----------
+
+
+def _xlsx(response):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(body)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+@pytest.fixture
+def two_analysts(world, metrics, staff_client):
+    """The world's analyst viewed and exported (sex), another analyst viewed
+    (ethnic group) and exported; an entry of an account since deleted."""
+    other = staff_client("analyst", email="other.analyst@example.com")
+    world.analyst_client.get(EQUITY)
+    world.analyst_client.get(EQUITY, {"export": "csv"})
+    other.get(EQUITY, {"characteristic": "ethnic_group"})
+    other.get(EQUITY, {"characteristic": "ethnic_group", "export": "xlsx"})
+    AuditEntry.objects.create(
+        user=None, user_email="gone@example.com", action="view", filters={"cohort_name": "X"}
+    )
+    return other
+
+
+def test_analyst_sees_the_audit_log_menu_item_and_only_their_own_entries(world, two_analysts):
+    assert AuditEntry.objects.count() == 5
+    response = world.analyst_client.get(AUDIT)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "analyst@example.com" in html and "Your own views and exports" in html
+    assert "other.analyst@example.com" not in html and "gone@example.com" not in html
+    assert "Ethnic group" not in html  # what the other analyst looked at
+    entries = list(response.context["object_list"])
+    assert [entry.action for entry in entries] == ["export", "view"]
+    assert {entry.user for entry in entries} == {world.analyst}
+    # The menu item shows for analysts (Reports → Equity audit log).
+    assert "Equity audit log" in world.analyst_client.get("/admin/").content.decode()
+    # The other analyst, likewise, sees only theirs.
+    theirs = two_analysts.get(AUDIT)
+    assert {entry.user for entry in theirs.context["object_list"]} == {two_analysts.user}
+    assert "analyst@example.com" not in theirs.content.decode().replace("other.analyst@", "")
+
+
+def test_analyst_audit_exports_and_filters_hold_only_their_own_entries(world, two_analysts):
+    rows = _csv(world.analyst_client.get(AUDIT, {"export": "csv"}))
+    assert rows[0][:3] == ["When", "Who", "Action"]
+    assert [row[1] for row in rows[1:]] == ["analyst@example.com"] * 2
+    assert "other.analyst" not in str(rows) and "gone@example.com" not in str(rows)
+    sheet = _xlsx(world.analyst_client.get(AUDIT, {"export": "xlsx"}))
+    assert [row[1] for row in sheet[1:]] == ["analyst@example.com"] * 2
+    assert "other.analyst" not in str(sheet)
+    # Filters narrow the analyst's own entries; they never widen them.
+    views = world.analyst_client.get(AUDIT, {"action": "view", "export": "csv"})
+    assert [(row[1], row[2]) for row in _csv(views)[1:]] == [("analyst@example.com", "Viewed")]
+    today = timezone.localdate()
+    dated = world.analyst_client.get(
+        AUDIT,
+        {
+            "at_after": (today - timedelta(days=1)).isoformat(),
+            "at_before": (today + timedelta(days=1)).isoformat(),
+            "export": "csv",
+        },
+    )
+    assert [row[1] for row in _csv(dated)[1:]] == ["analyst@example.com"] * 2
+    assert (
+        world.analyst_client.get(AUDIT, {"user": two_analysts.user.pk})
+        .context["object_list"]
+        .count()
+        == 2
+    )
+
+
+def test_programme_admin_reads_every_audit_entry(world, two_analysts, admin_client):
+    for client in (world.admin_client, admin_client):
+        response = client.get(AUDIT)
+        html = response.content.decode()
+        assert "analyst@example.com" in html and "other.analyst@example.com" in html
+        assert "gone@example.com" in html
+        assert "Every view, export and refused request" in html
+        rows = _csv(client.get(AUDIT, {"export": "csv"}))
+        assert sorted(row[1] for row in rows[1:]) == [
+            "analyst@example.com",
+            "analyst@example.com",
+            "gone@example.com",
+            "other.analyst@example.com",
+            "other.analyst@example.com",
+        ]
+        assert len(_xlsx(client.get(AUDIT, {"export": "xlsx"}))) == 6
+
+
+def test_no_audit_log_for_cohort_managers_learners_or_visitors(world, two_analysts):
+    assert world.manager_client.get(AUDIT).status_code == 403
+    assert world.manager_client.get(AUDIT, {"export": "csv"}).status_code == 403
+    assert "Equity audit log" not in world.manager_client.get("/admin/").content.decode()
+    for client in (world.learner_client, Client()):
+        for query in ({}, {"export": "csv"}, {"export": "xlsx"}):
+            response = client.get(AUDIT, query)
+            assert response.status_code in (302, 403)
+            assert b"analyst@example.com" not in response.content

@@ -3,14 +3,27 @@
 from django.utils.html import format_html, format_html_join
 
 
-def bar_chart(chart_id: str, title: str, desc: str, bars, *, unit: str = "", max_value=None):
+def bar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    bars,
+    *,
+    unit: str = "",
+    max_value=None,
+    label_width: int = 220,
+    bar_width: int = 360,
+):
     """An accessible horizontal bar chart as inline SVG: role="img" with a
     <title> and <desc> (the figures are also in a table beside it). `bars`:
-    (label, value or None); None draws no bar and says "hidden". No script,
-    no inline style (presentation attributes only), so it passes a strict
-    CSP."""
+    (label, value or None); None draws no bar and says "hidden"; every
+    value is written beside its bar. No script, no inline style
+    (presentation attributes only), so it passes a strict CSP. A chart of
+    short labels can be drawn narrower (`label_width`, `bar_width`, in the
+    same units as its 13-unit text), so its text stays legible when it is
+    scaled down to a phone's width."""
     bars = list(bars)
-    label_width, bar_width, row_height, top = 220, 360, 26, 8
+    row_height, top = 26, 8
     width = label_width + bar_width + 80
     height = top * 2 + row_height * max(len(bars), 1)
     biggest = max_value or max([value for _, value in bars if value is not None] or [1]) or 1

@@ -32,13 +32,22 @@ Definitions (per learner in scope)
   a pathway finished before `since` does not count again). A learner in
   several cohorts with different pathways counts once if they completed any
   one of those pathways.
-- minutes: seconds spent (`LessonProgress.seconds_spent`) on lessons
-  completed within the window, / 60.
+- minutes: the listed minutes of the lessons completed within the window
+  (lms.progress.minutes: whole minutes per lesson, the same as the learner's
+  dashboard and CPD log; not the seconds the pages were open). A group's or
+  cohort's minutes are the sum of its learners' minutes, never rounded.
 - median_minutes (in breakdowns): the median of minutes over the group's
   activated learners; None when none is activated.
 
 The stages are counted independently; they are not forced to nest (someone
 can finish a two-lesson pathway within one week without being "engaged").
+
+Per cohort
+----------
+`cohort_funnels` gives each of many cohorts the figures `funnel` gives it
+alone (Scope((cohort,), since, until)), record key sums included, from one
+query grouped by cohort (and one for the invitations): the learners are the
+cohort's members, completed means completing that cohort's pathway.
 
 Cell keys
 ---------
@@ -57,6 +66,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -77,6 +87,7 @@ from content.models import SeniorityLevel
 from lms.cohorts.models import Cohort, Invitation, Membership
 from lms.learners.models import OrganisationSize
 from lms.pathways.services import pathway_lesson_ids
+from lms.progress.minutes import lesson_minutes
 from lms.progress.models import LearningEvent, LessonProgress
 
 from .medians import in_database as median_in_database
@@ -109,7 +120,7 @@ class GroupCounts:
     activated: int = 0
     engaged: int = 0
     completed: int = 0
-    minutes: float = 0.0
+    minutes: int = 0
     median_minutes: float | None = None
     learners_key: int = _key_sum()
     activated_key: int = _key_sum()
@@ -124,7 +135,7 @@ class Funnel:
     activated: int = 0
     engaged: int = 0
     completed: int = 0
-    minutes: float = 0.0
+    minutes: int = 0
     per_week: list[tuple[date, int]] = field(default_factory=list)  # completions per week
     joined_key: int = _key_sum()
     activated_key: int = _key_sum()
@@ -195,22 +206,23 @@ def _in_window(lookup: str, scope: Scope) -> Q:
     return q
 
 
-def _completed_membership(
-    scope: Scope, cohorts: dict[int, int], lessons: dict[int, list[int]]
-) -> Exists:
-    """Exists: a membership of OuterRef('pk') in an in-scope cohort whose
-    pathway the learner completed (see the module docstring). `cohorts` maps
-    the in-scope cohorts to their pathways, `lessons` pathways to the ids of
-    the lessons that count in them (lms.pathways.services.pathway_lesson_ids):
-    both go into the SQL as literals, so each learner's check reads only their
-    memberships and progress (no join to the cohorts or pathways)."""
-    start, end = window(scope)
+def _pathways_of(cohorts: dict[int, int], lessons: dict[int, list[int]]) -> dict[int, list[int]]:
+    """Pathway id → the in-scope cohorts on it, for pathways with lessons."""
     by_pathway = defaultdict(list)
     for cohort_id, pathway_id in cohorts.items():
         if lessons.get(pathway_id):
             by_pathway[pathway_id].append(cohort_id)
-    if not by_pathway:
-        return Exists(Membership.objects.none())
+    return by_pathway
+
+
+def _with_pathway_done(memberships, scope: Scope, by_pathway, lessons):
+    """`memberships` annotated with `m_completed`: the member completed their
+    cohort's pathway (see the module docstring). `by_pathway` maps pathways
+    to their in-scope cohorts (`_pathways_of`), `lessons` pathways to the ids
+    of the lessons that count in them (lms.pathways.services.pathway_lesson_ids):
+    both go into the SQL as literals, so each check reads only the member's
+    progress (no join to the cohorts or pathways)."""
+    start, _ = window(scope)
     done = LessonProgress.objects.filter(user_id=OuterRef("user_id")).filter(
         _in_window("completed_at", Scope(until=scope.until))
     )
@@ -230,18 +242,11 @@ def _completed_membership(
             output_field=IntegerField(),
         )
 
-    memberships = (
-        Membership.objects.filter(
-            user_id=OuterRef("pk"),
-            cohort_id__in=[c for ids in by_pathway.values() for c in ids],
-        )
-        .order_by()
-        .annotate(
-            m_size=per_cohort(lambda pathway: Value(len(lessons[pathway]))),
-            m_done=per_cohort(lambda pathway: count(done.filter(lesson_id__in=lessons[pathway]))),
-        )
-        .filter(m_done=F("m_size"))
+    memberships = memberships.annotate(
+        m_size=per_cohort(lambda pathway: Value(len(lessons[pathway]))),
+        m_done=per_cohort(lambda pathway: count(done.filter(lesson_id__in=lessons[pathway]))),
     )
+    finished = Q(m_done=F("m_size"))
     if start:
         memberships = memberships.annotate(
             m_done_before=per_cohort(
@@ -249,47 +254,73 @@ def _completed_membership(
                     done.filter(lesson_id__in=lessons[pathway], completed_at__lt=start)
                 )
             )
-        ).filter(m_done_before__lt=F("m_size"))
-    return Exists(memberships)
+        )
+        finished &= Q(m_done_before__lt=F("m_size"))
+    return memberships.annotate(
+        m_completed=Case(
+            When(finished, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
 
 
-# -- per-learner figures ----------------------------------------------------
+def _completed_membership(
+    scope: Scope, cohorts: dict[int, int], lessons: dict[int, list[int]]
+) -> Exists:
+    """Exists: a membership of OuterRef('pk') in an in-scope cohort (`cohorts`:
+    cohort → pathway) whose pathway the learner completed."""
+    by_pathway = _pathways_of(cohorts, lessons)
+    if not by_pathway:
+        return Exists(Membership.objects.none())
+    memberships = Membership.objects.filter(
+        user_id=OuterRef("pk"), cohort_id__in=[c for ids in by_pathway.values() for c in ids]
+    ).order_by()
+    return Exists(
+        _with_pathway_done(memberships, scope, by_pathway, lessons).filter(m_completed=True)
+    )
+
+
+def _learner_figures(scope: Scope, user: str, key: str) -> dict:
+    """The per-learner annotations of the module docstring, for rows whose
+    learner is the column `user` (and whose record key is at `key`)."""
+    done = LessonProgress.objects.filter(_in_window("completed_at", scope), user_id=OuterRef(user))
+    events = LearningEvent.objects.filter(_in_window("occurred_at", scope), user_id=OuterRef(user))
+    return {
+        "m_key": Coalesce(F(key), Value(0), output_field=IntegerField()),
+        "m_activated": Exists(done),
+        "m_weeks": Coalesce(
+            Subquery(
+                events.order_by()
+                .values("user_id")
+                .annotate(n=Count(TruncWeek("occurred_at"), distinct=True))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        "m_minutes": Coalesce(
+            Subquery(
+                done.order_by().values("user_id").annotate(s=Sum(lesson_minutes())).values("s"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    }
 
 
 def learner_rows(scope: Scope):
     """A User queryset, one row per learner in scope, annotated with
     `m_activated`, `m_weeks` (distinct active ISO weeks in the window),
-    `m_seconds`, `m_completed` and `m_key` (their record key, 0 if none).
+    `m_minutes`, `m_completed` and `m_key` (their record key, 0 if none).
     Costs the cohort and pathway look-ups (4 queries, sized by the number of
     cohorts and pathways, not learners)."""
     cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
     lessons = pathway_lesson_ids(set(cohorts.values()))
-    done = LessonProgress.objects.filter(_in_window("completed_at", scope), user_id=OuterRef("pk"))
-    events = LearningEvent.objects.filter(_in_window("occurred_at", scope), user_id=OuterRef("pk"))
     return (
         get_user_model()
         .objects.filter(pk__in=learners_in(scope))
         .order_by()
         .annotate(
-            m_key=Coalesce(F("record_key__key"), Value(0), output_field=IntegerField()),
-            m_activated=Exists(done),
-            m_weeks=Coalesce(
-                Subquery(
-                    events.order_by()
-                    .values("user_id")
-                    .annotate(n=Count(TruncWeek("occurred_at"), distinct=True))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            m_seconds=Coalesce(
-                Subquery(
-                    done.order_by().values("user_id").annotate(s=Sum("seconds_spent")).values("s"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            **_learner_figures(scope, "pk", "record_key__key"),
             m_completed=_completed_membership(scope, cohorts, lessons),
         )
     )
@@ -305,7 +336,7 @@ _STAGES = {
 
 def _counts():
     """Each stage's count and, over the same rows, the sum of record keys."""
-    aggregates = {"seconds": Coalesce(Sum("m_seconds"), 0)}
+    aggregates = {"minutes": Coalesce(Sum("m_minutes"), 0)}
     for stage, condition in _STAGES.items():
         aggregates[stage] = Count("pk", filter=condition)
         aggregates[f"{stage}_key"] = Coalesce(Sum("m_key", filter=condition), 0)
@@ -319,14 +350,13 @@ def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
     figures are worked out once), two elsewhere."""
     aggregates = _counts()
     if median_in_database():
-        aggregates["median_seconds"] = median_aggregate("m_seconds", filter=Q(m_activated=True))
+        aggregates["median_minutes"] = median_aggregate("m_minutes", filter=Q(m_activated=True))
     result = {}
     for row in rows.values(group=group_expr).annotate(**aggregates).order_by():
-        median = row.get("median_seconds")
         result[row["group"]] = GroupCounts(
             group=row["group"],
-            minutes=row["seconds"] / 60,
-            median_minutes=None if median is None else median / 60,
+            minutes=row["minutes"],
+            median_minutes=row.get("median_minutes"),
             **{stage: row[stage] for stage in _STAGES},
             **{f"{stage}_key": row[f"{stage}_key"] for stage in _STAGES},
         )
@@ -345,8 +375,7 @@ def median_minutes(rows) -> float | None:
 def medians(rows, group_expr=None) -> dict:
     """The median minutes of activated learners per group (key None without a
     group), in one query (lms.reports.medians)."""
-    seconds = median_of(rows.filter(m_activated=True), "m_seconds", group_expr)
-    return {group: value / 60 for group, value in seconds.items()}
+    return median_of(rows.filter(m_activated=True), "m_minutes", group_expr)
 
 
 # -- the report -------------------------------------------------------------
@@ -368,7 +397,7 @@ def funnel(scope: Scope) -> Funnel:
         activated=totals["activated"],
         engaged=totals["engaged"],
         completed=totals["completed"],
-        minutes=totals["seconds"] / 60,
+        minutes=totals["minutes"],
         per_week=per_week,
         joined_key=totals["learners_key"],
         activated_key=totals["activated_key"],
@@ -376,6 +405,51 @@ def funnel(scope: Scope) -> Funnel:
         completed_key=totals["completed_key"],
         per_week_keys=per_week_keys,
     )
+
+
+def cohort_funnels(cohort_ids, since: date | None = None, until: date | None = None):
+    """{cohort id: the Funnel of that cohort alone} for each of `cohort_ids`,
+    the same figures and record key sums as funnel(Scope((id,), since,
+    until)) (without the weekly series), whatever the number of cohorts in a
+    fixed number of queries: the cohort and pathway look-ups, the invitations
+    grouped by cohort, and the memberships grouped by cohort, each member's
+    figures worked out in the same query. A cohort whose dates miss the
+    window has no learners in scope: zeros, like `funnel`."""
+    cohort_ids = list(cohort_ids)
+    result = {pk: Funnel() for pk in cohort_ids}
+    scope = Scope(tuple(cohort_ids), since, until)
+    cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
+    if not cohorts:
+        return result
+    lessons = pathway_lesson_ids(set(cohorts.values()))
+    invited = (
+        Invitation.objects.filter(cohort_id__in=list(cohorts))
+        .order_by()
+        .values("cohort_id")
+        .annotate(n=Count("email", distinct=True))
+    )
+    for row in invited:
+        result[row["cohort_id"]].invited = row["n"]
+    memberships = Membership.objects.filter(cohort_id__in=list(cohorts)).order_by()
+    by_pathway = _pathways_of(cohorts, lessons)
+    if by_pathway:
+        memberships = _with_pathway_done(memberships, scope, by_pathway, lessons)
+    else:
+        memberships = memberships.annotate(m_completed=Value(False, output_field=BooleanField()))
+    rows = (
+        memberships.annotate(**_learner_figures(scope, "user_id", "user__record_key__key"))
+        .values("cohort_id")
+        .annotate(**_counts())
+    )
+    for row in rows:
+        figures = result[row["cohort_id"]]
+        figures.joined = row["learners"]
+        figures.joined_key = row["learners_key"]
+        figures.minutes = row["minutes"]
+        for stage in ("activated", "engaged", "completed"):
+            setattr(figures, stage, row[stage])
+            setattr(figures, f"{stage}_key", row[f"{stage}_key"])
+    return result
 
 
 def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:

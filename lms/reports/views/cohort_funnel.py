@@ -2,9 +2,11 @@
 cohorts each viewer may see (lms.cohorts.access.cohorts_for_user).
 
 "Cohort funnel" in the Reports menu: invited → joined → activated → engaged →
-completed and minutes learned, across the viewer's cohorts and per cohort;
-lessons completed per week as a chart (server-rendered SVG, with the same
-figures as a table); breakdowns by sector, seniority, organisation size band
+completed and minutes learned, across the viewer's cohorts and per cohort
+(one grouped query for every cohort's row, lms.reports.cohort_metrics.
+cohort_funnels); the funnel and the lessons completed per week as two charts
+side by side (server-rendered SVG, lms.reports.charts, each figure written
+on its bar and in a table); breakdowns by sector, seniority, organisation size band
 and local area. Every count of learners, and the weekly completions, is
 perturbed by the cell key method (lms.reports.disclosure.perturb: the same
 people always give the same figure, in this report and in the equity
@@ -36,7 +38,7 @@ from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programm
 from lms.equity.models import RecordKey
 
 from ..charts import bar_chart
-from ..cohort_metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
+from ..cohort_metrics import DIMENSIONS, breakdown, cohort_funnels, funnel, learners_in
 from ..disclosure import (
     disclose,
     min_count,
@@ -163,14 +165,11 @@ class FunnelReportView(CohortReportView):
         cohorts = (
             [chosen] if chosen else list(self.cohorts.order_by("-starts_on")[:MAX_COHORT_ROWS])
         )
+        by_cohort = cohort_funnels([cohort.pk for cohort in cohorts], scope.since, scope.until)
         for cohort in cohorts:
-            figures = funnel(Scope((cohort.pk,), scope.since, scope.until))
+            figures = by_cohort[cohort.pk]
             per_cohort.append(
-                {
-                    "cohort": cohort,
-                    "stages": served_stages(figures),
-                    "minutes": round(figures.minutes),
-                }
+                {"cohort": cohort, "stages": served_stages(figures), "minutes": figures.minutes}
             )
         breakdowns = []
         for dimension in DIMENSIONS:
@@ -187,7 +186,17 @@ class FunnelReportView(CohortReportView):
             [(f"w/c {monday:%d %b %Y}", count) for monday, count in weeks],
         )
         stages = served_stages(overall)
-        minutes = round(overall.minutes)
+        minutes = overall.minutes
+        funnel_chart = bar_chart(
+            "funnel-stages",
+            f"Funnel: {filters['cohort_name']}",
+            "Bar chart of how many people reached each stage: "
+            + ", ".join(f"{label} {value}" for label, value in stages)
+            + ". The same figures are in the table beside it.",
+            stages,
+            label_width=100,
+            bar_width=260,
+        )
         report = {
             "scope": scope,
             "filters": filters,
@@ -197,6 +206,7 @@ class FunnelReportView(CohortReportView):
             "more_cohorts": not chosen and self.cohorts.count() > MAX_COHORT_ROWS,
             "weeks": weeks,
             "chart": chart if weeks else None,
+            "funnel_chart": funnel_chart,
             "breakdowns": breakdowns,
             "min_count": min_count(),
             "round_to": round_to(),

@@ -25,8 +25,10 @@ shown, one row a group, with the Declared subtotal and Everyone) or
 declared count and share, and the disclosure control applied). Each export
 is audited as one, with the section downloaded.
 
-Audit log (Reports → Equity audit log): superusers and programme admins;
-filtered by action and date, exported as it is listed.
+Audit log (Reports → Equity audit log): superusers and programme admins see
+every entry; an analyst sees only their own (the queryset is limited, so the
+page, its filters and its CSV/XLSX export never hold anyone else's); filtered
+by action and date, exported as it is listed.
 
 There is no per-learner view or export of equity answers: nothing here reads
 an EquityProfile except through the aggregate lms.reports.equity_metrics."""
@@ -42,7 +44,7 @@ from wagtail.admin.views.reports import ReportView
 from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
 from lms.cohorts.models import Cohort
 from lms.core.admin_access import RoleRequired
-from lms.equity.access import can_read_audit_log, can_view_equity
+from lms.equity.access import can_read_audit_log, can_view_equity, reads_whole_audit_log
 from lms.equity.models import AuditEntry, RecordKey
 
 from .. import disclosure
@@ -253,7 +255,10 @@ class AuditLogView(EquityOnly, ReportView):
     results_template_name = "reports/equity_audit_log_results.html"
     filterset_class = AuditLogFilterSet
     forbidden_heading = "You cannot see the equity audit log"
-    forbidden_reason = "The audit log of equity metrics is for programme admins."
+    forbidden_reason = (
+        "The audit log of equity metrics is for programme admins, and for equity analysts, "
+        "who see their own entries."
+    )
     paginate_by = 50
     verbose_name = "audit entry"
     verbose_name_plural = "audit entries"
@@ -294,13 +299,28 @@ class AuditLogView(EquityOnly, ReportView):
         return can_read_audit_log(user)
 
     @cached_property
+    def sees_everyone(self) -> bool:
+        return reads_whole_audit_log(self.request.user)
+
+    @cached_property
     def no_results_message(self):
         if self.is_filtering:
             return "No audit entries match these filters."
+        if not self.sees_everyone:
+            return "You have not looked at the equity metrics yet."
         return "Nobody has looked at the equity metrics yet."
 
     def get_base_queryset(self):
-        return AuditEntry.objects.order_by("-at", "-pk")
+        entries = AuditEntry.objects.order_by("-at", "-pk")
+        if self.sees_everyone:
+            return entries
+        # An analyst: their own entries only, before any filter or export.
+        return entries.filter(user=self.request.user)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["own_entries_only"] = not self.sees_everyone
+        return context
 
     def to_row_dict(self, item):
         return {

@@ -97,7 +97,7 @@ def test_minutes_are_fixed_when_the_certificate_is_issued(client, learner, cours
     minutes = course.total_minutes
     lessons = lessons_of(course)
     LessonPage.objects.filter(pk__in=[lesson.pk for lesson in lessons]).update(reading_seconds=290)
-    CoursePage.objects.filter(pk=course.pk).update(total_seconds=290 * len(lessons))
+    CoursePage.objects.filter(pk=course.pk).update(total_minutes=5 * len(lessons))
 
     html = client.get(certificate.get_verify_url()).content.decode()
 

@@ -63,11 +63,17 @@ def test_the_funnel_has_five_non_zero_stages_and_breakdowns_with_rates(
     try:
         sign_in(page, live_server, admin, secret)
         page.goto(f"{live_server.url}/admin/reports/cohort-funnel/")
-        stages = page.get_by_role("table", name="Learners at each stage")
-        headings = [h.strip() for h in stages.locator("thead th").all_inner_texts()]
-        assert headings[:5] == ["Invited", "Joined", "Activated", "Engaged", "Completed"]
-        values = [v.strip() for v in stages.locator("tbody td").all_inner_texts()][:5]
+        # The funnel chart: five bars, each non-zero, the table's figures.
+        chart = page.locator('svg[aria-labelledby="funnel-stages-title funnel-stages-desc"]')
+        bars = chart.locator("g")
+        assert bars.count() == 5
+        labels = [bars.nth(n).locator("text").first.text_content() for n in range(5)]
+        values = [bars.nth(n).locator("text").last.text_content().strip() for n in range(5)]
+        assert labels == ["Invited", "Joined", "Activated", "Engaged", "Completed"]
         assert all(value.isdigit() and int(value) > 0 for value in values), values
+        stages = page.get_by_role("table", name="Learners at each stage")
+        rows = [v.strip() for v in stages.locator("tbody td").all_inner_texts()][:5]
+        assert rows == values
         main = page.inner_text("main")
         assert "Per cohort" in main and "Black Country manufacturers" in main
         assert re.search(r"\b\d+%", main)  # breakdown rates

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from wagtail.models import Workflow
 
 from content.models import Partner
-from courses.models import LessonPage
+from courses.models import CoursePage, LessonPage
+from courses.review import WORKFLOW_NAME
 from lms.cohorts.models import Cohort, Programme
 from lms.pathways.models import Pathway
 from tests.browser.conftest import assert_accessible
@@ -62,4 +64,50 @@ def test_the_import_and_invite_buttons_show_their_labels(page, live_server, star
     sign_in(page, live_server, admin, admin_secret)
     page.goto(f"{live_server.url}{reverse('cohorts:members', args=[cohort.pk])}")
     assert_a_labelled_button(page.get_by_role("link", name="Invite by CSV"))
+    assert_accessible(page)
+
+
+def test_the_reviewers_workflow_preview_lists_the_draft_lessons(page, live_server, starter_library):
+    """A course submitted with three draft lessons: the platform editor's
+    workflow preview (the screen Wagtail opens from the review task) lists
+    all three, in order, with their minutes added up."""
+    partner = Partner.objects.get(slug="northfield-college")
+    author, _ = admin_account("author.review@example.com", partner)
+    course = CoursePage(
+        title="Scaling a pilot",
+        slug="scaling-a-pilot",
+        summary="From a pilot to the whole organisation.",
+        learning_outcomes=[("outcome", "Plan the move from pilot to scale")],
+        partner=partner,
+        live=False,
+    )
+    partner.shelf.add_child(instance=course)
+    drafts = []
+    for number in (1, 2, 3):
+        lesson = LessonPage(
+            title=f"Scaling step {number:02d}",
+            slug=f"scaling-step-{number:02d}",
+            summary="A draft lesson.",
+            body=[("markdown", "Words of the lesson. " * 60 * number)],
+            live=False,
+        )
+        course.add_child(instance=lesson)
+        lesson.save_revision(user=author)
+        drafts.append(lesson)
+    course.save_revision(user=author)
+    workflow = Workflow.objects.get(name=WORKFLOW_NAME)
+    state = workflow.start(course, author)
+    task = state.current_task_state.task
+
+    editor, secret = admin_account("editor.review@example.com", "editor")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server, editor, secret)
+    preview = reverse("wagtailadmin_pages:workflow_preview", args=[course.pk, task.pk])
+    page.goto(f"{live_server.url}{preview}")
+    items = page.locator(".lesson-list > li > a")
+    assert items.all_inner_texts() == [lesson.title for lesson in drafts]
+    minutes = sum(lesson.reading_minutes for lesson in drafts)
+    assert " ".join(page.locator(".course-length").inner_text().split()) == (
+        f"3 lessons · {minutes} minutes"
+    )
     assert_accessible(page)

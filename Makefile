@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 # suite in this process).
 TEST_PROCESSES ?= auto
 
-.PHONY: run test lint bench mutation setup clean-var browser-deps lighthouse lighthouse-deps
+.PHONY: run test lint bench bench-deps mutation setup clean-var browser-deps lighthouse lighthouse-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -54,7 +54,13 @@ lighthouse: $(STAMP) browser-deps lighthouse-deps
 	$(PY) scripts/lighthouse.py
 
 ## Throughput and latency against a bare Django view in the same run.
-bench: $(STAMP)
+## wrk, the load generator of make bench, from Debian's packages.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for make bench"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: $(STAMP) bench-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/nudges.py $(NUDGE_BENCH_ARGS)
 	$(PY) bench/cohorts.py $(COHORT_BENCH_ARGS)

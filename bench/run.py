@@ -1,26 +1,33 @@
 """Throughput and latency of the learner pages against a bare Django view.
 
-Seeds a synthetic catalogue into its own database, serves it with gunicorn on
-127.0.0.1 and drives it with keep-alive HTTP clients on threads. Every figure
-is also given as a ratio to the bare view measured in the same run on the same
-server, which is what stays comparable between machines. See docs/performance.md.
+For each database (SQLite, then PostgreSQL), seeds a synthetic catalogue into
+a database of its own, serves it with gunicorn (2 sync workers) on 127.0.0.1
+and drives every target with wrk (-t2 -c4) in interleaved rounds: round 1 runs
+every target once, then round 2, and so on, so that a slow spell of the machine
+falls on all targets alike. Every figure is also given as a ratio to the bare
+view measured in the same round on the same server, which is what stays
+comparable between machines. See docs/performance.md.
 """
 
 import argparse
 import http.client
 import json
-import math
 import os
 import platform
+import re
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 
 if TYPE_CHECKING:
     from courses.models import LessonPage
@@ -30,8 +37,10 @@ BENCH_DIR = ROOT / "var" / "bench"
 SQLITE_PATH = BENCH_DIR / "db.sqlite3"
 RESULTS_PATH = BENCH_DIR / "results.json"
 SERVER_LOG = BENCH_DIR / "gunicorn.log"
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/fma_bench_pages"
 BASELINE = "bare"
 LEARNER_EMAIL = "bench-learner@example.com"
+DATABASES = ("sqlite", "postgresql")
 
 
 class BenchError(Exception):
@@ -47,39 +56,38 @@ class Target:
     method: str = "GET"
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    expect: tuple[bytes, ...] = ()  # if given, every body must contain one of these
+    expect: tuple[bytes, ...] = ()  # if given, the body must contain one of these
+    unique: bool = False  # a query string of its own on every request: never a cache hit
+    goal: float | None = None  # the least throughput ratio to the bare view aimed at
+    goal_on: tuple[str, ...] = ("sqlite", "postgresql")  # the databases the goal is for
 
 
 @dataclass
-class Result:
-    target: Target
+class Round:
+    """One wrk run of one target."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
     requests: int
-    seconds: float
-    latencies: list[float]
-    complete: bool
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile_ms(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", type=int, default=1000, help="synthetic lessons to seed")
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per target")
-    parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests per target")
-    parser.add_argument("--concurrency", type=int, default=4, help="client connections")
+    parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds")
+    parser.add_argument("--seconds", type=int, default=2, help="wrk seconds per target a round")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured seconds per target")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections (-c)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (-t)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
-        "--max-seconds",
-        type=float,
-        default=150,
-        help="time limit per target, warm-up included; stops early and marks the row with *",
+        "--databases",
+        default=",".join(DATABASES),
+        help="comma-separated: sqlite, postgresql (BENCH_DATABASE_URL, default "
+        f"{DEFAULT_POSTGRES_URL})",
     )
+    parser.add_argument("--only", choices=DATABASES, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -87,17 +95,34 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def configure_environment() -> None:
-    """Points this process (and gunicorn, which inherits it) at the bench database."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.unlink(missing_ok=True)
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
+def database_url(database: str) -> str:
+    if database == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{SQLITE_PATH}"
+        return f"sqlite:///{SQLITE_PATH}"
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL)
+    create_postgres_database(url)
+    return url
+
+
+def create_postgres_database(url: str) -> None:
+    """Creates the bench database if the server does not have it yet."""
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def configure_environment(database: str) -> None:
+    """Points this process (and gunicorn, which inherits it) at the bench database."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=url, FMA_VAR_DIR=str(BENCH_DIR)
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url(database),
+        FMA_VAR_DIR=str(BENCH_DIR),
     )
     sys.path.insert(0, str(ROOT))
     import django
@@ -173,10 +198,12 @@ def sign_in_learner(lesson: "LessonPage", history: int = 50) -> tuple[str, str]:
 def targets(
     course_url: str, lesson_url: str, complete_url: str, port: int, session: str, csrf: str
 ) -> list[Target]:
-    """The bare view first: every other target is compared against it."""
+    """The bare view first: every other target is compared against it. The
+    goals are issue 16's, as ratios of throughput to the bare view."""
     from django.conf import settings
 
     cookie = f"{settings.CSRF_COOKIE_NAME}={csrf}; {settings.SESSION_COOKIE_NAME}={session}"
+    signed_in = {"Cookie": cookie}
     htmx_post = {
         "Cookie": cookie,
         "Content-Type": "application/x-www-form-urlencoded",
@@ -185,25 +212,27 @@ def targets(
         "Origin": f"http://127.0.0.1:{port}",
         "Referer": f"http://127.0.0.1:{port}{lesson_url}",
     }
+    done = (b"Mark complete", b"Lesson complete")
     return [
         Target(BASELINE, "/bench/bare/"),
-        Target("catalogue", "/courses/"),
-        Target("catalogue filtered+search", "/courses/?sector=synthetic-sector-1&q=decision"),
-        Target("course", course_url),
-        Target("lesson", lesson_url),
+        Target("home (anonymous)", "/", goal=0.8),
+        Target("lesson (anonymous, cached)", lesson_url, goal=0.8),
+        Target("lesson (anonymous, uncached)", lesson_url, unique=True, goal=1 / 10),
+        Target("lesson (signed in)", lesson_url, headers=signed_in, expect=done, goal=1 / 10),
+        Target("course (anonymous, cached)", course_url, goal=0.8),
+        Target("course (anonymous, uncached)", course_url, unique=True),
+        Target("catalogue (anonymous, cached)", "/courses/", goal=0.8),
+        Target("catalogue (uncached)", "/courses/", unique=True, goal=1 / 12),
+        Target("catalogue filtered (uncached)", "/courses/?sector=synthetic-sector-1", unique=True),
         Target(
-            "lesson (signed in)",
-            lesson_url,
-            headers={"Cookie": cookie},
-            expect=(b"Mark complete", b"Lesson complete"),
+            "search (uncached)",
+            "/courses/?q=decision",
+            unique=True,
+            goal=1 / 30,
+            goal_on=("postgresql",),
         ),
         Target(
-            "complete (htmx POST)",
-            complete_url,
-            "POST",
-            b"",
-            htmx_post,
-            expect=(b"Lesson complete.",),
+            "complete (htmx POST)", complete_url, "POST", b"", htmx_post, (b"Lesson complete.",)
         ),
     ]
 
@@ -254,96 +283,170 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def hammer(port: int, target: Target, count: int, concurrency: int, stop_at: float) -> Result:
-    """Sends `count` requests over `concurrency` connections, or as many as fit
-    before `stop_at` (time.monotonic()). Any status other than 200 stops the run."""
-    lock = threading.Lock()
-    remaining = [count]
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def client():
-        # Gunicorn's sync workers close the connection after each response;
-        # http.client then reconnects on the next request by itself.
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            while not errors and time.monotonic() < stop_at:
-                with lock:
-                    if remaining[0] == 0:
-                        return
-                    remaining[0] -= 1
-                started = time.perf_counter()
-                conn.request(target.method, target.path, target.body, target.headers)
-                response = conn.getresponse()
-                body = response.read()
-                elapsed = time.perf_counter() - started
-                if response.status != 200:
-                    errors.append(f"HTTP {response.status}: {body[:200]!r}")
-                    return
-                if target.expect and not any(text in body for text in target.expect):
-                    errors.append(f"none of {target.expect!r} in the body: {body[:200]!r}")
-                    return
-                latencies.append(elapsed)
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(repr(exc))
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise BenchError(f"{target.name} ({target.method} {target.path}): {errors[0]}")
-    if not latencies:
-        raise BenchError(f"{target.name}: no request completed within the time limit")
-    return Result(target, len(latencies), seconds, latencies, len(latencies) == count)
+def check(port: int, target: Target) -> None:
+    """One request as wrk will send it: it must be a 200 with the promised text,
+    so that a redirect to sign-in or an error page cannot pass for a fast page."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        path = unique_path(target.path, "check") if target.unique else target.path
+        conn.request(target.method, path, target.body, target.headers)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise BenchError(f"{target.name} ({target.method} {target.path}): HTTP {response.status}")
+    if target.expect and not any(text in body for text in target.expect):
+        raise BenchError(f"{target.name}: none of {target.expect!r} in {body[:200]!r}")
 
 
-def report(results: list[Result]) -> list[dict]:
-    base = results[0]
-    rows = [
-        {
-            "target": r.target.name,
-            "method": r.target.method,
-            "path": r.target.path,
-            "requests": r.requests,
-            "complete": r.complete,
-            "rps": round(r.rps, 1),
-            "p50_ms": round(r.percentile_ms(50), 2),
-            "p95_ms": round(r.percentile_ms(95), 2),
-            "throughput_ratio": round(r.rps / base.rps, 3),
-            "latency_ratio": round(r.percentile_ms(50) / base.percentile_ms(50), 2),
-        }
-        for r in results
+def unique_path(path: str, tag: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}bench={tag}"
+
+
+def lua_script(target: Target, tag: str) -> Path:
+    """The wrk script for a target: its method, headers and body, and for a
+    `unique` target a query string of its own on every request (per thread and
+    round, so no request can hit the cache)."""
+
+    def lua(text: str) -> str:
+        return json.dumps(text)  # a JSON string is a valid Lua string here
+
+    headers = "".join(f"wrk.headers[{lua(k)}] = {lua(v)}\n" for k, v in target.headers.items())
+    body = lua((target.body or b"").decode())
+    path = lua(target.path)
+    separator = lua("&" if "?" in target.path else "?")
+    script = f"""wrk.method = {lua(target.method)}
+wrk.body = {body}
+{headers}local counter = 0
+local thread_id = 0
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("tid", next_id)
+end
+function init(args)
+  thread_id = tid or 0
+end
+function request()
+  local path = {path}
+  if {"true" if target.unique else "false"} then
+    counter = counter + 1
+    path = path .. {separator} .. "bench={tag}-" .. thread_id .. "-" .. counter
+  end
+  return wrk.format(nil, path)
+end
+"""
+    script_path = BENCH_DIR / "wrk" / f"{re.sub(r'[^a-z0-9]+', '-', target.name.lower())}.lua"
+    script_path.parent.mkdir(parents=True, exist_ok=True)
+    script_path.write_text(script)
+    return script_path
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(port: int, target: Target, seconds: float, tag: str, args) -> Round:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(lua_script(target, tag)),
+        f"http://127.0.0.1:{port}",
     ]
-    header = ("target", "requests", "req/s", "p50 ms", "p95 ms", "req/s vs bare", "p50 vs bare")
-    width = max(len(header[0]), *(len(row["target"]) for row in rows))
-    print(f"{header[0]:<{width}}" + "".join(f"{h:>15}" for h in header[1:]))
-    for row in rows:
-        cells = (
-            f"{row['requests']}" + ("" if row["complete"] else "*"),
-            f"{row['rps']:.1f}",
-            f"{row['p50_ms']:.1f}",
-            f"{row['p95_ms']:.1f}",
-            f"{row['throughput_ratio']:.3f}",
-            f"{row['latency_ratio']:.1f}x",
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        raise BenchError(f"{target.name}: {match.group(1)} responses were not 2xx/3xx")
+    match = re.search(r"Socket errors: (.*)", output)
+    if match and re.search(r"(read|write|timeout) [1-9]", match.group(1)):
+        raise BenchError(f"{target.name}: socket errors: {match.group(1)}")
+
+    def percentile(p: int) -> float:
+        value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
+        return float(value) * UNITS[unit]
+
+    return Round(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=percentile(50),
+        p99_ms=percentile(99),
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),
+    )
+
+
+def measure(port: int, plan: list[Target], args) -> dict[str, list[Round]]:
+    rounds: dict[str, list[Round]] = {target.name: [] for target in plan}
+    for target in plan:
+        check(port, target)
+        run_wrk(port, target, args.warmup, "warmup", args)
+    for number in range(1, args.rounds + 1):
+        log(f"  round {number}/{args.rounds}")
+        for target in plan:
+            rounds[target.name].append(run_wrk(port, target, args.seconds, f"r{number}", args))
+    return rounds
+
+
+def summarise(plan: list[Target], rounds: dict[str, list[Round]], database: str) -> list[dict]:
+    """Per target: the median over rounds of req/s and latency, and the median
+    of the per-round ratios to the bare view of the same round."""
+    base = rounds[BASELINE]
+    rows = []
+    for target in plan:
+        runs = rounds[target.name]
+        ratios = [run.rps / bare.rps for run, bare in zip(runs, base, strict=True)]
+        ratio = statistics.median(ratios)
+        goal = target.goal if database in target.goal_on else None
+        rows.append(
+            {
+                "target": target.name,
+                "method": target.method,
+                "path": target.path + (" (+ a query string of its own)" if target.unique else ""),
+                "requests": sum(run.requests for run in runs),
+                "rps": round(statistics.median(run.rps for run in runs), 1),
+                "p50_ms": round(statistics.median(run.p50_ms for run in runs), 2),
+                "p99_ms": round(statistics.median(run.p99_ms for run in runs), 2),
+                "throughput_ratio": round(ratio, 3),
+                "ratio_range": [round(min(ratios), 3), round(max(ratios), 3)],
+                "goal": round(goal, 3) if goal else None,
+                "meets_goal": None if goal is None else ratio >= goal,
+            }
         )
-        print(f"{row['target']:<{width}}" + "".join(f"{c:>15}" for c in cells))
-    if not all(row["complete"] for row in rows):
-        print("* stopped at the time limit (--max-seconds) before all requests were sent")
-    sys.stdout.flush()
     return rows
 
 
-def main() -> int:
-    args = parse_args()
+def print_table(database: str, rows: list[dict]) -> None:
+    print(f"\n{database}")
+    header = ("target", "req/s", "p50 ms", "p99 ms", "vs bare", "range", "goal")
+    width = max(len(header[0]), *(len(row["target"]) for row in rows))
+    print(f"{header[0]:<{width}}" + "".join(f"{h:>14}" for h in header[1:]))
+    for row in rows:
+        low, high = row["ratio_range"]
+        goal = ""
+        if row["goal"]:
+            goal = f"≥ {fraction(row['goal'])} " + ("yes" if row["meets_goal"] else "NO")
+        cells = (
+            f"{row['rps']:.0f}",
+            f"{row['p50_ms']:.1f}",
+            f"{row['p99_ms']:.1f}",
+            fraction(row["throughput_ratio"]),
+            f"{fraction(low)}–{fraction(high)}",
+            goal,
+        )
+        print(f"{row['target']:<{width}}" + "".join(f"{c:>14}" for c in cells))
+    sys.stdout.flush()
+
+
+def fraction(ratio: float) -> str:
+    """0.8 as 0.80, 0.04 as 1/25: small ratios read better as fractions."""
+    return f"{ratio:.2f}" if ratio >= 0.5 else f"1/{1 / ratio:.0f}"
+
+
+def bench_one(database: str, args) -> dict:
     began = time.monotonic()
     load_average = os.getloadavg()  # other work on the machine skews every figure
-    configure_environment()
+    configure_environment(database)
     from django.db import connection
     from django.urls import reverse
 
@@ -355,15 +458,34 @@ def main() -> int:
     server = start_server(port, args.workers)
     try:
         wait_for_server(server, port)
-        results = []
-        for target in plan:
-            log(f"  {target.name}: {target.method} {target.path}")
-            stop_at = time.monotonic() + args.max_seconds
-            hammer(port, target, args.warmup, args.concurrency, stop_at)
-            results.append(hammer(port, target, args.requests, args.concurrency, stop_at))
+        rows = summarise(plan, measure(port, plan, args), connection.vendor)
     finally:
         stop_server(server)
-    rows = report(results)
+    return {
+        "database": connection.vendor,
+        "lessons": lessons,
+        "load_average_at_start": [round(load, 2) for load in load_average],
+        "seconds": round(time.monotonic() - began, 1),
+        "results": rows,
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    if args.only:  # one database per process: Django is set up once per process
+        print(json.dumps(bench_one(args.only, args)))
+        return 0
+    if not shutil.which("wrk"):
+        raise BenchError("wrk is not installed: make bench-deps")
+    runs = []
+    for database in args.databases.split(","):
+        command = [sys.executable, __file__, *sys.argv[1:], "--only", database.strip()]
+        done = subprocess.run(command, capture_output=False, stdout=subprocess.PIPE, text=True)
+        if done.returncode:
+            return done.returncode
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print_table(runs[-1]["database"], runs[-1]["results"])
+    settings = {k: v for k, v in vars(args).items() if k not in ("only", "databases")}
     RESULTS_PATH.write_text(
         json.dumps(
             {
@@ -372,22 +494,23 @@ def main() -> int:
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),
                     "python": platform.python_version(),
-                    "load_average_at_start": [round(load, 2) for load in load_average],
                 },
-                "database": connection.vendor,
-                "lessons": lessons,
-                "workers": args.workers,
-                "requests_per_target": args.requests,
-                "concurrency": args.concurrency,
-                "warmup": args.warmup,
-                "seconds": round(time.monotonic() - began, 1),
-                "results": rows,
+                "settings": settings,
+                "runs": runs,
             },
             indent=2,
         )
         + "\n"
     )
     log(f"Results written to {RESULTS_PATH.relative_to(ROOT)}")
+    missed = [
+        f"{run['database']}: {row['target']}"
+        for run in runs
+        for row in run["results"]
+        if row["meets_goal"] is False
+    ]
+    if missed:
+        log("Below the goal: " + "; ".join(missed))
     return 0
 
 

@@ -28,9 +28,10 @@ from content.models import Partner, SupportProgramme
 
 from .catalogue import catalogue_context
 from .forms import CoursePageForm, LessonPageForm
+from .routing import KnowsItsRoute, public_in
 
 
-class CataloguePage(Page):
+class CataloguePage(KnowsItsRoute, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -79,7 +80,7 @@ def six_months_from_today() -> date:
     return six_months_from(date.today())
 
 
-class PartnerPage(Page):
+class PartnerPage(KnowsItsRoute, Page):
     """A partner's shelf in the catalogue: its courses live here. Created with
     the partner (courses.workspace); learners who open it see the catalogue
     filtered to this partner."""
@@ -120,7 +121,7 @@ class LessonPageQuerySet(PageQuerySet):
         return self.with_course_path().filter(course_path__in=courses.order_by().values("path"))
 
 
-class CoursePage(InTree, Page):
+class CoursePage(InTree, KnowsItsRoute, Page):
     summary = models.TextField(max_length=500, help_text="One or two sentences for the catalogue.")
     introduction = models.TextField(blank=True, help_text="Markdown, shown above the lessons.")
     learning_outcomes = StreamField(
@@ -233,7 +234,7 @@ class CoursePage(InTree, Page):
             if getattr(request, "is_preview", False)
             else self.total_minutes
         )
-        context["catalogue"] = CataloguePage.objects.live().ancestor_of(self).first()
+        context["catalogue"] = self.catalogue()
         context["partner"] = (
             Partner.objects.select_related("logo", "shelf")
             .prefetch_related("logo__renditions")
@@ -243,6 +244,12 @@ class CoursePage(InTree, Page):
         context["support_programmes"] = SupportProgramme.objects.for_sectors(self.sectors.all())
         return context
 
+    def catalogue(self):
+        """The live catalogue above this course: the routed one, if routed."""
+        if (ancestors := self.routed_ancestors) is not None:
+            return next((p for p in ancestors if isinstance(p, CataloguePage) and p.live), None)
+        return CataloguePage.objects.live().ancestor_of(self).first()
+
     def lessons_shown(self, request):
         """The live lessons, in order; in a preview (an editor reviewing a
         submitted course, whose lessons are drafts), every lesson as its
@@ -250,7 +257,8 @@ class CoursePage(InTree, Page):
         if getattr(request, "is_preview", False):
             lessons = LessonPage.objects.child_of(self).order_by("path")
             return [lesson.get_latest_revision_as_object() for lesson in lessons]
-        return LessonPage.objects.live().public().child_of(self).order_by("path")
+        lessons = LessonPage.objects.live().child_of(self).order_by("path")
+        return public_in(lessons, self.in_private_section())
 
     @property
     def cover_source_is_link(self) -> bool:
@@ -268,7 +276,7 @@ class CoursePage(InTree, Page):
         )
 
 
-class LessonPage(InTree, Page):
+class LessonPage(InTree, KnowsItsRoute, Page):
     objects = PageManager.from_queryset(LessonPageQuerySet)()
 
     summary = models.CharField(max_length=300, help_text="One sentence shown in lesson lists.")
@@ -333,7 +341,12 @@ class LessonPage(InTree, Page):
 
     @cached_property
     def course(self):
-        return CoursePage.objects.ancestor_of(self).select_related("partner").first()
+        """The course this lesson sits in: the parent routing found (no
+        query), else read by the parent's path."""
+        parent = getattr(self, "_cached_parent_obj", None)
+        if isinstance(parent, CoursePage):
+            return parent
+        return CoursePage.objects.filter(path=self.parent_path).select_related("partner").first()
 
     def knowledge_check(self, block_id: str):
         """The knowledge-check block with this StreamField id, or None."""
@@ -343,13 +356,17 @@ class LessonPage(InTree, Page):
         return None
 
     def navigation(self) -> dict:
-        """Previous and next lesson within the course, in page-tree order, in one query."""
+        """Previous and next lesson within the course, in page-tree order, in
+        one query (none when routing found the course in a private section:
+        no lesson of it is public)."""
+        private = self.in_private_section(inclusive=False)
+        if private:
+            return {"previous_lesson": None, "next_lesson": None, "lesson_position": None}
+        siblings = LessonPage.objects.live().sibling_of(self, inclusive=True).order_by("path")
         siblings = list(
-            LessonPage.objects.live()
-            .public()
-            .sibling_of(self, inclusive=True)
-            .order_by("path")
-            .only("id", "title", "url_path", "path", "depth", "reading_seconds")
+            public_in(siblings, private).only(
+                "id", "title", "url_path", "path", "depth", "reading_seconds"
+            )
         )
         ids = [page.pk for page in siblings]
         position = ids.index(self.pk) if self.pk in ids else None

@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.http import Http404
 from django.test import Client, RequestFactory
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, PageViewRestriction, Site
 
 from content import markdown
@@ -176,3 +178,19 @@ def test_store_rendered_markdown_fills_pages_that_lack_it(course, lessons):
     assert lesson.rendered_markdown["version"] == markdown.RENDERING
     assert lesson.rendered_markdown["html"]
     assert CoursePage.objects.get(pk=course.pk).rendered_markdown["version"] == markdown.RENDERING
+
+
+def test_changing_an_image_drops_the_kept_bodies_of_the_lessons_showing_it(client, course):
+    image = get_image_model().objects.create(title="Chart", file=get_test_image_file())
+    lesson = LessonPage(
+        title="With a chart", slug="with-a-chart", summary="A chart.",
+        body=[("image", {"image": image, "alt_text": "A chart", "caption": "Chart"})],
+    )  # fmt: skip
+    course.add_child(instance=lesson)
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    assert 'alt="A chart"' in client.get(lesson.url).content.decode()
+    assert cache.get(lesson.body_cache_key()) is not None
+    image.title = "Chart, redrawn"
+    image.save()
+    assert cache.get(lesson.body_cache_key()) is None

@@ -67,12 +67,13 @@ class SiteCache:
             return _find(hostname, port)
         if token != self.token:
             self.token, self.sites = token, {}
-        key = (hostname, port)
-        if key not in self.sites:
-            if len(self.sites) >= MOST_HOSTS:
-                self.sites = {}
-            self.sites[key] = _find(hostname, port)
-        return _fresh_copy(self.sites[key])
+        sites, key = self.sites, (hostname, port)
+        if key in sites:
+            return _fresh_copy(sites[key])
+        if len(sites) >= MOST_HOSTS:
+            self.sites = sites = {}
+        sites[key] = site = _find(hostname, port)
+        return _fresh_copy(site)
 
     def forget(self):
         """After a change: this process at once, every other one on its next

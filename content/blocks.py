@@ -11,7 +11,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
-from .markdown import markdown_problem, render_markdown
+from .markdown import html_of, markdown_problem
 
 # A case study is either labelled illustrative in its title or names the
 # published report of the real one on a line of its own.
@@ -32,7 +32,8 @@ class MarkdownBlock(blocks.TextBlock):
     """Markdown source, rendered to sanitised HTML."""
 
     def render_basic(self, value, context=None):
-        return mark_safe(render_markdown(value))  # render_markdown sanitises
+        stored = getattr((context or {}).get("page"), "rendered_markdown", None)
+        return mark_safe(html_of(stored, value))  # html_of's HTML is sanitised
 
     @cached_property
     def field(self):
@@ -51,6 +52,36 @@ class MarkdownBlock(blocks.TextBlock):
         icon = "doc-full"
         rows = 8
         help_text = "Markdown. ## for headings, **bold**, - for bullet lists, [text](https://...)."
+
+
+def markdown_texts(block, value) -> list[str]:
+    """Every Markdown text in a block's stored (JSON) value, in order: what a
+    page renders once, when it is saved."""
+    if isinstance(block, MarkdownBlock):
+        return [value] if isinstance(value, str) and value else []
+    if isinstance(block, blocks.StreamBlock):
+        return [
+            text
+            for item in value or []
+            if (child := block.child_blocks.get(item.get("type"))) is not None
+            for text in markdown_texts(child, item.get("value"))
+        ]
+    if isinstance(block, blocks.ListBlock):
+        return [
+            text
+            for item in value or []
+            for text in markdown_texts(
+                block.child_block,
+                item["value"] if isinstance(item, dict) and item.get("type") == "item" else item,
+            )
+        ]
+    if isinstance(block, blocks.StructBlock):
+        return [
+            text
+            for name, child in block.child_blocks.items()
+            for text in markdown_texts(child, (value or {}).get(name))
+        ]
+    return []
 
 
 class KeyTakeawayBlock(blocks.StructBlock):

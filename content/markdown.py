@@ -1,6 +1,8 @@
 """Markdown to safe HTML: convert, then sanitise with an allow-list (nh3), so
 no script, event handler or javascript:/data: link from an author reaches a page."""
 
+import hashlib
+import json
 import threading
 from functools import lru_cache
 from html import escape
@@ -24,6 +26,21 @@ NESTED_TOO_DEEPLY = (
     "inside one another hundreds of times): simplify it"
 )
 
+
+# What the HTML of a text depends on besides the text: a page's stored HTML
+# (`stored_html`) made under another version is rendered again, not shown.
+RENDERING = hashlib.sha256(
+    json.dumps(
+        [
+            sorted(ALLOWED_TAGS),
+            {tag: sorted(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+            sorted(ALLOWED_URL_SCHEMES),
+            EXTENSIONS,
+            markdown.__version__,
+            getattr(nh3, "__version__", ""),
+        ]
+    ).encode()
+).hexdigest()[:16]
 
 _converters = threading.local()
 
@@ -81,6 +98,32 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256((text or "").encode()).hexdigest()[:32]
+
+
+def stored_html(texts, **extra) -> dict:
+    """What a page stores when it is saved (and so in each revision): each of
+    its Markdown texts rendered and sanitised, under the text's key, with the
+    version of the rendering; `extra` items are stored alongside."""
+    return {
+        "version": RENDERING,
+        "html": {text_key(text): render_markdown(text) for text in texts if text},
+        **extra,
+    }
+
+
+def html_of(stored: dict | None, text: str) -> str:
+    """The sanitised HTML of this text: as the page stored it, or, for a text
+    the page did not store (a preview of an unsaved edit, a block shown on
+    its own) or stored under another rendering, rendered now."""
+    if text and isinstance(stored, dict) and stored.get("version") == RENDERING:
+        html = stored.get("html", {}).get(text_key(text))
+        if html is not None:
+            return html
+    return render_markdown(text)
 
 
 @lru_cache(maxsize=4096)

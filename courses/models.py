@@ -2,18 +2,24 @@
 on each shelf and lessons under those. Page permissions follow the tree, so a
 partner's authors get rights on their own shelf only."""
 
+import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import date
+from functools import cache as once
 from http import HTTPMethod
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models.functions import Length, Substr
 from django.http import HttpResponseRedirect
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -24,13 +30,16 @@ from wagtail.search import index
 
 from content import reading_time
 from content.blocks import LessonStreamBlock
+from content.markdown import RENDERING, text_key
 from content.models import Partner, SupportProgramme
 
 from .catalogue import catalogue_context
 from .forms import CoursePageForm, LessonPageForm
+from .routing import KnowsItsRoute, public_in
+from .stored_markdown import body_digest, course_stored, lesson_stored
 
 
-class CataloguePage(Page):
+class CataloguePage(KnowsItsRoute, Page):
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -79,7 +88,7 @@ def six_months_from_today() -> date:
     return six_months_from(date.today())
 
 
-class PartnerPage(Page):
+class PartnerPage(KnowsItsRoute, Page):
     """A partner's shelf in the catalogue: its courses live here. Created with
     the partner (courses.workspace); learners who open it see the catalogue
     filtered to this partner."""
@@ -120,7 +129,42 @@ class LessonPageQuerySet(PageQuerySet):
         return self.with_course_path().filter(course_path__in=courses.order_by().values("path"))
 
 
-class CoursePage(InTree, Page):
+class StoresRenderedMarkdown:
+    """A page whose Markdown is rendered once, when it is saved: `full_clean`
+    (which Wagtail runs before making each revision, and `save` before
+    writing) stores each text's sanitised HTML in its `rendered_markdown`
+    field, so every revision carries it; templates show it with
+    `{% markdown %}`."""
+
+    def markdown_source(self) -> str:
+        """A digest of the texts the page renders."""
+        raise NotImplementedError
+
+    def markdown_to_store(self) -> dict:
+        """What `rendered_markdown` holds for the page as it is now."""
+        raise NotImplementedError
+
+    def store_rendered_markdown(self) -> None:
+        stored = self.rendered_markdown if isinstance(self.rendered_markdown, dict) else {}
+        if stored.get("version") == RENDERING and stored.get("source") == self.markdown_source():
+            return  # stored already, from the same texts
+        self.rendered_markdown = self.markdown_to_store()
+
+    def full_clean(self, *args, **kwargs):
+        self.store_rendered_markdown()
+        return super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.store_rendered_markdown()
+        elif {"body", "introduction"} & set(update_fields):
+            self.store_rendered_markdown()
+            kwargs["update_fields"] = {*update_fields, "rendered_markdown"}
+        return super().save(*args, **kwargs)
+
+
+class CoursePage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
     summary = models.TextField(max_length=500, help_text="One or two sentences for the catalogue.")
     introduction = models.TextField(blank=True, help_text="Markdown, shown above the lessons.")
     learning_outcomes = StreamField(
@@ -173,6 +217,7 @@ class CoursePage(InTree, Page):
     # Hash of the Markdown source this page was last imported from, so a
     # re-import skips what has not changed.
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    rendered_markdown = models.JSONField(default=dict, blank=True, editable=False)
 
     base_form_class = CoursePageForm
     content_panels = Page.content_panels + [
@@ -217,6 +262,12 @@ class CoursePage(InTree, Page):
                 self.partner_id = shelf.partner_id
         return super().full_clean(*args, **kwargs)
 
+    def markdown_source(self) -> str:
+        return text_key(self.introduction)
+
+    def markdown_to_store(self) -> dict:
+        return course_stored(self.introduction)
+
     def with_content_json(self, content):
         # Totals follow the live lessons, not whatever a revision captured.
         page = super().with_content_json(content)
@@ -233,7 +284,7 @@ class CoursePage(InTree, Page):
             if getattr(request, "is_preview", False)
             else self.total_minutes
         )
-        context["catalogue"] = CataloguePage.objects.live().ancestor_of(self).first()
+        context["catalogue"] = self.catalogue()
         context["partner"] = (
             Partner.objects.select_related("logo", "shelf")
             .prefetch_related("logo__renditions")
@@ -243,6 +294,12 @@ class CoursePage(InTree, Page):
         context["support_programmes"] = SupportProgramme.objects.for_sectors(self.sectors.all())
         return context
 
+    def catalogue(self):
+        """The live catalogue above this course: the routed one, if routed."""
+        if (ancestors := self.routed_ancestors) is not None:
+            return next((p for p in ancestors if isinstance(p, CataloguePage) and p.live), None)
+        return CataloguePage.objects.live().ancestor_of(self).first()
+
     def lessons_shown(self, request):
         """The live lessons, in order; in a preview (an editor reviewing a
         submitted course, whose lessons are drafts), every lesson as its
@@ -250,7 +307,8 @@ class CoursePage(InTree, Page):
         if getattr(request, "is_preview", False):
             lessons = LessonPage.objects.child_of(self).order_by("path")
             return [lesson.get_latest_revision_as_object() for lesson in lessons]
-        return LessonPage.objects.live().public().child_of(self).order_by("path")
+        lessons = LessonPage.objects.live().child_of(self).order_by("path")
+        return public_in(lessons, self.in_private_section())
 
     @property
     def cover_source_is_link(self) -> bool:
@@ -268,7 +326,29 @@ class CoursePage(InTree, Page):
         )
 
 
-class LessonPage(InTree, Page):
+@dataclass(frozen=True)
+class BodyPart:
+    """A stretch of a lesson body: HTML the same for everyone, or one
+    knowledge check (its StreamChild), rendered per request with the
+    learner's own feedback and form."""
+
+    html: str = ""
+    check: object = None
+
+
+@once
+def lesson_block_templates_version() -> str:
+    """Changes when a block template does (a deploy): part of the key of a
+    lesson body kept in the cache."""
+    sources = [
+        get_template(block.meta.template).template.source
+        for block in LessonStreamBlock().child_blocks.values()
+        if getattr(block.meta, "template", None)
+    ]
+    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:12]
+
+
+class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
     objects = PageManager.from_queryset(LessonPageQuerySet)()
 
     summary = models.CharField(max_length=300, help_text="One sentence shown in lesson lists.")
@@ -293,6 +373,7 @@ class LessonPage(InTree, Page):
     # The day the lesson was last published after review (courses.freshness).
     last_reviewed = models.DateField(null=True, blank=True, editable=False)
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    rendered_markdown = models.JSONField(default=dict, blank=True, editable=False)
 
     base_form_class = LessonPageForm
     content_panels = Page.content_panels + [
@@ -324,6 +405,60 @@ class LessonPage(InTree, Page):
     def reading_minutes(self) -> int:
         return reading_time.rounded_minutes(self.reading_seconds)
 
+    def markdown_source(self) -> str:
+        return body_digest(self.body.get_prep_value())
+
+    def markdown_to_store(self) -> dict:
+        return lesson_stored(self.body.get_prep_value())
+
+    def body_cache_key(self) -> str | None:
+        digest = (self.rendered_markdown or {}).get("source")
+        if not digest:
+            return None
+        return f"fma:lesson-body:{self.pk}:{digest}:{lesson_block_templates_version()}"
+
+    def body_parts(self, request) -> list[BodyPart]:
+        """The body as this request shows it. The blocks that are the same for
+        everyone are rendered once per content of the body and kept in the
+        cache (a preview renders afresh: its body is not the saved one);
+        each knowledge check is left to the template, per request."""
+        key = None if getattr(request, "is_preview", False) else self.body_cache_key()
+        parts = cache.get(key) if key else None
+        shown = self._parts_shown(parts) if parts is not None else None
+        if shown is None:
+            parts = self._render_shared_parts()
+            if key:
+                cache.set(key, parts, settings.FMA_LESSON_BODY_CACHE_SECONDS)
+            shown = self._parts_shown(parts)
+        return shown
+
+    def _render_shared_parts(self) -> list:
+        """HTML (str) for each run of blocks between knowledge checks, and the
+        index in the body (int) of each check."""
+        parts, run = [], []
+        for position, child in enumerate(self.body):
+            if child.block_type == "knowledge_check":
+                if run:
+                    parts.append("".join(run))
+                    run = []
+                parts.append(position)
+            else:
+                run.append(str(child.render(context={"page": self})))
+        if run:
+            parts.append("".join(run))
+        return parts
+
+    def _parts_shown(self, parts) -> list[BodyPart] | None:
+        shown = []
+        for part in parts:
+            if isinstance(part, int):
+                if part >= len(self.body) or self.body[part].block_type != "knowledge_check":
+                    return None  # kept for another body: render again
+                shown.append(BodyPart(check=self.body[part]))
+            else:
+                shown.append(BodyPart(html=mark_safe(part)))  # rendered by the block templates
+        return shown
+
     def estimate_reading_time(self):
         return reading_time.estimate(self.body, extra_text=self.summary)
 
@@ -333,7 +468,12 @@ class LessonPage(InTree, Page):
 
     @cached_property
     def course(self):
-        return CoursePage.objects.ancestor_of(self).select_related("partner").first()
+        """The course this lesson sits in: the parent routing found (no
+        query), else read by the parent's path."""
+        parent = getattr(self, "_cached_parent_obj", None)
+        if isinstance(parent, CoursePage):
+            return parent
+        return CoursePage.objects.filter(path=self.parent_path).select_related("partner").first()
 
     def knowledge_check(self, block_id: str):
         """The knowledge-check block with this StreamField id, or None."""
@@ -343,13 +483,17 @@ class LessonPage(InTree, Page):
         return None
 
     def navigation(self) -> dict:
-        """Previous and next lesson within the course, in page-tree order, in one query."""
+        """Previous and next lesson within the course, in page-tree order, in
+        one query (none when routing found the course in a private section:
+        no lesson of it is public)."""
+        private = self.in_private_section(inclusive=False)
+        if private:
+            return {"previous_lesson": None, "next_lesson": None, "lesson_position": None}
+        siblings = LessonPage.objects.live().sibling_of(self, inclusive=True).order_by("path")
         siblings = list(
-            LessonPage.objects.live()
-            .public()
-            .sibling_of(self, inclusive=True)
-            .order_by("path")
-            .only("id", "title", "url_path", "path", "depth", "reading_seconds")
+            public_in(siblings, private).only(
+                "id", "title", "url_path", "path", "depth", "reading_seconds"
+            )
         )
         ids = [page.pk for page in siblings]
         position = ids.index(self.pk) if self.pk in ids else None
@@ -366,5 +510,6 @@ class LessonPage(InTree, Page):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.course
         context["attempt_token"] = uuid.uuid4().hex
+        context["body_parts"] = self.body_parts(request)
         context.update(self.navigation())
         return context

@@ -1,6 +1,10 @@
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.db.transaction import on_commit
 from django.dispatch import receiver
+from wagtail.images import get_image_model
+from wagtail.models import ReferenceIndex
 from wagtail.signals import page_published, page_unpublished
 
 from content.models import Partner
@@ -26,6 +30,20 @@ def lesson_changed(sender, instance, **kwargs):
 @receiver(page_published, sender=LessonPage)
 def lesson_reviewed(sender, instance, **kwargs):
     record_review(instance)
+
+
+@receiver(post_save, sender=get_image_model())
+@receiver(post_delete, sender=get_image_model())
+def image_changed(sender, instance, **kwargs):
+    """A lesson body kept in the cache (LessonPage.body_parts) holds its
+    images' rendition URLs: a changed or deleted image drops the bodies of
+    the lessons that show it (Wagtail's reference index knows which)."""
+    showing = ReferenceIndex.get_references_to(instance).filter(
+        content_type=ContentType.objects.get_for_model(LessonPage)
+    )
+    lesson_ids = [int(pk) for pk in showing.values_list("object_id", flat=True)]
+    keys = [page.body_cache_key() for page in LessonPage.objects.filter(pk__in=lesson_ids)]
+    cache.delete_many([key for key in keys if key])
 
 
 @receiver(post_save, sender=Partner)

@@ -5,6 +5,7 @@ from wagtail.models import Page
 
 from content.models import Partner
 from courses.models import CataloguePage, CoursePage
+from courses.routing import RoutesInOneQuery
 from lms.learners.services import profile_of
 from lms.pathways.services import next_five_minutes
 
@@ -41,7 +42,7 @@ DEFAULT_STEPS = [
 ]
 
 
-class HomePage(Page):
+class HomePage(RoutesInOneQuery, Page):
     headline = models.CharField(
         max_length=150, default="Five minutes a day to lead confidently on AI"
     )

@@ -8,6 +8,7 @@ from django.db import connection, connections, transaction
 from courses.importer import import_library
 from courses.models import LessonPage
 from home.site_tree import ensure_site_tree
+from lms.core.sites import site_cache
 from tests.factories import signed_in, staff_user
 
 REQUIRE_SERVICES = os.environ.get("FMA_REQUIRE_SERVICES") == "1"
@@ -178,3 +179,10 @@ def admin_client(staff_client):
 
 from tests.nudge_fixtures import learner_factory  # noqa: E402, F401
 from tests.partner_fixtures import clients, partners, people  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def forget_kept_sites():
+    """The web process keeps its Site (lms.core.sites); a test's database,
+    rolled back after the last test, may not hold what the last test kept."""
+    site_cache.forget()

@@ -8,7 +8,9 @@ real pages took half a minute and showed nothing more)."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import CoursePage, LessonPage
@@ -145,3 +147,44 @@ def test_pathway_page_and_dashboard_make_the_same_queries_for_2_lessons_as_for_2
     assert "10 of 21 lessons" in html
     assert large == small
     assert small["pathway"] <= 15, small
+
+
+def lesson_and_course_queries(client, learner_client, slug):
+    """Queries of a course page, its second lesson (anonymous, then signed in
+    and already started), and the lesson again with its body not in the
+    cache: each page opened once first, as on a running server."""
+    course = CoursePage.objects.get(slug=slug)
+    lesson = LessonPage.objects.child_of(course).order_by("path")[1]
+    for each in (client, learner_client):
+        each.get(course.url)
+        each.get(lesson.url)
+    counts = {
+        "course": measure(client, course.url)[0],
+        "lesson": measure(client, lesson.url)[0],
+        "signed-in lesson": measure(learner_client, lesson.url)[0],
+    }
+    cache.delete(lesson.body_cache_key())
+    counts["lesson, body not cached"] = measure(client, lesson.url)[0]
+    return counts
+
+
+def test_course_and_lesson_pages_make_few_queries_the_same_at_two_sizes(
+    client, library, django_user_model
+):
+    """Routing is one query, the site is kept per process, the lesson's
+    navigation and the learner's progress are two: an anonymous lesson at most
+    6 queries, a signed-in one at most 9, and neither (nor the course page)
+    grows with the course or the catalogue."""
+    learner_client = Client()
+    learner_client.force_login(make_learner(django_user_model, "counted@example.com"))
+    build_catalogue(lessons=2, lessons_per_course=2, prefix="small")
+    client.get("/courses/")  # warm the kept site like any running server
+    small = lesson_and_course_queries(client, learner_client, "small-course-0")
+
+    build_catalogue(lessons=12, lessons_per_course=12, prefix="large")
+    build_catalogue(lessons=40, lessons_per_course=2, prefix="bulk")
+    large = lesson_and_course_queries(client, learner_client, "large-course-0")
+
+    assert large == small
+    assert small["lesson"] <= 6 and small["lesson, body not cached"] <= 6, small
+    assert small["signed-in lesson"] <= 9, small

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from content.blocks import Feedback
@@ -43,8 +44,17 @@ def course_of(lesson: LessonPage) -> CoursePage:
 
 
 def start_lesson(user, lesson: LessonPage) -> LessonProgress:
-    """Opening a lesson starts it and enrols the learner in its course."""
+    """Opening a lesson starts it and enrols the learner in its course. Back
+    at a lesson already started, in a course they are enrolled in, it is one
+    query: the progress row, with whether the enrolment exists."""
     course = course_of(lesson)
+    known = (
+        LessonProgress.objects.filter(user=user, lesson=lesson)
+        .annotate(enrolled=Exists(Enrolment.objects.filter(user=user, course=course)))
+        .first()
+    )
+    if known is not None and known.enrolled:
+        return known
     now = timezone.now()
     enrolment, enrolled = Enrolment.objects.get_or_create(
         user=user, course=course, defaults={"enrolled_at": now}

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lms.core.sites.SiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -336,6 +337,10 @@ CONTENT_SECURITY_POLICY = {
 
 # Lessons are five minutes at most; reading time is estimated from content.
 FMA_READING_WORDS_PER_MINUTE = env_int("FMA_READING_WORDS_PER_MINUTE", 200)
+# How long a lesson body's shared HTML stays in the cache (courses.models,
+# LessonPage.body_parts); its key changes with the body, so this only bounds
+# how long an entry nobody asks for takes room.
+FMA_LESSON_BODY_CACHE_SECONDS = env_int("FMA_LESSON_BODY_CACHE_SECONDS", 24 * 3600)
 FMA_SECONDS_PER_IMAGE = 12
 FMA_SECONDS_PER_KNOWLEDGE_CHECK = 20
 FMA_MAX_LESSON_SECONDS = 300

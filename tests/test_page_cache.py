@@ -23,7 +23,7 @@ from courses.models import CoursePage, LessonPage
 from lms.core import page_cache
 from tests.celery_worker import database_url
 from tests.conftest import need, using_postgres
-from tests.factories import UserFactory
+from tests.factories import UserFactory, password_for
 
 pytestmark = pytest.mark.django_db
 CATALOGUE = "/courses/"
@@ -179,6 +179,18 @@ def test_htmx_posts_and_errors_are_never_cached(client, lessons):
     assert cached(posted) is None
 
 
+def test_a_preview_is_neither_served_from_nor_stored_in_the_cache(client, lessons):
+    url = lessons[0].url
+    twice(client, url)
+    draft = LessonPage.objects.get(pk=lessons[0].pk)
+    draft.title = "Only in the preview"
+    preview = draft.make_preview_request()
+    assert cached(preview) is None
+    assert "Only in the preview" in preview.content.decode()
+    response = client.get(url)
+    assert cached(response) == "hit" and "Only in the preview" not in response.content.decode()
+
+
 def test_a_password_protected_page_keeps_its_form_token_and_is_not_stored(client, course):
     PageViewRestriction.objects.create(
         page=course, restriction_type=PageViewRestriction.PASSWORD, password="sesame"
@@ -209,6 +221,21 @@ def test_an_anonymous_answer_needs_no_csrf_cookie_a_signed_in_one_does(lessons):
     token = learner.cookies[settings.CSRF_COOKIE_NAME].value
     answered = learner.post(url, {"check": check.id, "answer": 1}, headers={"X-CSRFToken": token})
     assert answered.status_code == 200
+
+
+def test_a_visitor_from_a_cached_page_signs_in_with_the_sign_in_forms_token(lessons):
+    user = UserFactory(verified=True)
+    visitor = Client(enforce_csrf_checks=True)
+    assert cached(twice(visitor, lessons[0].url)[1]) == "hit"
+    sign_in = visitor.get("/accounts/login/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', sign_in).group(1)
+    response = visitor.post(
+        "/accounts/login/",
+        {"login": user.email, "password": password_for(user.email), "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    page = visitor.get(lessons[0].url)
+    assert cached(page) is None and "Mark complete" in page.content.decode()
 
 
 # Purges

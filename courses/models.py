@@ -509,7 +509,9 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.course
-        context["attempt_token"] = uuid.uuid4().hex
+        # One rendered form, one recorded attempt: only signed-in answers are
+        # recorded, and an anonymous page is the same for everyone (page cache).
+        context["attempt_token"] = uuid.uuid4().hex if request.user.is_authenticated else ""
         context["body_parts"] = self.body_parts(request)
         context.update(self.navigation())
         return context

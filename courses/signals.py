@@ -4,10 +4,11 @@ from django.db.models.signals import post_delete, post_save
 from django.db.transaction import on_commit
 from django.dispatch import receiver
 from wagtail.images import get_image_model
-from wagtail.models import ReferenceIndex
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from content.models import Partner
+from lms.core import page_cache
 from lms.core.queue import enqueue_quietly
 
 from .freshness import record_review
@@ -51,6 +52,41 @@ def partner_saved(sender, instance, raw=False, **kwargs):
     """Creating a partner sets up its shelf, authors' group and collection."""
     if not raw:
         provision_partner(instance)
+
+
+# The anonymous page cache (lms.core.page_cache): any change to what a page
+# shows purges it. A draft saved, a page locked: not a change to a live page.
+DRAFT_BOOKKEEPING = frozenset(
+    {
+        "wagtail_admin_comments",
+        "latest_revision",
+        "latest_revision_created_at",
+        "draft_title",
+        "has_unpublished_changes",
+        "locked",
+        "locked_at",
+        "locked_by",
+    }
+)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def page_changed(sender, **kwargs):
+    page_cache.purge_after_change()
+
+
+@receiver(post_save, dispatch_uid="page-cache-page-saved")
+@receiver(post_delete, dispatch_uid="page-cache-page-deleted")
+def page_row_changed(sender, instance, update_fields=None, **kwargs):
+    """A page's row written (by publishing, or directly), a page deleted, the
+    site or a page's privacy changed."""
+    if not isinstance(instance, Page | Site | PageViewRestriction):
+        return
+    if update_fields and set(update_fields) <= DRAFT_BOOKKEEPING:
+        return
+    page_cache.purge_after_change()
 
 
 # Review: Wagtail's workflow notifications, sent by a Celery task after the

@@ -8,6 +8,7 @@ from django.db import connection, connections, transaction
 from courses.importer import import_library
 from courses.models import LessonPage
 from home.site_tree import ensure_site_tree
+from lms.core import page_cache
 from lms.core.sites import site_cache
 from tests.factories import signed_in, staff_user
 
@@ -25,6 +26,13 @@ def need(condition: bool, reason: str) -> None:
 
 def using_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with no cached pages: the test database is rolled
+    back between tests, the (per-process) cache is not."""
+    page_cache.purge()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from courses.models import CoursePage, LessonPage
 from courses.synthetic import build_catalogue
 from lms.cohorts.models import Cohort, Programme
 from lms.cohorts.services import join
+from lms.core import page_cache
 from lms.pathways.models import Pathway, PathwayItem
 from lms.progress.services import complete_lesson
 from tests.nudge_fixtures import make_learner
@@ -27,6 +28,7 @@ SECTOR = "synthetic-sector-1"  # the catalogue builder deals sectors out in turn
 
 
 def measure(client, url, **params):
+    page_cache.purge()  # the page as rendered, not its copy in the anonymous page cache
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     assert response.status_code == 200, url

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from courses.models import LessonPage
+from lms.core.page_cache import csrf_protect_signed_in
 
 from . import services
 
@@ -29,6 +30,9 @@ def lesson_page(request, lesson: LessonPage, extra: dict, status: int = 200):
     return TemplateResponse(request, lesson.get_template(request), context, status=status)
 
 
+# The form is on lesson pages served from the anonymous cache, which carry no
+# CSRF token: an anonymous answer is only graded, never stored.
+@csrf_protect_signed_in
 @require_POST
 def answer_check(request, lesson_id: int):
     lesson = live_lesson(request, lesson_id)

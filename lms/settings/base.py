@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous pages from the shared cache: outside every middleware that may
+    # set a cookie, so it sees them (lms/core/page_cache.py).
+    "lms.core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lms.core.sites.SiteMiddleware",
@@ -98,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                # After Django's own csrf processor: blanks the token on cached pages.
+                "lms.core.page_cache.anonymous_page",
             ],
         },
     },
@@ -163,6 +168,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# The anonymous page cache (lms/core/page_cache.py, docs/performance.md "Page
+# cache"): how long a copy lives in CACHES (publishing purges it at once), and
+# how long a CDN or reverse proxy may keep it (s-maxage; nothing purges a proxy).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_PROXY_SECONDS = env_int("PAGE_CACHE_PROXY_SECONDS", 60)
 
 # Email: SMTP when EMAIL_HOST is set, otherwise files in var/outbox.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -24,6 +24,10 @@ if not env_str("REDIS_URL"):
         }
     }
 
+# The anonymous page cache keys copies by the code a process started with, and
+# the dev server reloads templates without restarting: off unless asked for.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", False)
+
 _broker = BROKER_DIR  # noqa: F405
 for folder in (VAR_DIR, _broker / "queue", _broker / "processed", _broker / "control"):  # noqa: F405
     folder.mkdir(parents=True, exist_ok=True)

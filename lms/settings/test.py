@@ -34,7 +34,12 @@ if not EMAIL_HOST:  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+_shared_cache = CACHES["default"]  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The second process of a cross-process test (tests/test_page_cache.py) shares
+# the test's cache on Redis, as web processes do.
+if env_bool("FMA_TEST_SHARED_CACHE") and env_str("REDIS_URL"):
+    CACHES = {"default": _shared_cache}
 # Tasks run inline in tests; tests/test_celery_worker.py sends to a real worker
 # with send_task, which this setting does not affect.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)

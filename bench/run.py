@@ -343,7 +343,7 @@ end
     return script_path
 
 
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def run_wrk(port: int, target: Target, seconds: float, tag: str, args) -> Round:
@@ -365,8 +365,10 @@ def run_wrk(port: int, target: Target, seconds: float, tag: str, args) -> Round:
         raise BenchError(f"{target.name}: socket errors: {match.group(1)}")
 
     def percentile(p: int) -> float:
-        value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
-        return float(value) * UNITS[unit]
+        found = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+        if found is None:
+            raise BenchError(f"{target.name}: no {p}th percentile in wrk's output:\n{output}")
+        return float(found.group(1)) * UNITS[found.group(2)]
 
     return Round(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),

@@ -189,7 +189,8 @@ def length_filter(keys):
 
 
 def matching_live(model, object_id):
-    """The path of the live page of `model` an index entry's object id names."""
+    """The path of the live page of `model` an index entry's object id names
+    (every indexed model here has an integer primary key)."""
     page = model.objects.live().filter(pk=Cast(object_id, IntegerField()))
     return Subquery(page.order_by().values("path")[:1])
 
@@ -284,11 +285,10 @@ def search_course_paths(query: str, course_model, lesson_model) -> list[str]:
     ranked = cache.get(key)
     if ranked is not None:
         return ranked
-    ranked = list(dict.fromkeys(ranked_paths(course_model, query)))
-    for path in dict.fromkeys(ranked_paths(lesson_model, query)):
-        course_path = path[: -Page.steplen]
-        if course_path not in ranked:
-            ranked.append(course_path)
+    found = dict.fromkeys(ranked_paths(course_model, query))
+    for path in ranked_paths(lesson_model, query):
+        found.setdefault(path[: -Page.steplen])  # the lesson's course
+    ranked = list(found)
     cache_when_committed(key, ranked, settings.SEARCH_CACHE_SECONDS)
     return ranked
 

@@ -188,10 +188,11 @@ def length_filter(keys):
 # Search: ranked paths from the search index, never page objects.
 
 
-def matching_live(model, object_id):
-    """The path of the live page of `model` an index entry's object id names
-    (every indexed model here has an integer primary key)."""
-    page = model.objects.live().filter(pk=Cast(object_id, IntegerField()))
+def live_path(object_id):
+    """The path of the page an index entry names, if it is live. The entry's
+    content type says which model the page is; every indexed model here has
+    an integer primary key."""
+    page = Page.objects.live().filter(pk=Cast(object_id, IntegerField()))
     return Subquery(page.order_by().values("path")[:1])
 
 
@@ -213,7 +214,7 @@ def ranked_paths_postgres(backend, model, query: str) -> list[str]:
         IndexEntry.objects.filter(content_type_id__in=get_descendants_content_types_pks(model))
         .alias(vector=CombinedExpression(F("title"), "||", F("body")))
         .filter(vector=tsquery)
-        .annotate(path=matching_live(model, OuterRef("object_id")))
+        .annotate(path=live_path(OuterRef("object_id")))
         .filter(path__isnull=False)
         .order_by(rank.desc(), Cast("object_id", IntegerField()).desc())
     )
@@ -238,7 +239,7 @@ def ranked_paths_sqlite(backend, model, query: str) -> list[str]:
     entries = (
         SQLiteFTSIndexEntry.objects.filter(MatchExpression(compiler.FTS_TABLE_FIELDS, match))
         .filter(index_entry__content_type_id__in=get_descendants_content_types_pks(model))
-        .annotate(path=matching_live(model, OuterRef("index_entry__object_id")))
+        .annotate(path=live_path(OuterRef("index_entry__object_id")))
         .filter(path__isnull=False)
         .order_by(rank, Cast("index_entry__object_id", IntegerField()).desc())
     )

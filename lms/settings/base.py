@@ -276,6 +276,13 @@ WAGTAILSEARCH_BACKENDS = {
     # Uses PostgreSQL full-text search under PostgreSQL, and SQLite FTS otherwise.
     "default": {"BACKEND": "wagtail.search.backends.database"}
 }
+# The catalogue's search caches each query's ranked results this long
+# (courses.catalogue); saving (publishing, unpublishing), moving or deleting
+# any page drops them at once.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60)
+# The catalogue filter form's choices (sectors, seniority levels, skills,
+# partners), dropped at once when one of them is saved or deleted.
+CATALOGUE_CHOICES_CACHE_SECONDS = env_int("CATALOGUE_CHOICES_CACHE_SECONDS", 3600)
 # Raster formats only: an uploaded SVG can carry script, so it is refused.
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]

@@ -134,7 +134,7 @@ def seed(lessons: int) -> tuple[int, str, "LessonPage"]:
     """Migrates and tops the synthetic catalogue up to `lessons`; returns the
     lesson count, the URL of the middle course and its middle lesson."""
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import connection, connections
 
     from courses.models import CoursePage, LessonPage
 
@@ -153,6 +153,9 @@ def seed(lessons: int) -> tuple[int, str, "LessonPage"]:
     course_lessons = list(LessonPage.objects.live().child_of(course).order_by("path"))
     lesson = course_lessons[len(course_lessons) // 2]
     count = synthetic.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics for the rows just seeded
     connections.close_all()
     return count, course.url, lesson
 

@@ -13,6 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from courses.synthetic import build_catalogue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def rendered_pages(settings):
+    """These tests count what rendering the catalogue costs: the anonymous
+    page cache (tests/test_page_cache.py) would answer them with no query."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 URL = "/courses/"
 SECTOR = "synthetic-sector-1"  # the catalogue builder deals sectors out in turn
 PAGES = {

@@ -68,9 +68,8 @@ def check(cohorts):
     assert facts() == recomputed()
     for base in SCOPES:
         for scope in (base, Scope((cohorts[0].pk,), base.since, base.until)):
-            rows = list(
-                learner_rows(scope).values_list("m_activated", "m_weeks", "m_minutes", "m_completed")
-            )
+            figures = ("m_activated", "m_weeks", "m_minutes", "m_completed")
+            rows = list(learner_rows(scope).values_list(*figures))
             expected = (
                 len(rows),
                 sum(1 for a, _, _, _ in rows if a),

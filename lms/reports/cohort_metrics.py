@@ -88,13 +88,14 @@ from django.utils import timezone
 
 from content.models import SeniorityLevel
 from lms.cohorts.models import Cohort, Invitation, Membership
+from lms.equity.models import RecordKey
 from lms.learners.models import OrganisationSize
 from lms.pathways.services import pathway_lesson_ids
 from lms.progress.minutes import lesson_minutes
 from lms.progress.models import LearningEvent, LessonProgress
 
 from .medians import medians as median_of
-from .models import LearnerDay
+from .models import LearnerDay, LearnerTotals
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,8 @@ def medians(rows, group_expr=None) -> dict:
 #   people   the learners in scope (one row each; per cohort: one row per
 #            membership), their record key and the group they fall in;
 #   days     their facts inside the window, summed per learner: completions,
-#            minutes, distinct weeks with events;
+#            minutes, distinct weeks with events (without a window: their
+#            LearnerTotals row, the same sums kept ready);
 #   progress their completed lessons of the in-scope pathways by the end of the
 #            window, per learner: whether they completed each pathway (the
 #            pathways' lessons as literals, lms.pathways.services);
@@ -378,9 +380,9 @@ def _pathway_progress(scope: Scope, by_pathway, lessons) -> tuple[str, list, lis
     params and the flag column of each pathway, in `by_pathway` order."""
     start, end = window(scope)
     every = sorted({pk for pathway in by_pathway for pk in lessons[pathway]})
-    progress = LessonProgress.objects.filter(
-        completed_at__isnull=False, lesson_id__in=every, user_id__in=learners_in(scope)
-    )
+    progress = LessonProgress.objects.filter(completed_at__isnull=False, lesson_id__in=every)
+    if scope.cohort_ids is not None:
+        progress = progress.filter(user_id__in=learners_in(scope))
     if end:
         progress = progress.filter(completed_at__lt=end)
     aggregates, flags = {}, {}
@@ -420,13 +422,22 @@ def _learners_sql(scope: Scope, people, *, per_cohort: bool) -> tuple[str, list]
     people_sql, params = _compiled(people)
     window_sql, window_params = _day_window(scope)
     facts = connection.ops.quote_name(LearnerDay._meta.db_table)
-    sql = (
-        f"WITH people AS ({people_sql}), "
-        "days AS (SELECT f.user_id, SUM(f.completions) AS c, SUM(f.minutes) AS mins, "
-        "COUNT(DISTINCT CASE WHEN f.events > 0 THEN f.week END) AS weeks "
-        f"FROM {facts} f WHERE f.user_id IN (SELECT uid FROM people){window_sql} "
-        "GROUP BY f.user_id)"
-    )
+    totals = connection.ops.quote_name(LearnerTotals._meta.db_table)
+    # A choice of cohorts reads only its members' facts and progress; the
+    # whole programme reads them all (the join to `people` keeps members).
+    narrow = "f.user_id IN (SELECT uid FROM people)" if scope.cohort_ids is not None else "1 = 1"
+    if scope.since or scope.until:
+        days = (
+            "SELECT f.user_id, SUM(f.completions) AS c, SUM(f.minutes) AS mins, "
+            "COUNT(DISTINCT CASE WHEN f.events > 0 THEN f.week END) AS weeks "
+            f"FROM {facts} f WHERE {narrow}{window_sql} GROUP BY f.user_id"
+        )
+    else:  # all time: each learner's days already added up
+        days = (
+            "SELECT f.user_id, f.completions AS c, f.minutes AS mins, f.weeks AS weeks "
+            f"FROM {totals} f WHERE {narrow}"
+        )
+    sql = f"WITH people AS ({people_sql}), days AS ({days})"
     params += window_params
     join, completed = "", "0"
     if by_pathway:
@@ -556,11 +567,21 @@ def _group_counts(row) -> GroupCounts:
     )
 
 
+def _members_of(scope: Scope, user: str = "pk") -> Exists:
+    """Exists: the user at `user` is a member of a cohort in scope (a
+    semi-join: cheaper than a DISTINCT list of members)."""
+    return Exists(
+        Membership.objects.filter(
+            user_id=OuterRef(user), cohort_id__in=cohorts_in(scope).values("pk")
+        ).order_by()
+    )
+
+
 def _people(scope: Scope, group_expr=None):
     """The learners in scope as `people` rows: uid, rkey and grp."""
     return (
         get_user_model()
-        .objects.filter(pk__in=learners_in(scope))
+        .objects.filter(_members_of(scope))
         .order_by()
         .values(
             uid=F("pk"),
@@ -681,20 +702,23 @@ def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
 
 
 def _weekly_rows(scope: Scope) -> list[tuple]:
-    """(week, completions, key sum) per week with completions (no query for
-    an empty choice of cohorts)."""
+    """(week, completions, key sum) per week with completions, over the
+    facts of the members of the cohorts in scope (no query for an empty
+    choice of cohorts)."""
+    members = Membership.objects.filter(cohort_id__in=cohorts_in(scope).values("pk")).order_by()
     try:
-        people_sql, params = _compiled(_people(scope))
+        members_sql, params = _compiled(members.values("user_id"))
     except EmptyResultSet:
         return []
     window_sql, window_params = _day_window(scope)
     facts = connection.ops.quote_name(LearnerDay._meta.db_table)
+    keys = connection.ops.quote_name(RecordKey._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH people AS ({people_sql}) "
-            "SELECT f.week, SUM(f.completions), SUM(f.completions * p.rkey) "
-            f"FROM {facts} f JOIN people p ON p.uid = f.user_id "
-            f"WHERE f.completions > 0{window_sql} GROUP BY f.week",
+            "SELECT f.week, SUM(f.completions), SUM(f.completions * COALESCE(k.key, 0)) "
+            f"FROM {facts} f LEFT JOIN {keys} k ON k.user_id = f.user_id "
+            f"WHERE f.completions > 0 AND f.user_id IN ({members_sql}){window_sql} "
+            "GROUP BY f.week",
             params + window_params,
         )
         return cursor.fetchall()

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, IntegerField, Value
+from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -45,7 +45,7 @@ from courses.models import LessonPage
 from lms.progress.minutes import minutes_sum
 from lms.progress.models import LearningEvent, LessonProgress
 
-from .models import LearnerDay
+from .models import LearnerDay, LearnerTotals
 
 
 def week_of(column: str) -> str:
@@ -89,16 +89,23 @@ def _sources(users, models):
     return sql, [*p_params, *e_params]
 
 
-def recompute(users=None, *, models=(LessonProgress, LearningEvent, LearnerDay)) -> None:
+DEFAULT_MODELS = (LessonProgress, LearningEvent, LearnerDay, LearnerTotals)
+
+
+def recompute(users=None, *, models=DEFAULT_MODELS) -> None:
     """Replaces the facts of `users` (user ids, or a queryset of them; None:
-    everyone) with their recomputation. Two statements (three for a list of
-    learners on PostgreSQL, which first locks their user rows so that two
-    transactions on one learner take turns). Run it inside the transaction
-    that changed their progress. `models`: (LessonProgress, LearningEvent,
-    LearnerDay), historical ones in a data migration."""
-    day_model = models[2]
+    everyone) with their recomputation: their LearnerDay rows from the
+    progress tables, then their LearnerTotals from those. Four statements
+    (five for a list of learners on PostgreSQL, which first locks their user
+    rows so that two transactions on one learner take turns). Run it inside
+    the transaction that changed their progress. `models`: (LessonProgress,
+    LearningEvent, LearnerDay, LearnerTotals), historical ones in a data
+    migration."""
+    day_model, totals_model = models[2], models[3]
     table = connection.ops.quote_name(day_model._meta.db_table)
+    totals_table = connection.ops.quote_name(totals_model._meta.db_table)
     facts = day_model.objects.all()
+    totals = totals_model.objects.all()
     if users is not None:
         if isinstance(users, list | tuple | set | frozenset):
             users = sorted(users)
@@ -113,12 +120,29 @@ def recompute(users=None, *, models=(LessonProgress, LearningEvent, LearnerDay))
                     .values_list("pk", flat=True)
                 )
         facts = facts.filter(user_id__in=users)
+        totals = totals.filter(user_id__in=users)
     facts.delete()
+    totals.delete()
     select, params = _sources(users, models[:2])
+    added = (
+        facts.order_by()
+        .values("user_id")
+        .annotate(
+            c=Sum("completions"),
+            m=Sum("minutes"),
+            w=Count(Case(When(events__gt=0, then=F("week"))), distinct=True),
+        )
+        .values_list("user_id", "c", "m", "w")
+    )
+    added_sql, added_params = added.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (user_id, day, week, completions, minutes, events) {select}",
             params,
+        )
+        cursor.execute(
+            f"INSERT INTO {totals_table} (user_id, completions, minutes, weeks) {added_sql}",
+            added_params,
         )
 
 

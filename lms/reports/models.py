@@ -32,3 +32,22 @@ class LearnerDay(models.Model):
 
     def __str__(self):
         return f"{self.user_id} on {self.day}"
+
+
+class LearnerTotals(models.Model):
+    """One learner's LearnerDay rows added up, for reports over all time
+    (no date window): completions, minutes and distinct weeks with events.
+    Kept with them by lms.reports.facts.recompute."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="report_totals",
+    )
+    completions = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    weeks = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.completions} lessons"

@@ -1,11 +1,11 @@
 """What the reports hold about a person: their per-day learning facts
-(lms.reports.models.LearnerDay), derived from the progress the progress app
-exports. Erased with everything else; the account's deletion would cascade
-to them anyway."""
+(lms.reports.models.LearnerDay, and LearnerTotals, their sum), derived from
+the progress the progress app exports. Erased with everything else; the
+account's deletion would cascade to them anyway."""
 
 from lms.core import personal_data
 
-from .models import LearnerDay
+from .models import LearnerDay, LearnerTotals
 
 
 def export(user, *, build_url) -> dict:
@@ -24,6 +24,12 @@ def export(user, *, build_url) -> dict:
 
 def erase(user) -> None:
     LearnerDay.objects.filter(user=user).delete()
+    LearnerTotals.objects.filter(user=user).delete()
 
 
-personal_data.register("reports", models=["reports.LearnerDay"], export=export, erase=erase)
+personal_data.register(
+    "reports",
+    models=["reports.LearnerDay", "reports.LearnerTotals"],
+    export=export,
+    erase=erase,
+)

@@ -12,6 +12,7 @@ def backfill(apps, schema_editor):
             apps.get_model("progress", "LessonProgress"),
             apps.get_model("progress", "LearningEvent"),
             apps.get_model("reports", "LearnerDay"),
+            apps.get_model("reports", "LearnerTotals"),
         )
     )
 

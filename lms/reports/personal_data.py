@@ -18,7 +18,15 @@ def export(user, *, build_url) -> dict:
                 "learning_events": row.events,
             }
             for row in LearnerDay.objects.filter(user=user).order_by("day")
-        ]
+        ],
+        "report_learning_totals": [
+            {
+                "lessons_completed": row.completions,
+                "minutes": row.minutes,
+                "weeks_with_learning": row.weeks,
+            }
+            for row in LearnerTotals.objects.filter(user=user)
+        ],
     }
 
 

@@ -2,7 +2,12 @@
 
 Every function runs a fixed, small number of queries whatever the number of
 learners or events, and returns RAW counts: disclosure control (suppressing
-small groups) is applied by the callers that show or export them.
+small groups) is applied by the callers that show or export them. The
+reports (`funnel`, `cohort_funnels`, `breakdown`, and `grouped_figures` for
+lms.reports.equity_metrics) read the per-learner facts (lms.reports.facts,
+always equal to a recomputation from the progress tables) in one grouped
+query each; `learner_rows` works the same per-learner figures out straight
+from the progress tables, the definition the facts are checked against.
 
 Scope
 -----

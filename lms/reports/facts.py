@@ -96,7 +96,7 @@ def recompute(users=None, *, models=DEFAULT_MODELS) -> None:
     """Replaces the facts of `users` (user ids, or a queryset of them; None:
     everyone) with their recomputation: their LearnerDay rows from the
     progress tables, then their LearnerTotals from those. Four statements
-    (five for a list of learners on PostgreSQL, which first locks their user
+    (five for chosen learners on PostgreSQL, which first locks their user
     rows so that two transactions on one learner take turns). Run it inside
     the transaction that changed their progress. `models`: (LessonProgress,
     LearningEvent, LearnerDay, LearnerTotals), historical ones in a data
@@ -111,14 +111,15 @@ def recompute(users=None, *, models=DEFAULT_MODELS) -> None:
             users = sorted(users)
             if not users:
                 return
-            if connection.vendor == "postgresql":
-                list(
-                    get_user_model()
-                    .objects.select_for_update()
-                    .filter(pk__in=users)
-                    .order_by("pk")
-                    .values_list("pk", flat=True)
-                )
+        if connection.vendor == "postgresql":
+            # Their user rows, in id order: a learner's writers take turns.
+            list(
+                get_user_model()
+                .objects.select_for_update()
+                .filter(pk__in=users)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         facts = facts.filter(user_id__in=users)
         totals = totals.filter(user_id__in=users)
     facts.delete()

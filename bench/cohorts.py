@@ -1,15 +1,19 @@
-"""Cohort and equity metrics on PostgreSQL: the ORM metrics (funnel, one
-breakdown, one equity table over all cohorts) against the same aggregates in
-hand-written SQL and a plain count(*) of the events table, in the same run.
+"""Cohort and equity metrics on PostgreSQL at programme scale: each report
+(the funnel, one breakdown, one equity table over all cohorts), read from the
+per-learner facts (lms.reports.facts), against the best hand-written SQL for
+the same figures, at several sizes, in the same run.
 
     make bench                                  (runs this after the others)
-    .venv/bin/python bench/cohorts.py --runs 5
+    .venv/bin/python bench/cohorts.py --sizes 10000,100000,1000000 --runs 5
     .venv/bin/python bench/cohorts.py --rebuild (regenerate the data)
 
 Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fma_bench),
-created and migrated if missing. The data (100,000 learners, a few hundred
-cohorts, 2,000,000 learning events and the matching lesson progress) is
-generated once in SQL and kept; later runs only time.
+created if missing, with one schema per size (bench_<learners>), migrated.
+Each size's data (N learners, 3 cohorts per 1,000 learners, 20 learning
+events per learner and the matching lesson progress, then the facts by the
+product's own set-based recomputation) is generated once in SQL and kept;
+later runs only time. Every size also checks that the reports give exactly
+the figures of hand-written SQL over the progress tables themselves.
 """
 
 import argparse
@@ -37,9 +41,11 @@ def log(message: str) -> None:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=100_000)
-    parser.add_argument("--events", type=int, default=2_000_000)
-    parser.add_argument("--cohorts", type=int, default=300)
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="learners per size, comma-separated (e.g. 10000,100000,1000000)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs each (best is kept)")
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data")
     parser.add_argument("--dimension", default="sector")
@@ -83,6 +89,7 @@ def configure() -> str:
 
 
 def generated(args) -> bool:
+    """Whether the current schema holds this size's data."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -102,7 +109,7 @@ def wipe() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE progress_learningevent, progress_lessonprogress, cohorts_membership, "
-            "cohorts_invitation, equity_equityprofile"
+            "cohorts_invitation, equity_equityprofile, reports_learnerday, reports_learnertotals"
         )
         cursor.execute(
             "DELETE FROM learners_learnerprofile WHERE user_id IN "
@@ -360,46 +367,231 @@ def generate(args) -> None:
             """,
             [missing, rows],
         )
+    log(f"Generated in {time.perf_counter() - began:.0f} s; now the facts")
+    generate_facts()
+
+
+def generate_facts() -> None:
+    """The facts, by the product's own backfill (set-based INSERT ... SELECT)."""
+    from django.db import connection, transaction
+
+    from lms.reports.facts import recompute
+
+    began = time.perf_counter()
+    with transaction.atomic():
+        recompute()
+    log(f"Facts in {time.perf_counter() - began:.0f} s")
     with connection.cursor() as cursor:
-        for table in ("progress_learningevent", "progress_lessonprogress", "cohorts_membership"):
+        for table in (
+            "progress_learningevent",
+            "progress_lessonprogress",
+            "cohorts_membership",
+            "reports_learnerday",
+            "reports_learnertotals",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("ANALYZE")
-    log(f"Generated in {time.perf_counter() - began:.0f} s")
 
 
 # -- the measures -------------------------------------------------------------
 
 
-def orm_metrics(dimension: str, characteristic: str) -> dict:
-    from lms.reports.cohort_metrics import Scope, breakdown, funnel
-    from lms.reports.equity_metrics import equity_breakdown
+def report_figures(dimension: str, characteristic: str) -> dict:
+    """The three reports as the product computes them (over the facts)."""
+    return {
+        "funnel": funnel_figures(),
+        "breakdown": breakdown_figures(dimension),
+        "equity": equity_figures(characteristic),
+    }
 
-    scope = Scope()
-    result = funnel(scope)
-    groups = breakdown(scope, dimension)
-    table = equity_breakdown(scope, characteristic)
+
+def funnel_figures():
+    from lms.reports.cohort_metrics import Scope, funnel
+
+    result = funnel(Scope())
     return {
         "funnel": [result.invited, result.joined, result.activated, result.engaged,
-                   result.completed, round(result.minutes, 2)],
+                   result.completed, result.minutes],
+        "keys": [result.joined_key, result.activated_key, result.engaged_key,
+                 result.completed_key],
         "per_week": [(week.isoformat(), n) for week, n in result.per_week if n],
-        "breakdown": {
-            g.group: [g.learners, g.activated, g.engaged, g.completed, round(g.minutes, 2),
-                      _round(g.median_minutes)]
-            for g in groups
-        },
-        "equity": {
-            r.group: [r.learners, r.activated, r.engaged, r.completed, round(r.minutes, 2),
-                      _round(r.median_minutes)]
-            for r in [*table.rows, table.total] if r.learners
-        },
+        "per_week_keys": {week.isoformat(): k for week, k in result.per_week_keys.items()},
     }  # fmt: skip
+
+
+def _groups(rows):
+    return {
+        r.group: [r.learners, r.activated, r.engaged, r.completed, int(r.minutes),
+                  _round(r.median_minutes), r.learners_key, r.activated_key, r.engaged_key,
+                  r.completed_key]
+        for r in rows if r.learners
+    }  # fmt: skip
+
+
+def breakdown_figures(dimension):
+    from lms.reports.cohort_metrics import Scope, breakdown
+
+    return _groups(breakdown(Scope(), dimension))
+
+
+def equity_figures(characteristic):
+    from lms.reports.cohort_metrics import Scope
+    from lms.reports.equity_metrics import equity_breakdown
+
+    table = equity_breakdown(Scope(), characteristic)
+    return _groups([*table.rows, table.total])
 
 
 def _round(value):
     return None if value is None else round(value, 4)
 
 
-HAND_SQL = """
+# The best hand-written SQL for the same figures, over the same facts: each
+# report in as few statements as it can be (the funnel: the invitations, the
+# learners' totals and the weekly series; a breakdown or an equity table: one
+# statement). The pathways' lessons are given as arrays, as the product gives
+# them as literals (both look them up first, with the same queries).
+HAND_LEARNERS = """
+WITH people AS (
+  SELECT m.user_id AS uid, coalesce(k.key, 0) AS rkey, {group} AS grp
+  FROM (SELECT DISTINCT user_id FROM cohorts_membership) m
+  LEFT JOIN equity_recordkey k ON k.user_id = m.user_id
+  {joins}
+),
+days AS (SELECT user_id, completions AS c, minutes AS mins, weeks FROM reports_learnertotals),
+prog AS (
+  SELECT user_id, {counts}
+  FROM progress_lessonprogress
+  WHERE completed_at IS NOT NULL AND lesson_id = ANY(%(every)s)
+  GROUP BY user_id
+),
+done AS (
+  SELECT DISTINCT m.user_id FROM cohorts_membership m
+  JOIN cohorts_cohort c ON c.id = m.cohort_id JOIN prog g ON g.user_id = m.user_id
+  WHERE {done}
+),
+learners AS (
+  SELECT p.grp, p.rkey, coalesce(d.c > 0, false) AS act, coalesce(d.weeks >= 3, false) AS eng,
+         coalesce(d.mins, 0) AS mins, x.user_id IS NOT NULL AS comp
+  FROM people p LEFT JOIN days d ON d.user_id = p.uid LEFT JOIN done x ON x.user_id = p.uid
+)
+SELECT {grouping}, count(*), sum(rkey),
+       count(*) FILTER (WHERE act), coalesce(sum(rkey) FILTER (WHERE act), 0),
+       count(*) FILTER (WHERE eng), coalesce(sum(rkey) FILTER (WHERE eng), 0),
+       count(*) FILTER (WHERE comp), coalesce(sum(rkey) FILTER (WHERE comp), 0),
+       sum(mins), percentile_cont(0.5) WITHIN GROUP (ORDER BY mins) FILTER (WHERE act)
+FROM learners {group_by}
+"""
+
+HAND_WEEKS = """
+SELECT f.week, sum(f.completions), sum(f.completions * coalesce(k.key, 0))
+FROM reports_learnerday f LEFT JOIN equity_recordkey k ON k.user_id = f.user_id
+WHERE f.completions > 0 AND f.user_id IN (SELECT user_id FROM cohorts_membership)
+GROUP BY f.week ORDER BY f.week
+"""
+
+INVITED_SQL = "SELECT count(DISTINCT email) FROM cohorts_invitation"
+
+DIMENSION_TABLES = {"sector": "content_sector", "seniority": "content_senioritylevel",
+                    "local_area": "learners_localarea"}  # fmt: skip
+
+
+def _quote(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def equity_case(characteristic: str, column: str) -> str:
+    from lms.reports.equity_metrics import CHARACTERISTICS, NOT_DECLARED, PREFER_NOT_LABEL
+
+    spec = CHARACTERISTICS[characteristic]
+    if spec.groups is None:
+        raise SystemExit("The hand-written SQL covers the equity profile's questions")
+    cases = [
+        f"WHEN {column} IN ({', '.join(_quote(v) for v in values)}) THEN {_quote(label)}"
+        for label, values in spec.groups
+    ]
+    cases.append(f"WHEN {column} = 'prefer_not' THEN {_quote(PREFER_NOT_LABEL)}")
+    return f"CASE {' '.join(cases)} ELSE {_quote(NOT_DECLARED)} END"
+
+
+def pathway_lessons() -> dict[int, list[int]]:
+    from lms.cohorts.models import Cohort
+    from lms.pathways.services import pathway_lesson_ids
+
+    pathways = set(Cohort.objects.values_list("pathway_id", flat=True))
+    return {p: ids for p, ids in pathway_lesson_ids(pathways).items() if ids}
+
+
+def hand_learners(group: str, joins: str, *, groups: bool):
+    from django.db import connection
+
+    lessons = pathway_lessons()
+    params = {"every": sorted({pk for ids in lessons.values() for pk in ids})}
+    counts, done = [], []
+    for n, (pathway, ids) in enumerate(sorted(lessons.items())):
+        params[f"l{n}"] = ids
+        counts.append(f"count(*) FILTER (WHERE lesson_id = ANY(%(l{n})s)) AS n{n}")
+        done.append(f"(c.pathway_id = {int(pathway)} AND g.n{n} = {len(ids)})")
+    sql = HAND_LEARNERS.format(
+        group=group,
+        joins=joins,
+        counts=", ".join(counts),
+        done=" OR ".join(done),
+        grouping="GROUPING(grp), grp" if groups else "1, NULL",
+        group_by="GROUP BY GROUPING SETS ((), (grp))" if groups else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _hand_row(row):
+    n, nk, a, ak, e, ek, c, ck, mins, median = row[2:]
+    return [n, a, e, c, int(mins or 0), _round(median), nk, ak, ek, ck]
+
+
+def hand_funnel():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(INVITED_SQL)
+        invited = cursor.fetchone()[0]
+        cursor.execute(HAND_WEEKS)
+        weeks = cursor.fetchall()
+    (row,) = hand_learners("NULL", "", groups=False)
+    n, a, e, c, mins, _, nk, ak, ek, ck = _hand_row(row)
+    return {
+        "funnel": [invited, n, a, e, c, mins],
+        "keys": [nk, ak, ek, ck],
+        "per_week": [(week.isoformat(), count) for week, count, _ in weeks],
+        "per_week_keys": {week.isoformat(): int(k) for week, _, k in weeks},
+    }
+
+
+def hand_breakdown(dimension: str):
+    from lms.reports.cohort_metrics import NOT_KNOWN
+
+    if dimension not in DIMENSION_TABLES:
+        raise SystemExit("The hand-written SQL covers --dimension sector, seniority or local_area")
+    joins = (
+        "LEFT JOIN learners_learnerprofile lp ON lp.user_id = m.user_id "
+        f"LEFT JOIN {DIMENSION_TABLES[dimension]} dim ON dim.id = lp.{dimension}_id"
+    )
+    rows = hand_learners(f"coalesce(dim.name, {_quote(NOT_KNOWN)})", joins, groups=True)
+    return {row[1]: _hand_row(row) for row in rows if not row[0] and row[2]}
+
+
+def hand_equity(characteristic: str):
+    from lms.reports.equity_metrics import TOTAL
+
+    joins = "LEFT JOIN equity_equityprofile e ON e.user_id = m.user_id"
+    rows = hand_learners(equity_case(characteristic, f"e.{characteristic}"), joins, groups=True)
+    return {(TOTAL if row[0] else row[1]): _hand_row(row) for row in rows if row[2]}
+
+
+# The figures again from the progress tables themselves (no facts), in one
+# hand-written statement: the check that the facts give the true figures.
+RAW_SQL = """
 WITH pathway_lessons AS (
   SELECT pi.pathway_id, pi.lesson_id
   FROM pathways_pathwayitem pi JOIN wagtailcore_page lp ON lp.id = pi.lesson_id AND lp.live
@@ -441,7 +633,7 @@ learners AS (
          cp.user_id IS NOT NULL AS completed,
          coalesce(d.minutes, 0) AS minutes,
          coalesce(dim.name, 'Not known') AS dimension,
-         CASE {equity_cases} ELSE 'Not declared' END AS equity
+         {equity} AS equity
   FROM members m
   LEFT JOIN done d ON d.user_id = m.user_id
   LEFT JOIN weeks w ON w.user_id = m.user_id
@@ -458,77 +650,34 @@ FROM learners
 GROUP BY GROUPING SETS ((), (dimension), (equity))
 """
 
-PER_WEEK_SQL = """
-SELECT date_trunc('week', completed_at AT TIME ZONE %(tz)s)::date AS week, count(*)
-FROM progress_lessonprogress
-WHERE completed_at IS NOT NULL AND user_id IN (SELECT user_id FROM cohorts_membership)
-GROUP BY 1 ORDER BY 1
-"""
 
-INVITED_SQL = "SELECT count(DISTINCT email) FROM cohorts_invitation"
-
-
-def sql_metrics(dimension: str, characteristic: str) -> dict:
-    """The same figures in three hand-written statements."""
+def raw_figures(dimension: str, characteristic: str) -> dict:
+    """funnel counts, breakdown and equity groups (no record keys, no weeks)
+    straight from the progress tables."""
     from django.conf import settings
     from django.db import connection
 
-    from lms.reports.equity_metrics import CHARACTERISTICS, PREFER_NOT_LABEL
+    from lms.reports.equity_metrics import TOTAL
 
-    tables = {"sector": "content_sector", "seniority": "content_senioritylevel",
-              "local_area": "learners_localarea"}  # fmt: skip
-    if dimension not in tables:
-        raise SystemExit("The hand-written SQL covers --dimension sector, seniority or local_area")
-    spec = CHARACTERISTICS[characteristic]
-    if spec.groups is None:
-        raise SystemExit("The hand-written SQL covers the equity profile's questions")
-    column = f"e.{characteristic}"  # a key of CHARACTERISTICS, not user input
-
-    def quote(text):
-        return "'" + text.replace("'", "''") + "'"
-
-    cases = [
-        f"WHEN {column} IN ({', '.join(quote(v) for v in values)}) THEN {quote(label)}"
-        for label, values in spec.groups
-    ]
-    cases.append(f"WHEN {column} = 'prefer_not' THEN {quote(PREFER_NOT_LABEL)}")
-    sql = HAND_SQL.format(
-        equity_cases=" ".join(cases),
-        dimension_table=tables[dimension],
+    sql = RAW_SQL.format(
+        equity=equity_case(characteristic, f"e.{characteristic}"),
+        dimension_table=DIMENSION_TABLES[dimension],
         dimension=dimension,
     )
-    params = {"tz": settings.TIME_ZONE}
     with connection.cursor() as cursor:
-        cursor.execute(INVITED_SQL)
-        invited = cursor.fetchone()[0]
-        cursor.execute(PER_WEEK_SQL, params)
-        per_week = [(week.isoformat(), n) for week, n in cursor.fetchall()]
-        cursor.execute(sql, params)
+        cursor.execute(sql, {"tz": settings.TIME_ZONE})
         rows = cursor.fetchall()
-    out = {"funnel": None, "per_week": per_week, "breakdown": {}, "equity": {}}
-
-    def figures(row):
-        return [row[4], row[5], row[6], row[7], round(float(row[8]), 2), _round(row[9])]
-
-    for row in rows:
-        by_dimension, by_equity = row[0], row[1]
+    out = {"funnel": None, "breakdown": {}, "equity": {}}
+    for by_dimension, by_equity, dim, equity, *figures in rows:
+        figures = [*figures[:4], int(figures[4] or 0), _round(figures[5])]
         if by_dimension and by_equity:
-            total = figures(row)
-            out["funnel"] = [invited, row[4], row[5], row[6], row[7], round(float(row[8]), 2)]
-            out["equity"]["Everyone"] = total
+            out["funnel"] = figures[:5]
+            out["equity"][TOTAL] = figures
         elif not by_dimension:
-            out["breakdown"][row[2]] = figures(row)
-        else:
-            out["equity"][row[3]] = figures(row)
+            out["breakdown"][dim] = figures
+        elif figures[0]:
+            out["equity"][equity] = figures
     return out
-
-
-def count_events() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM progress_learningevent")
-        return cursor.fetchone()[0]
 
 
 def best_of(runs: int, fn) -> tuple[float, object]:
@@ -541,48 +690,119 @@ def best_of(runs: int, fn) -> tuple[float, object]:
     return best, result
 
 
-def main() -> int:
-    args = parse_args()
-    url = configure()
+def timed_once(fn) -> tuple[float, object]:
+    began = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - began, result
+
+
+class Size:
+    def __init__(self, learners: int):
+        self.learners = learners
+        self.events = 20 * learners
+        self.cohorts = max(3, learners * 3 // 1000)
+
+
+def use_schema(name: str) -> None:
+    """Points the connection at one schema of the bench database (one per
+    size), created if missing, and migrates it."""
     from django.core.management import call_command
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
+    connection.close()
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    base = options.get("options", "").split(" -c search_path=")[0]
+    options["options"] = f"{base} -c search_path={name}".strip()
     call_command("migrate", interactive=False, verbosity=0)
-    if args.rebuild or not generated(args):
+
+
+def measure(size: Size, args) -> dict:
+    from django.db import connection
+
+    use_schema(f"bench_{size.learners}")
+    if args.rebuild or not generated(size):
         wipe()
-        generate(args)
+        generate(size)
     else:
-        log("Data already generated (--rebuild to regenerate)")
+        log(f"{size.learners:,} learners: data already generated (--rebuild to regenerate)")
+        from lms.reports.models import LearnerTotals
 
-    orm_time, orm = best_of(args.runs, lambda: orm_metrics(args.dimension, args.characteristic))
-    sql_time, hand = best_of(args.runs, lambda: sql_metrics(args.dimension, args.characteristic))
-    count_time, events = best_of(args.runs, count_events)
-    orm_json, hand_json = json.loads(json.dumps(orm)), json.loads(json.dumps(hand))
-    if orm_json != hand_json:
-        for key in orm_json:
-            if orm_json[key] != hand_json.get(key):
-                log(f"ORM and SQL differ in {key}:\n  ORM {orm_json[key]}\n  SQL {hand_json[key]}")
-        raise SystemExit("The ORM metrics and the hand-written SQL disagree.")
+        if not LearnerTotals.objects.exists():
+            generate_facts()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM progress_learningevent")
+        events = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM reports_learnerday")
+        facts = cursor.fetchone()[0]
+    dim, char = args.dimension, args.characteristic
+    pairs = {
+        "funnel": (funnel_figures, hand_funnel),
+        f"breakdown by {dim}": (lambda: breakdown_figures(dim), lambda: hand_breakdown(dim)),
+        f"equity by {char}": (lambda: equity_figures(char), lambda: hand_equity(char)),
+    }
+    rows = {}
+    for name, (report, hand) in pairs.items():
+        # Interleaved: report, SQL, report, SQL ... best of each.
+        report(), hand()
+        best_report = best_hand = float("inf")
+        for _ in range(args.runs):
+            seconds, ours = timed_once(report)
+            best_report = min(best_report, seconds)
+            seconds, theirs = timed_once(hand)
+            best_hand = min(best_hand, seconds)
+        if json.loads(json.dumps(ours)) != json.loads(json.dumps(theirs)):
+            log(f"{name}: the report and the hand-written SQL differ:\n  {ours}\n  {theirs}")
+            raise SystemExit("The reports and the hand-written SQL disagree.")
+        rows[name] = {"report": best_report, "sql": best_hand, "figures": ours}
+    raw_seconds, raw = timed_once(lambda: raw_figures(dim, char))
+    ours = report_figures(dim, char)
+    strip = {
+        "funnel": ours["funnel"]["funnel"][1:],
+        "breakdown": {g: v[:6] for g, v in ours["breakdown"].items()},
+        "equity": {g: v[:6] for g, v in ours["equity"].items()},
+    }
+    if json.loads(json.dumps(strip)) != json.loads(json.dumps(raw)):
+        for key in strip:
+            if strip[key] != raw[key]:
+                log(f"facts and progress tables differ in {key}:\n  {strip[key]}\n  {raw[key]}")
+        raise SystemExit("The facts do not give the figures of the progress tables.")
+    return {
+        "learners": size.learners,
+        "events": events,
+        "facts": facts,
+        "targets": rows,
+        "raw_sql_seconds": raw_seconds,
+        "funnel": ours["funnel"]["funnel"],
+    }
 
-    funnel = orm["funnel"]
-    print(f"Cohort metrics on PostgreSQL {connection.pg_version // 10000}: "
-          f"{funnel[1]:,} learners, {events:,} events, best of {args.runs}")  # fmt: skip
-    print(f"funnel: invited {funnel[0]:,}, joined {funnel[1]:,}, activated {funnel[2]:,}, "
-          f"engaged {funnel[3]:,}, completed {funnel[4]:,}, minutes {funnel[5]:,.0f}")  # fmt: skip
-    print(f"{'target':<44}{'seconds':>10}{'vs SQL':>10}{'vs count(*)':>13}")
-    rows = [
-        (f"ORM: funnel + {args.dimension} + {args.characteristic}", orm_time),
-        ("hand-written SQL, same figures", sql_time),
-        ("SELECT count(*) FROM progress_learningevent", count_time),
-    ]
-    for name, seconds in rows:
-        print(f"{name:<44}{seconds:>10.3f}{seconds / sql_time:>10.2f}{seconds / count_time:>13.2f}")
+
+def main() -> int:
+    args = parse_args()
+    url = configure()
+    from django.db import connection
+
+    sizes = [Size(int(n)) for n in args.sizes.split(",") if n.strip()]
+    results = [measure(size, args) for size in sizes]
+    version = connection.pg_version // 10000
+    print(f"Cohort and equity reports on PostgreSQL {version}, over the facts, best of {args.runs}")
+    print(f"{'learners':>10}{'events':>12}{'days':>11}  {'report':<24}"
+          f"{'seconds':>9}{'SQL s':>9}{'vs SQL':>8}")  # fmt: skip
+    for result in results:
+        for name, row in result["targets"].items():
+            print(f"{result['learners']:>10,}{result['events']:>12,}{result['facts']:>11,}  "
+                  f"{name:<24}{row['report']:>9.3f}{row['sql']:>9.3f}"
+                  f"{row['report'] / row['sql']:>8.2f}")  # fmt: skip
+        print(f"{result['learners']:>10,}{'':>23}  {'from progress tables':<24}"
+              f"{result['raw_sql_seconds']:>9.3f}   (same figures, no facts, once)")  # fmt: skip
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-    summary = (
-        f"{stamp} cohorts: {funnel[1]} learners, {events} events: ORM {orm_time:.3f}s, "
-        f"SQL {sql_time:.3f}s, count(*) {count_time:.3f}s; ORM/SQL {orm_time / sql_time:.2f}, "
-        f"ORM/count(*) {orm_time / count_time:.2f}"
-    )
+    worst = max(row["report"] / row["sql"] for r in results for row in r["targets"].values())
+    summary = f"{stamp} cohorts: " + "; ".join(
+        f"{r['learners']} learners: "
+        + ", ".join(f"{name} {row['report']:.3f}s" for name, row in r["targets"].items())
+        for r in results
+    ) + f"; worst report/SQL {worst:.2f}"  # fmt: skip
     print(summary)
     with SUMMARY_PATH.open("a") as out:
         out.write(summary + "\n")
@@ -591,20 +811,18 @@ def main() -> int:
             {
                 "at": stamp,
                 "database": urlsplit(url).path.lstrip("/"),
-                "learners": funnel[1],
-                "events": events,
                 "runs": args.runs,
-                "orm_seconds": orm_time,
-                "sql_seconds": sql_time,
-                "count_seconds": count_time,
-                "orm_vs_sql": orm_time / sql_time,
-                "orm_vs_count": orm_time / count_time,
-                "figures": orm_json,
+                "sizes": [
+                    {k: v for k, v in r.items() if k != "targets"}
+                    | {"targets": {n: {"report": t["report"], "sql": t["sql"]}
+                                   for n, t in r["targets"].items()}}
+                    for r in results
+                ],
             },
             indent=2,
         )
         + "\n"
-    )
+    )  # fmt: skip
     log(f"Results written to {RESULTS_PATH.relative_to(ROOT)}; summary appended to "
         f"{SUMMARY_PATH.relative_to(ROOT)}")  # fmt: skip
     return 0

@@ -87,6 +87,7 @@ from lms.nudges.models import Cadence, Kind, Nudge, NudgePreference
 from lms.pathways.models import Pathway
 from lms.pathways.services import pathway_lesson_ids
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress, Verb
+from lms.reports.facts import recompute as recompute_report_facts
 
 SEED = 2026_14
 DOMAIN = "synthetic.example"
@@ -779,5 +780,7 @@ class Builder:
             event.dedupe_key = key.format(u=event.user.pk)
             events.append(event)
         create(LearningEvent, events)
+        # bulk_create sends no signals: the reports' facts of these learners
+        recompute_report_facts(User.objects.filter(email__endswith=f"@{DOMAIN}").values("pk"))
         create(Certificate, relink(rows.certificates))
         create(Nudge, relink(rows.nudges), "created_at")

@@ -30,6 +30,7 @@ from lms.equity.models import EquityProfile, RecordKey
 from lms.pathways.models import Pathway, PathwayItem
 from lms.progress.models import LearningEvent, LessonProgress, Verb
 from lms.reports import disclosure
+from lms.reports.facts import recompute
 from tests.nudge_fixtures import lessons_of
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,7 @@ def activate(user, lesson, moment):
 def move_activation(user, moment):
     LessonProgress.objects.filter(user=user).update(started_at=moment, completed_at=moment)
     LearningEvent.objects.filter(user=user).update(occurred_at=moment)
+    recompute([user.pk])  # update() sends no signal: the report facts follow by hand
 
 
 def set_keys(keys: dict):

@@ -264,6 +264,8 @@ EXPORTED = {
     "equity.EquityPrompt": "equity_prompt_dismissed_at",
     "equity.AuditEntry": "equity_report_audit",
     "equity.RecordKey": "statistical_record_key",  # that it is held, never its value
+    "reports.LearnerDay": "report_learning_days",
+    "reports.LearnerTotals": "report_learning_totals",
 }
 
 

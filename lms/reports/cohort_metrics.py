@@ -2,7 +2,12 @@
 
 Every function runs a fixed, small number of queries whatever the number of
 learners or events, and returns RAW counts: disclosure control (suppressing
-small groups) is applied by the callers that show or export them.
+small groups) is applied by the callers that show or export them. The
+reports (`funnel`, `cohort_funnels`, `breakdown`, and `grouped_figures` for
+lms.reports.equity_metrics) read the per-learner facts (lms.reports.facts,
+always equal to a recomputation from the progress tables) in one grouped
+query each; `learner_rows` works the same per-learner figures out straight
+from the progress tables, the definition the facts are checked against.
 
 Scope
 -----
@@ -65,6 +70,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -73,6 +80,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -85,14 +93,14 @@ from django.utils import timezone
 
 from content.models import SeniorityLevel
 from lms.cohorts.models import Cohort, Invitation, Membership
+from lms.equity.models import RecordKey
 from lms.learners.models import OrganisationSize
 from lms.pathways.services import pathway_lesson_ids
 from lms.progress.minutes import lesson_minutes
 from lms.progress.models import LearningEvent, LessonProgress
 
-from .medians import in_database as median_in_database
-from .medians import median_aggregate
 from .medians import medians as median_of
+from .models import LearnerDay, LearnerTotals
 
 
 @dataclass(frozen=True)
@@ -326,83 +334,305 @@ def learner_rows(scope: Scope):
     )
 
 
-_STAGES = {
-    "learners": None,
-    "activated": Q(m_activated=True),
-    "engaged": Q(m_weeks__gte=ENGAGED_WEEKS),
-    "completed": Q(m_completed=True),
-}
-
-
-def _counts():
-    """Each stage's count and, over the same rows, the sum of record keys."""
-    aggregates = {"minutes": Coalesce(Sum("m_minutes"), 0)}
-    for stage, condition in _STAGES.items():
-        aggregates[stage] = Count("pk", filter=condition)
-        aggregates[f"{stage}_key"] = Coalesce(Sum("m_key", filter=condition), 0)
-    return aggregates
-
-
-def grouped_counts(rows, group_expr) -> dict[str, GroupCounts]:
-    """Counts per value of `group_expr` (an expression over the User rows of
-    `learner_rows`), plus each group's median minutes: one query on
-    PostgreSQL (PERCENTILE_CONT in the same GROUP BY, so each learner's
-    figures are worked out once), two elsewhere."""
-    aggregates = _counts()
-    if median_in_database():
-        aggregates["median_minutes"] = median_aggregate("m_minutes", filter=Q(m_activated=True))
-    result = {}
-    for row in rows.values(group=group_expr).annotate(**aggregates).order_by():
-        result[row["group"]] = GroupCounts(
-            group=row["group"],
-            minutes=row["minutes"],
-            median_minutes=row.get("median_minutes"),
-            **{stage: row[stage] for stage in _STAGES},
-            **{f"{stage}_key": row[f"{stage}_key"] for stage in _STAGES},
-        )
-    if not median_in_database():
-        for group, median in medians(rows, group_expr).items():
-            if group in result:
-                result[group].median_minutes = median
-    return result
-
-
-def median_minutes(rows) -> float | None:
-    """The median minutes of all activated learners in `rows` (one query)."""
-    return medians(rows).get(None)
-
-
 def medians(rows, group_expr=None) -> dict:
     """The median minutes of activated learners per group (key None without a
-    group), in one query (lms.reports.medians)."""
+    group) over `learner_rows`, in one query (lms.reports.medians)."""
     return median_of(rows.filter(m_activated=True), "m_minutes", group_expr)
+
+
+# -- the grouped query over the facts -------------------------------------------
+#
+# Every report below is one statement over lms.reports.models.LearnerDay
+# (lms.reports.facts keeps it equal to a recomputation from the progress):
+#
+#   people   the learners in scope (one row each; per cohort: one row per
+#            membership), their record key and the group they fall in;
+#   days     their facts inside the window, summed per learner: completions,
+#            minutes, distinct weeks with events (without a window: their
+#            LearnerTotals row, the same sums kept ready);
+#   progress their completed lessons of the in-scope pathways by the end of the
+#            window, per learner: whether they completed each pathway (the
+#            pathways' lessons as literals, lms.pathways.services);
+#   learners one row per person: activated, engaged, completed, minutes;
+#
+# then the counts, record key sums, minutes and median minutes per group and
+# for everyone: GROUP BY GROUPING SETS with PERCENTILE_CONT on PostgreSQL; on
+# other databases (SQLite) the same figures from a UNION ALL of the two
+# groupings and the middle rows by ROW_NUMBER, still one statement.
+
+_COLUMNS = ("learners", "activated", "engaged", "completed")
+
+
+def _compiled(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _day_window(scope: Scope) -> tuple[str, list]:
+    sql, params = "", []
+    for bound, op in ((scope.since, ">="), (scope.until, "<=")):
+        if bound:
+            sql += f" AND f.day {op} %s"
+            params.append(connection.ops.adapt_datefield_value(bound))
+    return sql, params
+
+
+def _pathway_progress(scope: Scope, by_pathway, lessons) -> tuple[str, list, list[str]]:
+    """Per learner in scope who completed lessons of the in-scope pathways:
+    `user_id` and, for the n-th pathway of `by_pathway`, `d<n>` = 1 if they
+    completed every one of its lessons by the end of the window, the last of
+    them inside it (the module docstring), else 0. Returns the SQL, its
+    params and the flag column of each pathway, in `by_pathway` order."""
+    start, end = window(scope)
+    every = sorted({pk for pathway in by_pathway for pk in lessons[pathway]})
+    progress = LessonProgress.objects.filter(completed_at__isnull=False, lesson_id__in=every)
+    if scope.cohort_ids is not None:
+        progress = progress.filter(user_id__in=learners_in(scope))
+    if end:
+        progress = progress.filter(completed_at__lt=end)
+    aggregates, flags = {}, {}
+    for n, pathway in enumerate(by_pathway):
+        ids = lessons[pathway]
+        aggregates[f"n{n}"] = Count("pk", filter=Q(lesson_id__in=ids))
+        condition = Q(**{f"n{n}": len(ids)})
+        if start:
+            aggregates[f"t{n}"] = Max("completed_at", filter=Q(lesson_id__in=ids))
+            condition &= Q(**{f"t{n}__gte": start})
+        flags[f"d{n}"] = Case(
+            When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    progress = (
+        progress.order_by()
+        .values("user_id")
+        .annotate(**aggregates)
+        .annotate(**flags)
+        .values("user_id", *flags)
+    )
+    sql, params = _compiled(progress)
+    return sql, params, list(flags)
+
+
+def _in_list(values) -> tuple[str, list]:
+    values = list(values)
+    return ", ".join(["%s"] * len(values)), values
+
+
+def _learners_sql(scope: Scope, people, *, per_cohort: bool) -> tuple[str, list]:
+    """The WITH clause (people, days, progress, learners) of the module
+    comment. `people`: a queryset of values uid, rkey, grp (and, per cohort,
+    the membership's cohort as grp). Costs the cohort and pathway look-ups."""
+    cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
+    lessons = pathway_lesson_ids(set(cohorts.values()))
+    by_pathway = _pathways_of(cohorts, lessons)
+    people_sql, params = _compiled(people)
+    window_sql, window_params = _day_window(scope)
+    facts = connection.ops.quote_name(LearnerDay._meta.db_table)
+    totals = connection.ops.quote_name(LearnerTotals._meta.db_table)
+    # A choice of cohorts reads only its members' facts and progress; the
+    # whole programme reads them all (the join to `people` keeps members).
+    narrow = "f.user_id IN (SELECT uid FROM people)" if scope.cohort_ids is not None else "1 = 1"
+    if scope.since or scope.until:
+        days = (
+            "SELECT f.user_id, SUM(f.completions) AS c, SUM(f.minutes) AS mins, "
+            "COUNT(DISTINCT CASE WHEN f.events > 0 THEN f.week END) AS weeks "
+            f"FROM {facts} f WHERE {narrow}{window_sql} GROUP BY f.user_id"
+        )
+    else:  # all time: each learner's days already added up
+        days = (
+            "SELECT f.user_id, f.completions AS c, f.minutes AS mins, f.weeks AS weeks "
+            f"FROM {totals} f WHERE {narrow}"
+        )
+    sql = f"WITH people AS ({people_sql}), days AS ({days})"
+    params += window_params
+    join, completed = "", "0"
+    if by_pathway:
+        progress_sql, progress_params, flags = _pathway_progress(scope, by_pathway, lessons)
+        sql += f", progress AS ({progress_sql})"
+        params += progress_params
+        whens, when_params = [], []
+        for flag, cohort_ids in zip(flags, by_pathway.values(), strict=True):
+            listed, values = _in_list(cohort_ids)
+            whens.append((flag, listed))
+            when_params += values
+        if per_cohort:
+            completed = (
+                "COALESCE(CASE "
+                + " ".join(f"WHEN p.grp IN ({listed}) THEN g.{flag}" for flag, listed in whens)
+                + " END, 0)"
+            )
+            join = " LEFT JOIN progress g ON g.user_id = p.uid"
+            completed_params = when_params
+        else:
+            memberships = connection.ops.quote_name(Membership._meta.db_table)
+            sql += (
+                f", done AS (SELECT DISTINCT m.user_id FROM {memberships} m "
+                "JOIN progress g ON g.user_id = m.user_id WHERE "
+                + " OR ".join(
+                    f"(m.cohort_id IN ({listed}) AND g.{flag} = 1)" for flag, listed in whens
+                )
+                + ")"
+            )
+            params += when_params
+            join = " LEFT JOIN done x ON x.user_id = p.uid"
+            completed = "CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END"
+            completed_params = []
+    else:
+        completed_params = []
+    sql += (
+        ", learners AS (SELECT p.grp AS grp, p.rkey AS rkey, "
+        "CASE WHEN d.c > 0 THEN 1 ELSE 0 END AS act, "
+        f"CASE WHEN d.weeks >= {int(ENGAGED_WEEKS)} THEN 1 ELSE 0 END AS eng, "
+        f"COALESCE(d.mins, 0) AS mins, {completed} AS comp "
+        f"FROM people p LEFT JOIN days d ON d.user_id = p.uid{join})"
+    )
+    return sql, params + completed_params
+
+
+_AGGREGATES = (
+    "COUNT(*), SUM(rkey), SUM(act), SUM(act * rkey), SUM(eng), SUM(eng * rkey), "
+    "SUM(comp), SUM(comp * rkey), SUM(mins)"
+)
+
+
+def _grouped(scope: Scope, people, *, totals: bool, groups: bool, median: bool,
+             per_cohort: bool = False) -> tuple[GroupCounts | None, dict]:  # fmt: skip
+    """Runs the one statement: (the counts of everyone in `people` or None,
+    {group: GroupCounts}), as asked (`totals`, `groups`, `median`). No
+    query when `people` can have no rows (an empty choice of cohorts)."""
+    try:
+        sql, params = _learners_sql(scope, people, per_cohort=per_cohort)
+    except EmptyResultSet:
+        return (GroupCounts(group=None) if totals else None), {}
+    if connection.vendor == "postgresql":
+        med = (
+            ", PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY mins) FILTER (WHERE act = 1)"
+            if median
+            else ", NULL"
+        )
+        if totals and groups:
+            sql += (
+                f" SELECT GROUPING(grp), grp, {_AGGREGATES}{med} FROM learners "
+                "GROUP BY GROUPING SETS ((), (grp))"
+            )
+        elif totals:
+            sql += f" SELECT 1, NULL, {_AGGREGATES}{med} FROM learners"
+        else:
+            sql += f" SELECT 0, grp, {_AGGREGATES}{med} FROM learners GROUP BY grp"
+    else:
+        parts = []
+        if median:
+            sql += (
+                ", ranked AS (SELECT grp, mins, "
+                "ROW_NUMBER() OVER (PARTITION BY grp ORDER BY mins) AS r, "
+                "COUNT(*) OVER (PARTITION BY grp) AS n, ROW_NUMBER() OVER (ORDER BY mins) AS ra, "
+                "COUNT(*) OVER () AS na FROM learners WHERE act = 1)"
+            )
+        if totals:
+            med = (
+                ", (SELECT AVG(mins) FROM ranked WHERE 2 * ra - na BETWEEN 0 AND 2)"
+                if median
+                else ", NULL"
+            )
+            parts.append(f"SELECT 1, NULL, {_AGGREGATES}{med} FROM learners")
+        if groups:
+            med = (
+                ", (SELECT AVG(k.mins) FROM ranked k WHERE k.grp = l.grp "
+                "AND 2 * k.r - k.n BETWEEN 0 AND 2)"
+                if median
+                else ", NULL"
+            )
+            parts.append(f"SELECT 0, l.grp, {_AGGREGATES}{med} FROM learners l GROUP BY l.grp")
+        sql += " " + " UNION ALL ".join(parts)
+    total, by_group = None, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            counts = _group_counts(row)
+            if row[0]:
+                total = counts
+            else:
+                by_group[row[1]] = counts
+    return total, by_group
+
+
+def _group_counts(row) -> GroupCounts:
+    n, n_key, act, act_key, eng, eng_key, comp, comp_key, mins = (int(v or 0) for v in row[2:11])
+    return GroupCounts(
+        group=row[1],
+        learners=n,
+        activated=act,
+        engaged=eng,
+        completed=comp,
+        minutes=mins,
+        median_minutes=None if row[11] is None else float(row[11]),
+        learners_key=n_key,
+        activated_key=act_key,
+        engaged_key=eng_key,
+        completed_key=comp_key,
+    )
+
+
+def _members_of(scope: Scope, user: str = "pk") -> Exists:
+    """Exists: the user at `user` is a member of a cohort in scope (a
+    semi-join: cheaper than a DISTINCT list of members)."""
+    return Exists(
+        Membership.objects.filter(
+            user_id=OuterRef(user), cohort_id__in=cohorts_in(scope).values("pk")
+        ).order_by()
+    )
+
+
+def _people(scope: Scope, group_expr=None):
+    """The learners in scope as `people` rows: uid, rkey and grp."""
+    return (
+        get_user_model()
+        .objects.filter(_members_of(scope))
+        .order_by()
+        .values(
+            uid=F("pk"),
+            rkey=Coalesce(F("record_key__key"), Value(0), output_field=IntegerField()),
+            grp=group_expr if group_expr is not None else Value("", output_field=CharField()),
+        )
+    )
+
+
+def grouped_figures(scope: Scope, group_expr, *, median: bool = True):
+    """(everyone, {group: GroupCounts}) for the learners in scope, grouped by
+    `group_expr` (an expression over the User rows, e.g.
+    dimension_expression): one grouped query over the facts, after the
+    cohort and pathway look-ups."""
+    return _grouped(scope, _people(scope, group_expr), totals=True, groups=True, median=median)
 
 
 # -- the report -------------------------------------------------------------
 
 
-def funnel(scope: Scope) -> Funnel:
-    """The funnel for everyone in scope (module docstring for definitions):
-    7 queries, whatever the data size."""
-    invited = (
+def _invited(scope: Scope) -> int:
+    return (
         Invitation.objects.filter(cohort__in=cohorts_in(scope).values("pk"))
         .order_by()
         .aggregate(n=Count("email", distinct=True))["n"]
     )
-    totals = learner_rows(scope).aggregate(**_counts())
+
+
+def funnel(scope: Scope) -> Funnel:
+    """The funnel for everyone in scope (module docstring for definitions):
+    7 queries, whatever the data size."""
+    invited = _invited(scope)
+    totals, _ = _grouped(scope, _people(scope), totals=True, groups=False, median=False)
     per_week, per_week_keys = _weekly(scope)
     return Funnel(
         invited=invited,
-        joined=totals["learners"],
-        activated=totals["activated"],
-        engaged=totals["engaged"],
-        completed=totals["completed"],
-        minutes=totals["minutes"],
+        joined=totals.learners,
+        activated=totals.activated,
+        engaged=totals.engaged,
+        completed=totals.completed,
+        minutes=totals.minutes,
         per_week=per_week,
-        joined_key=totals["learners_key"],
-        activated_key=totals["activated_key"],
-        engaged_key=totals["engaged_key"],
-        completed_key=totals["completed_key"],
+        joined_key=totals.learners_key,
+        activated_key=totals.activated_key,
+        engaged_key=totals.engaged_key,
+        completed_key=totals.completed_key,
         per_week_keys=per_week_keys,
     )
 
@@ -412,43 +642,40 @@ def cohort_funnels(cohort_ids, since: date | None = None, until: date | None = N
     the same figures and record key sums as funnel(Scope((id,), since,
     until)) (without the weekly series), whatever the number of cohorts in a
     fixed number of queries: the cohort and pathway look-ups, the invitations
-    grouped by cohort, and the memberships grouped by cohort, each member's
-    figures worked out in the same query. A cohort whose dates miss the
-    window has no learners in scope: zeros, like `funnel`."""
+    grouped by cohort, and one grouped query over the memberships (each
+    member's figures from the facts; completed means that cohort's pathway).
+    A cohort whose dates miss the window has no learners in scope: zeros,
+    like `funnel`."""
     cohort_ids = list(cohort_ids)
     result = {pk: Funnel() for pk in cohort_ids}
     scope = Scope(tuple(cohort_ids), since, until)
-    cohorts = dict(cohorts_in(scope).values_list("pk", "pathway_id"))
-    if not cohorts:
-        return result
-    lessons = pathway_lesson_ids(set(cohorts.values()))
+    in_scope = cohorts_in(scope).values("pk")
     invited = (
-        Invitation.objects.filter(cohort_id__in=list(cohorts))
+        Invitation.objects.filter(cohort_id__in=in_scope)
         .order_by()
         .values("cohort_id")
         .annotate(n=Count("email", distinct=True))
     )
     for row in invited:
         result[row["cohort_id"]].invited = row["n"]
-    memberships = Membership.objects.filter(cohort_id__in=list(cohorts)).order_by()
-    by_pathway = _pathways_of(cohorts, lessons)
-    if by_pathway:
-        memberships = _with_pathway_done(memberships, scope, by_pathway, lessons)
-    else:
-        memberships = memberships.annotate(m_completed=Value(False, output_field=BooleanField()))
-    rows = (
-        memberships.annotate(**_learner_figures(scope, "user_id", "user__record_key__key"))
-        .values("cohort_id")
-        .annotate(**_counts())
+    members = (
+        Membership.objects.filter(cohort_id__in=in_scope)
+        .order_by()
+        .values(
+            uid=F("user_id"),
+            rkey=Coalesce(F("user__record_key__key"), Value(0), output_field=IntegerField()),
+            grp=F("cohort_id"),
+        )
     )
-    for row in rows:
-        figures = result[row["cohort_id"]]
-        figures.joined = row["learners"]
-        figures.joined_key = row["learners_key"]
-        figures.minutes = row["minutes"]
+    _, rows = _grouped(scope, members, totals=False, groups=True, median=False, per_cohort=True)
+    for cohort_id, counts in rows.items():
+        figures = result[int(cohort_id)]
+        figures.joined = counts.learners
+        figures.joined_key = counts.learners_key
+        figures.minutes = counts.minutes
         for stage in ("activated", "engaged", "completed"):
-            setattr(figures, stage, row[stage])
-            setattr(figures, f"{stage}_key", row[f"{stage}_key"])
+            setattr(figures, stage, getattr(counts, stage))
+            setattr(figures, f"{stage}_key", getattr(counts, f"{stage}_key"))
     return result
 
 
@@ -457,27 +684,12 @@ def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
     week: (the week's Monday, completions), every week from the first to the
     last (or the window's ends, when set), weeks without completions as 0;
     and the sum of the record keys of each week's completions (each
-    completion counts its learner's key). One query."""
-    weeks = (
-        LessonProgress.objects.filter(
-            _in_window("completed_at", scope), user_id__in=learners_in(scope)
-        )
-        .annotate(week=TruncWeek("completed_at"))
-        .order_by()
-        .values("week")
-        .annotate(
-            n=Count("pk"),
-            k=Coalesce(
-                Sum(Coalesce(F("user__record_key__key"), Value(0), output_field=IntegerField())),
-                0,
-            ),
-        )
-    )
+    completion counts its learner's key). One query, over the facts."""
     counts, keys = {}, {}
-    for row in weeks:
-        monday = timezone.localtime(row["week"]).date()
-        counts[monday] = row["n"]
-        keys[monday] = row["k"]
+    for week, n, k in _weekly_rows(scope):
+        monday = date.fromisoformat(week) if isinstance(week, str) else week
+        counts[monday] = int(n)
+        keys[monday] = int(k or 0)
     first = min(counts, default=None)
     last = max(counts, default=None)
     if scope.since:
@@ -492,6 +704,29 @@ def _weekly(scope: Scope) -> tuple[list[tuple[date, int]], dict[date, int]]:
         series.append((week, counts.get(week, 0)))
         week += timedelta(weeks=1)
     return series, keys
+
+
+def _weekly_rows(scope: Scope) -> list[tuple]:
+    """(week, completions, key sum) per week with completions, over the
+    facts of the members of the cohorts in scope (no query for an empty
+    choice of cohorts)."""
+    members = Membership.objects.filter(cohort_id__in=cohorts_in(scope).values("pk")).order_by()
+    try:
+        members_sql, params = _compiled(members.values("user_id"))
+    except EmptyResultSet:
+        return []
+    window_sql, window_params = _day_window(scope)
+    facts = connection.ops.quote_name(LearnerDay._meta.db_table)
+    keys = connection.ops.quote_name(RecordKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.week, SUM(f.completions), SUM(f.completions * COALESCE(k.key, 0)) "
+            f"FROM {facts} f LEFT JOIN {keys} k ON k.user_id = f.user_id "
+            f"WHERE f.completions > 0 AND f.user_id IN ({members_sql}){window_sql} "
+            "GROUP BY f.week",
+            params + window_params,
+        )
+        return cursor.fetchall()
 
 
 def _monday(day: date) -> date:
@@ -509,9 +744,9 @@ def breakdown(scope: Scope, dimension: str) -> list[GroupCounts]:
     group of `dimension` (one of DIMENSIONS); learners without a value are in
     "Not known" (always last). Only groups with learners appear. Sectors and
     local areas sort by name, seniority by rank, organisation sizes by size.
-    6 queries (7 for seniority)."""
-    rows = learner_rows(scope)
-    groups = grouped_counts(rows, dimension_expression(dimension))
+    5 queries (6 for seniority): the cohort and pathway look-ups and one
+    grouped query over the facts."""
+    _, groups = grouped_figures(scope, dimension_expression(dimension))
     if dimension == "organisation_size":
         labels = dict(OrganisationSize.choices)
         order = {code: n for n, code in enumerate(labels)}

@@ -35,7 +35,7 @@ from lms.equity.models import (
     YesNo,
 )
 
-from .cohort_metrics import GroupCounts, Scope, grouped_counts, learner_rows, median_minutes
+from .cohort_metrics import GroupCounts, Scope, grouped_figures
 
 PREFER_NOT_LABEL = "Prefer not to say"
 NOT_DECLARED = "Not declared"
@@ -157,7 +157,10 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
     where nobody is in it (local areas: those with learners); then "Prefer
     not to say" (where offered) and "Not declared"; the total row covers
     everyone in scope. `detail=True` lists caring by its ONS bands and
-    parental occupation by its eight answers. A fixed 7 queries."""
+    parental occupation by its eight answers. A fixed 5 queries: the cohort
+    and pathway look-ups, then one grouped query over the facts
+    (lms.reports.cohort_metrics.grouped_figures) for the groups and the
+    total's median."""
     try:
         spec = CHARACTERISTICS[characteristic]
     except KeyError:
@@ -165,8 +168,7 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
             f"Unknown characteristic {characteristic!r}; "
             f"choose one of {', '.join(CHARACTERISTICS)}."
         ) from None
-    rows = learner_rows(scope)
-    counts = grouped_counts(rows, group_expression(spec, detail))
+    everyone, counts = grouped_figures(scope, group_expression(spec, detail))
     if spec.groups is None:
         labels = sorted((g for g in counts if g != NOT_DECLARED), key=str.casefold)
     else:
@@ -183,7 +185,7 @@ def equity_breakdown(scope: Scope, characteristic: str, *, detail: bool = False)
             key = f"{stage}_key"
             setattr(total, key, getattr(total, key) + getattr(row, key))
         total.minutes += row.minutes
-    total.median_minutes = median_minutes(rows)
+    total.median_minutes = everyone.median_minutes
     return EquityTable(characteristic=spec.name, label=spec.label, rows=table_rows, total=total)
 
 

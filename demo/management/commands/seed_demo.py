@@ -25,6 +25,7 @@ from lms.pathways.models import Pathway
 from lms.pathways.services import build_personal_pathway
 from lms.progress.models import LessonProgress
 from lms.progress.services import complete_lesson
+from lms.reports.facts import recompute as recompute_report_facts
 
 # email, first, last, sector, seniority, area, organisation, size, cadence, lessons done
 DEMO_LEARNERS = [
@@ -176,3 +177,4 @@ class Command(BaseCommand):
             LessonProgress.objects.filter(user=user, lesson=lesson).update(
                 started_at=when - timedelta(minutes=5), completed_at=when
             )
+        recompute_report_facts([user.pk])  # update() sends no signals

@@ -269,7 +269,7 @@ def search_generation() -> str:
 
 
 @receiver(post_save)
-@receiver(post_delete)
+@receiver(post_delete, sender=Page)  # by sender: see courses.signals.page_row_changed
 @receiver(post_page_move)
 def page_changed(sender, instance=None, **kwargs):
     """A page was saved (published, unpublished, edited, added), deleted or

@@ -77,8 +77,14 @@ def page_changed(sender, **kwargs):
     page_cache.purge_after_change()
 
 
+# post_delete by sender, never for every model: a receiver for every model
+# would turn every bulk delete in the product into a select and a row-by-row
+# delete (Django's fast delete needs no receivers). Deleting a page deletes its
+# base Page row, so sender=Page sees every page type.
 @receiver(post_save, dispatch_uid="page-cache-page-saved")
-@receiver(post_delete, dispatch_uid="page-cache-page-deleted")
+@receiver(post_delete, sender=Page, dispatch_uid="page-cache-page-deleted")
+@receiver(post_delete, sender=Site, dispatch_uid="page-cache-site-deleted")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="page-cache-privacy-deleted")
 def page_row_changed(sender, instance, update_fields=None, **kwargs):
     """A page's row written (by publishing, or directly), a page deleted, the
     site or a page's privacy changed."""

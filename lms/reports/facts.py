@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_save
@@ -101,6 +101,13 @@ def recompute(users=None, *, models=DEFAULT_MODELS) -> None:
     the transaction that changed their progress. `models`: (LessonProgress,
     LearningEvent, LearnerDay, LearnerTotals), historical ones in a data
     migration."""
+    # One transaction (the caller's, if there is one: no savepoint), so that
+    # the lock holds and no reader sees a learner's facts half replaced.
+    with transaction.atomic(savepoint=False):
+        _recompute(users, models)
+
+
+def _recompute(users, models) -> None:
     day_model, totals_model = models[2], models[3]
     table = connection.ops.quote_name(day_model._meta.db_table)
     totals_table = connection.ops.quote_name(totals_model._meta.db_table)

@@ -3,14 +3,13 @@ password, two-factor, rate limits, no email enumeration, SSO buttons."""
 
 import importlib
 import re
-import time
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.providers import registry
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -22,7 +21,7 @@ from django.urls import clear_url_caches
 
 from lms.accounts.models import User
 from lms.settings.sso import MICROSOFT_APP, single_sign_on
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-pass-phrase"
@@ -48,15 +47,6 @@ def signed_in_user_id(client):
 
 def make_user(email, password=PASSWORD, **extra) -> User:
     return UserFactory(email=email, password=password, verified=True, **extra)
-
-
-def totp_code(secret: str) -> str:
-    """The authenticator app's current code (waiting out the last second of a
-    30-second window, so the server sees the same window)."""
-    remaining = 30 - time.time() % 30
-    if remaining < 1.5:
-        time.sleep(remaining)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 # Sign up and sign in

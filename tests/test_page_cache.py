@@ -71,6 +71,10 @@ def test_a_hit_serves_the_same_bytes_without_a_query(client, lessons, django_ass
         assert again.content == first.content, url
         assert again["Content-Type"] == first["Content-Type"]
         assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+        # A hit answers before the clickjacking and CSP middleware run: the
+        # headers they set come from the stored copy, all of them.
+        for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+            assert again.get(header) == first.get(header) is not None, (url, header)
 
 
 def test_each_filtered_or_paged_catalogue_url_is_a_copy_of_its_own(client, library):

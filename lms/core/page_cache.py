@@ -32,6 +32,7 @@ import django
 import wagtail
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -42,7 +43,10 @@ GENERATION_KEY = "page-cache:generation"
 # The URL names whose GETs may be cached: Wagtail's page serving.
 CACHED_URL_NAMES = frozenset({"wagtail_serve"})
 # Response headers the cache keeps. Set-Cookie never (nothing stored sets one).
-STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Security-Policy", "Vary")
+# Response headers the cache keeps: every header the page was sent with (the
+# security headers, CSP, X-Frame-Options), since a hit answers before the
+# middleware that set them runs, except these.
+UNSTORED_HEADERS = frozenset({"cache-control", "set-cookie", "x-page-cache"})
 # The code this process runs: a deploy (new templates, new hashed static file
 # names) starts from fresh copies without a purge.
 CODE_DIRS = ("lms", "content", "courses", "home", "templates", "static")
@@ -125,6 +129,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if (hit := self.early_hit(request)) is not None:
+            return hit
         response = self.get_response(request)
         state = getattr(request, "page_cache", None)
         if state is None:
@@ -144,7 +150,11 @@ class PageCacheMiddleware:
         if not state.hit:
             response["X-Page-Cache"] = "miss"
             if state.generation is not None:
-                headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+                headers = [
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in UNSTORED_HEADERS
+                ]
                 entry = (state.generation, response.content, headers)
                 cache.set(state.key, entry, timeout=settings.PAGE_CACHE_SECONDS)
         return response
@@ -156,8 +166,7 @@ class PageCacheMiddleware:
         if not may_use_cache(request):
             request.page_cache_bypassed = True
             return None
-        key = page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
+        key, found = getattr(request, "page_cache_lookup", None) or lookup(request)
         generation = found.get(GENERATION_KEY)
         if generation is None:
             generation = uuid.uuid4().hex
@@ -168,11 +177,25 @@ class PageCacheMiddleware:
         if entry is None or entry[0] != generation:
             return None
         request.page_cache.hit = True
-        _, content, headers = entry
-        response = HttpResponse(content)
-        for name, value in headers:
-            response[name] = value
-        response["X-Page-Cache"] = "hit"
+        return stored_response(entry)
+
+    def early_hit(self, request):
+        """A copy stored for this URL answers before the rest of the stack
+        runs (sessions, sites, auth, the URL resolver): only a page that
+        resolved to Wagtail's page serving and passed every check was
+        stored under its key, and the key names host, path and query. The
+        lookup is kept on the request for process_view on a miss."""
+        if not may_use_cache(request):
+            return None
+        try:
+            key, found = request.page_cache_lookup = lookup(request)
+        except DisallowedHost:
+            return None  # CommonMiddleware answers it
+        entry = found.get(key)
+        if entry is None or entry[0] != found.get(GENERATION_KEY):
+            return None
+        response = stored_response(entry)
+        shared_cache_control(response)
         return response
 
     def process_template_response(self, request, response):
@@ -183,6 +206,21 @@ class PageCacheMiddleware:
             request.page_cache = None
             request.page_cache_bypassed = True
         return response
+
+
+def lookup(request) -> tuple[str, dict]:
+    """This URL's key, and what the cache holds for it and the generation."""
+    key = page_key(request)
+    return key, cache.get_many([GENERATION_KEY, key])
+
+
+def stored_response(entry) -> HttpResponse:
+    _, content, headers = entry
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
 
 
 def anonymous_page(request) -> dict:

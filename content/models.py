@@ -6,7 +6,10 @@ from django.conf import settings
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 from wagtail.search import index
+
+from lms.core.page_cache import kept_until_purged
 
 from . import brand
 
@@ -248,3 +251,18 @@ class Brand(BaseSiteSetting):
     @property
     def version(self) -> str:
         return brand.version(self.brand_colour, self.accent_colour)
+
+    @classmethod
+    def for_request(cls, request):
+        """Wagtail's, with the row kept until the next purge (saving the
+        Brand purges): a page served reads no row for it."""
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)
+        brand = kept_until_purged(request, f"brand:{site.pk}", lambda: cls.for_site(site))
+        brand._request = request  # as Wagtail's: page URLs made from it use the request
+        setattr(request, attr_name, brand)
+        return brand

@@ -32,6 +32,7 @@ from content import reading_time
 from content.blocks import LessonStreamBlock
 from content.markdown import RENDERING, text_key
 from content.models import Partner, SupportProgramme
+from lms.core.page_cache import kept_until_purged
 
 from .catalogue import catalogue_context
 from .forms import CoursePageForm, LessonPageForm
@@ -482,28 +483,46 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
                 return child
         return None
 
-    def navigation(self) -> dict:
+    NAVIGATION_FIELDS = ("id", "title", "url_path", "path", "depth", "reading_seconds")
+
+    def navigation(self, request=None) -> dict:
         """Previous and next lesson within the course, in page-tree order, in
-        one query (none when routing found the course in a private section:
-        no lesson of it is public)."""
+        one query, kept until the next purge (the same for every visitor);
+        none when routing found the course in a private section: no lesson
+        of it is public."""
         private = self.in_private_section(inclusive=False)
         if private:
             return {"previous_lesson": None, "next_lesson": None, "lesson_position": None}
-        siblings = LessonPage.objects.live().sibling_of(self, inclusive=True).order_by("path")
-        siblings = list(
-            public_in(siblings, private).only(
-                "id", "title", "url_path", "path", "depth", "reading_seconds"
-            )
-        )
-        ids = [page.pk for page in siblings]
+
+        def siblings_read():
+            siblings = LessonPage.objects.live().sibling_of(self, inclusive=True).order_by("path")
+            return list(public_in(siblings, private).values_list(*self.NAVIGATION_FIELDS))
+
+        if request is None or private is None:
+            rows = siblings_read()
+        else:
+            rows = kept_until_purged(request, f"lesson-siblings:{self.parent_path}", siblings_read)
+        ids = [row[0] for row in rows]
         position = ids.index(self.pk) if self.pk in ids else None
         if position is None:
             return {"previous_lesson": None, "next_lesson": None, "lesson_position": None}
+
+        def lesson(index):
+            """The neighbour as a LessonPage with only these fields loaded
+            (`from_db` takes them in the model's field order; the primary
+            key is the page pointer)."""
+            if not 0 <= index < len(rows):
+                return None
+            values = dict(zip(self.NAVIGATION_FIELDS, rows[index], strict=True))
+            values["page_ptr_id"] = values["id"]
+            names = [f.attname for f in LessonPage._meta.concrete_fields if f.attname in values]
+            return LessonPage.from_db(self._state.db, names, [values[name] for name in names])
+
         return {
-            "previous_lesson": siblings[position - 1] if position > 0 else None,
-            "next_lesson": siblings[position + 1] if position + 1 < len(siblings) else None,
+            "previous_lesson": lesson(position - 1),
+            "next_lesson": lesson(position + 1),
             "lesson_position": position + 1,
-            "lesson_total": len(siblings),
+            "lesson_total": len(rows),
         }
 
     def get_context(self, request, *args, **kwargs):
@@ -513,5 +532,5 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
         # recorded, and an anonymous page is the same for everyone (page cache).
         context["attempt_token"] = uuid.uuid4().hex if request.user.is_authenticated else ""
         context["body_parts"] = self.body_parts(request)
-        context.update(self.navigation())
+        context.update(self.navigation(request))
         return context

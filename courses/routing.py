@@ -9,10 +9,18 @@ whose type routes on its own (a RoutablePage, say) takes over from there.
 Each page on the way carries whether a view restriction sits on it, read in
 the same query, so `get_view_restrictions()` (Wagtail's privacy check, in its
 `on_serve_page` hook) needs no query for a public page, and the routed pages
-are kept on the page served: a lesson's course is its routed parent."""
+are kept on the page served: a lesson's course is its routed parent.
+
+The statement is written once per number of steps from the models' own
+columns (`RouteStatement`), not built by the ORM per request: compiling the
+ORM's query (a join of every page type's table) took three quarters of the
+routing time, and running it a tenth. The rows become model objects through
+`Model.from_db`, with the same converters the ORM applies."""
 
 from functools import cache
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, router
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction
@@ -20,14 +28,117 @@ from wagtail.url_routing import RouteResult
 
 
 @cache
-def _specific_links() -> dict[type, str]:
-    """Each page type directly below Page, with the name of its parent link
-    as seen from Page (`select_related` follows it in the same query)."""
-    return {
-        relation.related_model: relation.get_accessor_name()
+def _types_below_page() -> tuple[type, ...]:
+    """Each page type directly below Page (its table is joined to Page's)."""
+    return tuple(
+        relation.related_model
         for relation in Page._meta.related_objects
         if relation.one_to_one and relation.parent_link
-    }
+    )
+
+
+class RouteStatement:
+    """SELECT every page with one of `count` url_paths, each with the columns
+    of its own type (a LEFT JOIN per type directly below Page) and whether a
+    view restriction sits on it, for one database connection."""
+
+    def __init__(self, connection, count: int):
+        quote = connection.ops.quote_name
+        self.connection = connection
+        page_table = Page._meta.db_table
+        self.page_fields = Page._meta.concrete_fields
+        columns = [self._column(page_table, field) for field in self.page_fields]
+        restrictions = PageViewRestriction._meta.db_table
+        columns.append(
+            f"EXISTS(SELECT 1 FROM {quote(restrictions)} WHERE "
+            f"{quote(restrictions)}.{quote('page_id')} = {quote(page_table)}.{quote('id')})"
+        )
+        joins = []
+        self.own_fields = {}  # type -> its fields outside Page, in the order selected
+        for model in _types_below_page():
+            table = model._meta.db_table
+            own = [field for field in model._meta.concrete_fields if field.model is not Page]
+            self.own_fields[model] = own
+            columns.extend(self._column(table, field) for field in own)
+            link = model._meta.get_ancestor_link(Page)
+            joins.append(
+                f"LEFT OUTER JOIN {quote(table)} ON {quote(table)}.{quote(link.column)} = "
+                f"{quote(page_table)}.{quote('id')}"
+            )
+        self.converters = [self._converters(field) for field in [*self.page_fields, None]] + [
+            self._converters(field) for own in self.own_fields.values() for field in own
+        ]
+        marks = ", ".join(["%s"] * count)
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {quote(page_table)} {' '.join(joins)} "
+            f"WHERE {quote(page_table)}.{quote('url_path')} IN ({marks})"
+        )
+
+    def _column(self, table: str, field) -> str:
+        quote = self.connection.ops.quote_name
+        return f"{quote(table)}.{quote(field.column)}"
+
+    def _converters(self, field) -> list:
+        if field is None:  # the EXISTS: a boolean on every backend Django supports
+            return []
+        column = field.get_col(field.model._meta.db_table)
+        return self.connection.ops.get_db_converters(column) + column.get_db_converters(
+            self.connection
+        )
+
+    def pages(self, url_paths: list[str]) -> list:
+        """The pages found, each as its own type where that type sits directly
+        below Page, with `has_view_restriction` set."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, url_paths)
+            rows = cursor.fetchall()
+        return [self._page(self._converted(row)) for row in rows]
+
+    def _converted(self, row) -> list:
+        values = list(row)
+        for index, converters in enumerate(self.converters):
+            for converter in converters:
+                values[index] = converter(values[index], None, self.connection)
+        return values
+
+    def _page(self, values: list):
+        alias = self.connection.alias
+        count = len(self.page_fields)
+        page_values = dict(zip((f.attname for f in self.page_fields), values[:count], strict=True))
+        restricted = bool(values[count])
+        model = ContentType.objects.get_for_id(page_values["content_type_id"]).model_class()
+        start = count + 1
+        built = None
+        for own_model, own in self.own_fields.items():
+            if own_model is model:
+                own_values = dict(
+                    zip((f.attname for f in own), values[start : start + len(own)], strict=True)
+                )
+                if own_values[own_model._meta.get_ancestor_link(Page).attname] is not None:
+                    fields = own_model._meta.concrete_fields
+                    built = own_model.from_db(
+                        alias,
+                        [f.attname for f in fields],
+                        [own_values.get(f.attname, page_values.get(f.attname)) for f in fields],
+                    )
+            start += len(own)
+        if built is None:
+            built = Page.from_db(alias, list(page_values), list(page_values.values()))
+        built.has_view_restriction = restricted
+        return built
+
+
+_statements: dict[tuple[str, int], RouteStatement] = {}
+
+
+def pages_by_url_path(url_paths: list[str]) -> list:
+    """The pages with these url_paths, in one query (see RouteStatement)."""
+    connection = connections[router.db_for_read(Page)]
+    key = (connection.alias, len(url_paths))
+    statement = _statements.get(key)
+    if statement is None or statement.connection is not connection:
+        statement = _statements[key] = RouteStatement(connection, len(url_paths))
+    return statement.pages(url_paths)
 
 
 def _ancestor_url_paths(url_path: str) -> list[str]:
@@ -40,16 +151,13 @@ def _uses_default_route(page) -> bool:
     return type(page).route in (Page.route, RoutesInOneQuery.route)
 
 
-def _specific(page, links: dict[type, str]):
-    """The page's specific object from the joined row; `.specific` (a query)
-    only for a type two levels below Page, which no page type here is."""
+def _specific(page):
+    """The page's specific object: built from the joined row already, or by
+    `.specific` (a query) for a type two levels below Page, which no page
+    type here is."""
     model = page.specific_class
     if model is None or isinstance(page, model):
         return page
-    if model in links:
-        specific = getattr(page, links[model])
-        specific.has_view_restriction = page.has_view_restriction
-        return specific
     specific = page.specific
     specific.has_view_restriction = page.has_view_restriction
     return specific
@@ -64,17 +172,7 @@ class RoutesInOneQuery:
             return super().route(request, path_components)
         url_path = self.url_path + "".join(f"{slug}/" for slug in path_components)
         wanted = _ancestor_url_paths(url_path)
-        links = _specific_links()
-        rows = (
-            Page.objects.filter(url_path__in=wanted)
-            .select_related(*links.values())
-            .annotate(
-                has_view_restriction=Exists(
-                    PageViewRestriction.objects.filter(page_id=OuterRef("pk"))
-                )
-            )
-        )
-        found = {page.url_path: page for page in rows}
+        found = {page.url_path: page for page in pages_by_url_path(wanted)}
         own_depth = len(_ancestor_url_paths(self.url_path))
         above = [found.get(path) for path in wanted[:own_depth]]
         if any(page is None or page.alias_of_id for page in above) or above[-1].pk != self.pk:
@@ -88,7 +186,7 @@ class RoutesInOneQuery:
                 raise Http404
             if page.path[: -page.steplen] != parent.path or page.alias_of_id:
                 return super().route(request, path_components)
-            page = _specific(page, links)
+            page = _specific(page)
             page._cached_parent_obj = parent
             page._routed_ancestors = list(on_the_way)
             if not _uses_default_route(page):

@@ -10,14 +10,17 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.http import Http404
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, PageViewRestriction, Site
 
 from content import markdown
 from courses.models import CoursePage, LessonPage
+from courses.routing import pages_by_url_path
 from home.models import HomePage
 from lms.core.sites import SiteCache
 from tests.factories import UserFactory
@@ -194,3 +197,43 @@ def test_changing_an_image_drops_the_kept_bodies_of_the_lessons_showing_it(clien
     image.title = "Chart, redrawn"
     image.save()
     assert cache.get(lesson.body_cache_key()) is None
+
+
+def test_the_route_statement_reads_each_page_as_the_orm_does(library):
+    """Every field of every page, as its own type, equal to what the ORM reads
+    (dates, booleans and StreamField bodies through the same converters)."""
+    pages = Page.objects.filter(depth__gt=1).specific()
+    read = {page.pk: page for page in pages_by_url_path([page.url_path for page in pages])}
+    assert len(read) == len(pages) > 10
+    for page in pages:
+        got = read[page.pk]
+        assert type(got) is type(page)
+        for field in type(page)._meta.concrete_fields:
+            assert field.value_from_object(got) == field.value_from_object(page), (
+                page.url_path,
+                field.name,
+            )
+        assert got.has_view_restriction is False
+
+
+def test_a_lessons_neighbours_follow_a_publish_though_they_were_kept(client, course, lessons):
+    last = lessons[-1]
+    html = client.get(last.url, {"first": 1}).content.decode()
+    assert 'rel="next"' not in html  # the last lesson: kept with no next one
+    added = LessonPage(title="A lesson added later", slug="added-later", summary="Later.")
+    course.add_child(instance=added)
+    added.save_revision().publish()
+    html = client.get(last.url, {"second": 1}).content.decode()
+    assert f'href="{added.url}" rel="next"' in html
+    added.unpublish()
+    assert added.url not in client.get(last.url, {"third": 1}).content.decode()
+
+
+def test_a_lesson_missed_by_the_page_cache_reads_only_its_route(client, lessons):
+    """With its neighbours and the brand kept, a lesson rendered for a new URL
+    (a query string the page cache has not seen) reads one row set: its route."""
+    client.get(lessons[1].url, {"warm": 1})
+    for lesson in lessons[1:3]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(lesson.url, {"new": lesson.pk}).status_code == 200
+        assert len(captured) == 1, [query["sql"][:80] for query in captured]

@@ -167,11 +167,7 @@ class PageCacheMiddleware:
             request.page_cache_bypassed = True
             return None
         key, found = getattr(request, "page_cache_lookup", None) or lookup(request)
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = uuid.uuid4().hex
-            if not cache.add(GENERATION_KEY, generation, timeout=None):
-                generation = None  # another process set it first: do not store
+        generation = _started(found.get(GENERATION_KEY))
         request.page_cache = PageCacheState(key, generation)
         entry = found.get(key)
         if entry is None or entry[0] != generation:
@@ -206,6 +202,49 @@ class PageCacheMiddleware:
             request.page_cache = None
             request.page_cache_bypassed = True
         return response
+
+
+def _started(generation: str | None) -> str | None:
+    """The generation read, or the first one if none was kept yet; None if
+    another process started one first (then nothing is stored this time)."""
+    if generation is not None:
+        return generation
+    generation = uuid.uuid4().hex
+    return generation if cache.add(GENERATION_KEY, generation, timeout=None) else None
+
+
+def current_generation(request) -> str | None:
+    """The generation this request renders under: the one the page cache
+    read for it, else read once (one cache round trip) and kept on it."""
+    state = getattr(request, "page_cache", None)
+    if state is not None:
+        return state.generation
+    if not hasattr(request, "_page_cache_generation"):
+        request._page_cache_generation = _started(cache.get(GENERATION_KEY))
+    return request._page_cache_generation
+
+
+_MISSING = object()
+
+
+def kept_until_purged(request, name: str, compute):
+    """What `compute()` returns, kept in the shared cache under the current
+    generation: for a part of a page that is the same for every visitor
+    and changes only with what a purge follows (a lesson's neighbours, the
+    brand, a course's card), so a page the page cache cannot answer (a
+    signed-in visitor, a query string not seen before) is made without
+    reading it again. Read and kept under the generation read before, as a
+    page is, so a purge in between leaves it unread. Without a generation
+    (no shared cache) it is computed each time."""
+    generation = current_generation(request)
+    if not settings.PAGE_CACHE_ENABLED or generation is None:
+        return compute()
+    key = f"page-cache:kept:{code_version()}:{generation}:{name}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def lookup(request) -> tuple[str, dict]:

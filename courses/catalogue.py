@@ -28,15 +28,20 @@ from django.db.models.signals import post_delete, post_save
 from django.db.transaction import on_commit
 from django.dispatch import receiver
 from django.http import QueryDict
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from modelsearch.utils import get_descendants_content_types_pks
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 from wagtail.signals import post_page_move
 
 from content.models import Partner, Sector, SeniorityLevel, Skill
+from lms.core.page_cache import kept_many_until_purged, kept_until_purged
 
 PAGE_SIZE = 12
+CARD_TEMPLATE = "includes/course_card.html"
+FILTERS_TEMPLATE = "courses/_catalogue_filters.html"
 SEARCH_LIMIT = 200
 # Buckets of the course's minutes as listed (CoursePage.total_minutes).
 LENGTHS = {
@@ -306,32 +311,10 @@ def course_cards(courses):
     )
 
 
-class RankedCourses:
-    """Courses in order of relevance, for the paginator: only the paths are
-    held; a page's courses are fetched when it is sliced out."""
-
-    def __init__(self, paths: list[str], courses):
-        self.paths = paths
-        self.courses = courses
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def __getitem__(self, index):
-        paths = self.paths[index] if isinstance(index, slice) else [self.paths[index]]
-        fetched = course_cards(self.courses.filter(path__in=paths))
-        by_path = {course.path: course for course in fetched}
-        shown = [by_path[path] for path in paths if path in by_path]
-        return shown if isinstance(index, slice) else shown[0]
-
-    def __iter__(self):
-        return iter(self[:])
-
-
 def filter_courses(catalogue, data: dict, course_model, lesson_model):
-    """The catalogue's courses that match the cleaned filters: a queryset in
-    order of title, or RankedCourses in order of relevance when there is a
-    search."""
+    """The ids of the catalogue's courses that match the cleaned filters, in
+    order of title, or of relevance when there is a search: one list, read
+    in one query, that the paginator counts and slices."""
     courses = course_model.objects.live().public().descendant_of(catalogue)
     for field, relation in (
         ("sector", "sectors"),
@@ -350,11 +333,57 @@ def filter_courses(catalogue, data: dict, course_model, lesson_model):
         courses = courses.filter(length_filter(data["length"]))
     query = (data.get("q") or "").strip()
     if not query:
-        return course_cards(courses.order_by("title", "path"))
+        return list(courses.order_by("title", "path").values_list("pk", flat=True))
     ranked = search_course_paths(query, course_model, lesson_model)
     rank = {path: position for position, path in enumerate(ranked)}
-    found = courses.filter(path__in=ranked).values_list("path", flat=True)
-    return RankedCourses(sorted(found, key=rank.__getitem__), courses)
+    found = courses.filter(path__in=ranked).values_list("path", "pk")
+    return [pk for path, pk in sorted(found, key=lambda row: rank[row[0]])]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A course's card as the catalogue shows it: the same for everyone, so
+    rendered once and kept until the next purge (any publish, or a change to
+    a snippet, image or the Brand)."""
+
+    pk: int
+    html: str  # safe: rendered by the card template
+
+
+def cards(request, ids: list[int], course_model) -> list[Card]:
+    """The cards of these courses, in order: those kept in one cache read,
+    the rest fetched with what a card shows (a fixed number of queries) and
+    rendered."""
+    site = Site.find_for_request(request)
+    prefix = f"course-card:{site.pk if site else 0}:"
+
+    def render(names: list[str]) -> dict[str, str]:
+        wanted = [int(name.removeprefix(prefix)) for name in names]
+        template = get_template(CARD_TEMPLATE)
+        return {
+            prefix + str(course.pk): template.render(
+                {"course": course, "show_tags": True, "request": request}
+            )
+            for course in course_cards(course_model.objects.filter(pk__in=wanted))
+        }
+
+    kept = kept_many_until_purged(request, [prefix + str(pk) for pk in ids], render)
+    return [Card(pk, mark_safe(kept[prefix + str(pk)])) for pk in ids if prefix + str(pk) in kept]
+
+
+def filters_html(request, form) -> str:
+    """The filter boxes, ticked as asked: kept per choice of filters while
+    the form is valid (an invalid one shows its errors, rendered afresh)."""
+    template = get_template(FILTERS_TEMPLATE)
+    if not form.is_valid():
+        return template.render({"filter_form": form})
+    chosen = sorted((name, value) for name in FACETS for value in form.data.getlist(name))
+    digest = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
+    return kept_until_purged(
+        request,
+        f"catalogue-filters:{digest}",
+        lambda: template.render({"filter_form": form}),
+    )
 
 
 def chips(base: str, params: QueryDict, active) -> list[Chip]:
@@ -370,9 +399,9 @@ def catalogue_context(catalogue, request, *, course_model, lesson_model) -> dict
     form = CatalogueFilterForm(request.GET)
     form.is_valid()  # invalid values are reported on the form; valid ones still filter
     data = form.cleaned_data
-    courses = filter_courses(catalogue, data, course_model, lesson_model)
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # here, not in the template
+    ids = filter_courses(catalogue, data, course_model, lesson_model)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = cards(request, list(page.object_list), course_model)
     params = form.data.copy()
     params.pop("page", None)
     base = catalogue.get_url(request)
@@ -385,6 +414,7 @@ def catalogue_context(catalogue, request, *, course_model, lesson_model) -> dict
     without_search.pop("q", None)
     return {
         "filter_form": form,
+        "filters_html": mark_safe(filters_html(request, form)),
         "courses_page": page,
         "search_query": query,
         "filter_chips": chips(base, params, active),

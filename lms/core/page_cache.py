@@ -247,6 +247,26 @@ def kept_until_purged(request, name: str, compute):
     return value
 
 
+def kept_many_until_purged(request, names: list[str], compute_missing) -> dict:
+    """`kept_until_purged` for many parts at once (one round trip each way):
+    `compute_missing(names)` returns a dict of the parts not kept yet."""
+    generation = current_generation(request)
+    if not settings.PAGE_CACHE_ENABLED or generation is None:
+        return compute_missing(list(names))
+    prefix = f"page-cache:kept:{code_version()}:{generation}:"
+    found = cache.get_many([prefix + name for name in names])
+    kept = {name: found[prefix + name] for name in names if prefix + name in found}
+    missing = [name for name in names if name not in kept]
+    if missing:
+        made = compute_missing(missing)
+        cache.set_many(
+            {prefix + name: value for name, value in made.items()},
+            timeout=settings.PAGE_CACHE_SECONDS,
+        )
+        kept.update(made)
+    return kept
+
+
 def lookup(request) -> tuple[str, dict]:
     """This URL's key, and what the cache holds for it and the generation."""
     key = page_key(request)

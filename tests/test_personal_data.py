@@ -38,6 +38,7 @@ from wagtail.users.models import UserProfile
 
 from content.models import Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
+from lms.accounts.personal_data import erase_sessions
 from lms.certificates.models import Certificate
 from lms.cohorts import services as cohorts
 from lms.cohorts.access import ensure_roles
@@ -49,6 +50,7 @@ from lms.nudges.models import Kind, Nudge, NudgePreference, Status
 from lms.pathways.models import Pathway, PersonalPathway
 from lms.progress.models import LearningEvent
 from lms.progress.services import answer_check, complete_lesson, start_lesson
+from tests.factories import UserFactory, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -411,3 +413,17 @@ def test_a_wagtail_editor_is_erased_too(django_user_model, library):
     for model, field in columns_pointing_at_the_user():
         assert not model._base_manager.filter(**{field.attname: pk}).exists(), model
     assert settings.AUTH_USER_MODEL in personal_data.covered_models()
+
+
+def test_signing_out_everywhere_ends_a_session_the_cache_holds(db):
+    """Sessions are read from the cache (SESSION_ENGINE cached_db): erasing
+    them deletes the cached copy too, so the next request is signed out."""
+    user = UserFactory()
+    client = signed_in(user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert settings.SESSION_ENGINE.endswith("cached_db")
+    assert cache.get(f"django.contrib.sessions.cached_db{key}") is not None
+    assert "/accounts/login/" not in client.get("/dashboard/").get("Location", "")
+    assert erase_sessions(user) == 1
+    assert cache.get(f"django.contrib.sessions.cached_db{key}") is None
+    assert client.get("/dashboard/")["Location"].startswith("/accounts/login/")

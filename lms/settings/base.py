@@ -172,6 +172,9 @@ CACHES = {
 # The anonymous page cache (lms/core/page_cache.py, docs/performance.md "Page
 # cache"): how long a copy lives in CACHES (publishing purges it at once), and
 # how long a CDN or reverse proxy may keep it (s-maxage; nothing purges a proxy).
+# Sessions read from the cache (Redis in the full stack), written through to
+# the database: a signed-in page reads no session row.
+SESSION_ENGINE = env_str("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_PROXY_SECONDS = env_int("PAGE_CACHE_PROXY_SECONDS", 60)

@@ -355,20 +355,20 @@ def cards(request, ids: list[int], course_model) -> list[Card]:
     the rest fetched with what a card shows (a fixed number of queries) and
     rendered."""
     site = Site.find_for_request(request)
-    prefix = f"course-card:{site.pk if site else 0}:"
+    names = {f"course-card:{site.pk if site else 0}:{pk}": pk for pk in ids}
 
-    def render(names: list[str]) -> dict[str, str]:
-        wanted = [int(name.removeprefix(prefix)) for name in names]
+    def render(missing: list[str]) -> dict[str, str]:
+        wanted = {names[name]: name for name in missing}
         template = get_template(CARD_TEMPLATE)
         return {
-            prefix + str(course.pk): template.render(
+            wanted[course.pk]: template.render(
                 {"course": course, "show_tags": True, "request": request}
             )
             for course in course_cards(course_model.objects.filter(pk__in=wanted))
         }
 
-    kept = kept_many_until_purged(request, [prefix + str(pk) for pk in ids], render)
-    return [Card(pk, mark_safe(kept[prefix + str(pk)])) for pk in ids if prefix + str(pk) in kept]
+    kept = kept_many_until_purged(request, list(names), render)
+    return [Card(pk, mark_safe(kept[name])) for name, pk in names.items() if name in kept]
 
 
 def filters_html(request, form) -> str:

@@ -483,9 +483,7 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
                 return child
         return None
 
-    NAVIGATION_FIELDS = ("id", "title", "url_path", "path", "depth", "reading_seconds")
-
-    def navigation(self, request=None) -> dict:
+    def navigation(self, request) -> dict:
         """Previous and next lesson within the course, in page-tree order, in
         one query, kept until the next purge (the same for every visitor);
         none when routing found the course in a private section: no lesson
@@ -496,33 +494,27 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
 
         def siblings_read():
             siblings = LessonPage.objects.live().sibling_of(self, inclusive=True).order_by("path")
-            return list(public_in(siblings, private).values_list(*self.NAVIGATION_FIELDS))
+            return list(
+                public_in(siblings, private).only(
+                    "id", "title", "url_path", "path", "depth", "reading_seconds"
+                )
+            )
 
-        if request is None or private is None:
-            rows = siblings_read()
+        if private is None:  # not routed: Wagtail's public(), not kept
+            siblings = siblings_read()
         else:
-            rows = kept_until_purged(request, f"lesson-siblings:{self.parent_path}", siblings_read)
-        ids = [row[0] for row in rows]
+            siblings = kept_until_purged(
+                request, f"lesson-siblings:{self.parent_path}", siblings_read
+            )
+        ids = [page.pk for page in siblings]
         position = ids.index(self.pk) if self.pk in ids else None
         if position is None:
             return {"previous_lesson": None, "next_lesson": None, "lesson_position": None}
-
-        def lesson(index):
-            """The neighbour as a LessonPage with only these fields loaded
-            (`from_db` takes them in the model's field order; the primary
-            key is the page pointer)."""
-            if not 0 <= index < len(rows):
-                return None
-            values = dict(zip(self.NAVIGATION_FIELDS, rows[index], strict=True))
-            values["page_ptr_id"] = values["id"]
-            names = [f.attname for f in LessonPage._meta.concrete_fields if f.attname in values]
-            return LessonPage.from_db(self._state.db, names, [values[name] for name in names])
-
         return {
-            "previous_lesson": lesson(position - 1),
-            "next_lesson": lesson(position + 1),
+            "previous_lesson": siblings[position - 1] if position > 0 else None,
+            "next_lesson": siblings[position + 1] if position + 1 < len(siblings) else None,
             "lesson_position": position + 1,
-            "lesson_total": len(rows),
+            "lesson_total": len(siblings),
         }
 
     def get_context(self, request, *args, **kwargs):

@@ -40,92 +40,80 @@ def _types_below_page() -> tuple[type, ...]:
 class RouteStatement:
     """SELECT every page with one of `count` url_paths, each with the columns
     of its own type (a LEFT JOIN per type directly below Page) and whether a
-    view restriction sits on it, for one database connection."""
+    view restriction sits on it. Written for a database (its quoting and
+    converters), run on whichever of its connections the thread holds."""
 
     def __init__(self, connection, count: int):
         quote = connection.ops.quote_name
-        self.connection = connection
         page_table = Page._meta.db_table
-        self.page_fields = Page._meta.concrete_fields
-        columns = [self._column(page_table, field) for field in self.page_fields]
+        page_fields = Page._meta.concrete_fields
         restrictions = PageViewRestriction._meta.db_table
+        page_at = {field.attname: index for index, field in enumerate(page_fields)}
+        selected = [(page_table, field) for field in page_fields]
+        self.restricted_at = len(selected)
+        columns = [f"{quote(table)}.{quote(field.column)}" for table, field in selected]
         columns.append(
             f"EXISTS(SELECT 1 FROM {quote(restrictions)} WHERE "
             f"{quote(restrictions)}.{quote('page_id')} = {quote(page_table)}.{quote('id')})"
         )
+        self.content_type_at = page_at["content_type_id"]
+        self.page_layout = ([f.attname for f in page_fields], list(range(len(page_fields))))
+        # Each type: its fields' names in the model's order, where each sits
+        # in a row, and where its parent link sits (NULL: not this type's row).
+        self.layouts = {}
         joins = []
-        self.own_fields = {}  # type -> its fields outside Page, in the order selected
         for model in _types_below_page():
             table = model._meta.db_table
-            own = [field for field in model._meta.concrete_fields if field.model is not Page]
-            self.own_fields[model] = own
-            columns.extend(self._column(table, field) for field in own)
+            own_at = {}
+            for field in model._meta.concrete_fields:
+                if field.model is not Page:
+                    own_at[field.attname] = len(columns)
+                    selected.append((table, field))
+                    columns.append(f"{quote(table)}.{quote(field.column)}")
+            fields = model._meta.concrete_fields
             link = model._meta.get_ancestor_link(Page)
+            self.layouts[model] = (
+                [f.attname for f in fields],
+                [own_at.get(f.attname, page_at.get(f.attname)) for f in fields],
+                own_at[link.attname],
+            )
             joins.append(
                 f"LEFT OUTER JOIN {quote(table)} ON {quote(table)}.{quote(link.column)} = "
                 f"{quote(page_table)}.{quote('id')}"
             )
-        self.converters = [self._converters(field) for field in [*self.page_fields, None]] + [
-            self._converters(field) for own in self.own_fields.values() for field in own
-        ]
+        self.converters = []  # (position in the row, the ORM's converters for it)
+        for position, (table, field) in enumerate(selected):
+            column = field.get_col(table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                position += position >= self.restricted_at  # after the EXISTS
+                self.converters.append((position, found))
         marks = ", ".join(["%s"] * count)
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {quote(page_table)} {' '.join(joins)} "
             f"WHERE {quote(page_table)}.{quote('url_path')} IN ({marks})"
         )
 
-    def _column(self, table: str, field) -> str:
-        quote = self.connection.ops.quote_name
-        return f"{quote(table)}.{quote(field.column)}"
-
-    def _converters(self, field) -> list:
-        if field is None:  # the EXISTS: a boolean on every backend Django supports
-            return []
-        column = field.get_col(field.model._meta.db_table)
-        return self.connection.ops.get_db_converters(column) + column.get_db_converters(
-            self.connection
-        )
-
-    def pages(self, url_paths: list[str]) -> list:
+    def pages(self, connection, url_paths: list[str]) -> list:
         """The pages found, each as its own type where that type sits directly
         below Page, with `has_view_restriction` set."""
-        with self.connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, url_paths)
             rows = cursor.fetchall()
-        return [self._page(self._converted(row)) for row in rows]
+        return [self._page(connection, list(row)) for row in rows]
 
-    def _converted(self, row) -> list:
-        values = list(row)
-        for index, converters in enumerate(self.converters):
+    def _page(self, connection, values: list):
+        for position, converters in self.converters:
             for converter in converters:
-                values[index] = converter(values[index], None, self.connection)
-        return values
-
-    def _page(self, values: list):
-        alias = self.connection.alias
-        count = len(self.page_fields)
-        page_values = dict(zip((f.attname for f in self.page_fields), values[:count], strict=True))
-        restricted = bool(values[count])
-        model = ContentType.objects.get_for_id(page_values["content_type_id"]).model_class()
-        start = count + 1
-        built = None
-        for own_model, own in self.own_fields.items():
-            if own_model is model:
-                own_values = dict(
-                    zip((f.attname for f in own), values[start : start + len(own)], strict=True)
-                )
-                if own_values[own_model._meta.get_ancestor_link(Page).attname] is not None:
-                    fields = own_model._meta.concrete_fields
-                    built = own_model.from_db(
-                        alias,
-                        [f.attname for f in fields],
-                        [own_values.get(f.attname, page_values.get(f.attname)) for f in fields],
-                    )
-            start += len(own)
-        if built is None:
-            built = Page.from_db(alias, list(page_values), list(page_values.values()))
-        built.has_view_restriction = restricted
-        return built
+                values[position] = converter(values[position], None, connection)
+        model = ContentType.objects.get_for_id(values[self.content_type_at]).model_class()
+        layout = self.layouts.get(model)
+        if layout is None or values[layout[2]] is None:
+            model, layout = Page, self.page_layout
+        names, positions = layout[:2]
+        page = model.from_db(connection.alias, names, [values[at] for at in positions])
+        page.has_view_restriction = bool(values[self.restricted_at])
+        return page
 
 
 _statements: dict[tuple[str, int], RouteStatement] = {}
@@ -135,10 +123,9 @@ def pages_by_url_path(url_paths: list[str]) -> list:
     """The pages with these url_paths, in one query (see RouteStatement)."""
     connection = connections[router.db_for_read(Page)]
     key = (connection.alias, len(url_paths))
-    statement = _statements.get(key)
-    if statement is None or statement.connection is not connection:
-        statement = _statements[key] = RouteStatement(connection, len(url_paths))
-    return statement.pages(url_paths)
+    if key not in _statements:
+        _statements[key] = RouteStatement(connection, len(url_paths))
+    return _statements[key].pages(connection, url_paths)
 
 
 def _ancestor_url_paths(url_path: str) -> list[str]:

@@ -224,9 +224,6 @@ def current_generation(request) -> str | None:
     return request._page_cache_generation
 
 
-_MISSING = object()
-
-
 def kept_until_purged(request, name: str, compute):
     """What `compute()` returns, kept in the shared cache under the current
     generation: for a part of a page that is the same for every visitor
@@ -236,22 +233,14 @@ def kept_until_purged(request, name: str, compute):
     reading it again. Read and kept under the generation read before, as a
     page is, so a purge in between leaves it unread. Without a generation
     (no shared cache) it is computed each time."""
-    generation = current_generation(request)
-    if not settings.PAGE_CACHE_ENABLED or generation is None:
-        return compute()
-    key = f"page-cache:kept:{code_version()}:{generation}:{name}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
-    return value
+    return kept_many_until_purged(request, [name], lambda names: {name: compute()})[name]
 
 
 def kept_many_until_purged(request, names: list[str], compute_missing) -> dict:
     """`kept_until_purged` for many parts at once (one round trip each way):
     `compute_missing(names)` returns a dict of the parts not kept yet."""
-    generation = current_generation(request)
-    if not settings.PAGE_CACHE_ENABLED or generation is None:
+    generation = current_generation(request) if settings.PAGE_CACHE_ENABLED else None
+    if generation is None:
         return compute_missing(list(names))
     prefix = f"page-cache:kept:{code_version()}:{generation}:"
     found = cache.get_many([prefix + name for name in names])

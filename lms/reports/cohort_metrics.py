@@ -100,7 +100,7 @@ from lms.progress.minutes import lesson_minutes
 from lms.progress.models import LearningEvent, LessonProgress
 
 from .medians import medians as median_of
-from .models import LearnerDay, LearnerTotals
+from .models import LearnerDay, LearnerTotals, Member
 
 
 @dataclass(frozen=True)
@@ -193,15 +193,25 @@ def cohorts_in(scope: Scope):
     return cohorts.order_by()
 
 
+def _every_cohort(scope: Scope) -> bool:
+    return scope.cohort_ids is None and not scope.since and not scope.until
+
+
+def memberships_in(scope: Scope):
+    """Memberships of the cohorts in scope, as `Member` rows (what a report
+    groups a learner by is joined on the user id). Every membership belongs
+    to a cohort, so a scope of every cohort at all times reads the
+    memberships alone, without the cohorts."""
+    memberships = Member.objects.order_by()
+    if _every_cohort(scope):
+        return memberships
+    return memberships.filter(cohort_id__in=cohorts_in(scope).values("pk"))
+
+
 def learners_in(scope: Scope):
     """A queryset of the distinct user ids of members of the cohorts in scope
     (for use as a subquery: `user__in=learners_in(scope)`)."""
-    return (
-        Membership.objects.filter(cohort__in=cohorts_in(scope).values("pk"))
-        .order_by()
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+    return memberships_in(scope).values_list("user_id", flat=True).distinct()
 
 
 def _in_window(lookup: str, scope: Scope) -> Q:
@@ -572,26 +582,21 @@ def _group_counts(row) -> GroupCounts:
     )
 
 
-def _members_of(scope: Scope, user: str = "pk") -> Exists:
-    """Exists: the user at `user` is a member of a cohort in scope (a
-    semi-join: cheaper than a DISTINCT list of members)."""
-    return Exists(
-        Membership.objects.filter(
-            user_id=OuterRef(user), cohort_id__in=cohorts_in(scope).values("pk")
-        ).order_by()
-    )
-
-
 def _people(scope: Scope, group_expr=None):
-    """The learners in scope as `people` rows: uid, rkey and grp."""
+    """The learners in scope as `people` rows: uid, rkey and grp, one per
+    learner, grouped by user id (a learner in two cohorts in scope counts
+    once; the record key and `group_expr` have one value per learner, so
+    Max is that value). `group_expr` is an expression over a learner (e.g.
+    `learner_profile__sector__name`), read through `Member`: grouping by
+    the user id before the profiles' join columns, not DISTINCT over them
+    all, is what keeps this at the cost of the hand-written SQL."""
+    grp = Max(group_expr) if group_expr is not None else Value("", output_field=CharField())
     return (
-        get_user_model()
-        .objects.filter(_members_of(scope))
-        .order_by()
-        .values(
-            uid=F("pk"),
-            rkey=Coalesce(F("record_key__key"), Value(0), output_field=IntegerField()),
-            grp=group_expr if group_expr is not None else Value("", output_field=CharField()),
+        memberships_in(scope)
+        .values(uid=F("user_id"))
+        .annotate(
+            rkey=Max(Coalesce(F("record_key__key"), Value(0), output_field=IntegerField())),
+            grp=grp,
         )
     )
 
@@ -658,14 +663,10 @@ def cohort_funnels(cohort_ids, since: date | None = None, until: date | None = N
     )
     for row in invited:
         result[row["cohort_id"]].invited = row["n"]
-    members = (
-        Membership.objects.filter(cohort_id__in=in_scope)
-        .order_by()
-        .values(
-            uid=F("user_id"),
-            rkey=Coalesce(F("user__record_key__key"), Value(0), output_field=IntegerField()),
-            grp=F("cohort_id"),
-        )
+    members = memberships_in(scope).values(
+        uid=F("user_id"),
+        rkey=Coalesce(F("record_key__key"), Value(0), output_field=IntegerField()),
+        grp=F("cohort_id"),
     )
     _, rows = _grouped(scope, members, totals=False, groups=True, median=False, per_cohort=True)
     for cohort_id, counts in rows.items():
@@ -710,7 +711,7 @@ def _weekly_rows(scope: Scope) -> list[tuple]:
     """(week, completions, key sum) per week with completions, over the
     facts of the members of the cohorts in scope (no query for an empty
     choice of cohorts)."""
-    members = Membership.objects.filter(cohort_id__in=cohorts_in(scope).values("pk")).order_by()
+    members = memberships_in(scope)
     try:
         members_sql, params = _compiled(members.values("user_id"))
     except EmptyResultSet:

@@ -5,6 +5,10 @@ breakdowns and the equity tables are one grouped query at programme scale
 from django.conf import settings
 from django.db import models
 
+from lms.cohorts.models import Cohort, Membership
+from lms.equity.models import EquityProfile, RecordKey
+from lms.learners.models import LearnerProfile
+
 
 class LearnerDay(models.Model):
     """What one learner did on one day (the site's time zone, TIME_ZONE):
@@ -51,3 +55,45 @@ class LearnerTotals(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.completions} lessons"
+
+
+def _by_user(model):
+    """The row of `model` (one per user, keyed by its `user` column) of a
+    member's user, joined on user_id directly (LEFT JOIN: not everyone has
+    one)."""
+    return models.ForeignObject(
+        model,
+        on_delete=models.DO_NOTHING,
+        from_fields=["user"],
+        to_fields=["user"],
+        null=True,
+        related_name="+",
+    )
+
+
+class Member(models.Model):
+    """A cohort membership as the reports read it: the memberships' own table
+    (no table of its own), with what a report groups a learner by (the
+    learner profile, the equity profile) and the record key reached from the
+    membership's user id directly, as `learner_profile__sector__name` is
+    reached from a user. The learners in scope then come from the
+    memberships and their joins on user_id alone, not through the users
+    table: 17% of the funnel's statement at 100,000 learners
+    (docs/performance.md)."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    learner_profile = _by_user(LearnerProfile)
+    equity_profile = _by_user(EquityProfile)
+    record_key = _by_user(RecordKey)
+
+    class Meta:
+        managed = False
+        db_table = Membership._meta.db_table
+
+    def __str__(self):
+        return f"{self.user_id} in {self.cohort_id}"

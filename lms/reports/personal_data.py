@@ -37,7 +37,9 @@ def erase(user) -> None:
 
 personal_data.register(
     "reports",
-    models=["reports.LearnerDay", "reports.LearnerTotals"],
+    # reports.Member is the cohort memberships' own rows read another way (no
+    # table of its own): lms.cohorts exports and erases them.
+    models=["reports.LearnerDay", "reports.LearnerTotals", "reports.Member"],
     export=export,
     erase=erase,
 )

@@ -249,9 +249,11 @@ def display(comparison: KindComparison) -> ComparisonRow:
     )
 
 
-def comparison_rows(weeks: int = 12, kind: str | None = None) -> list[ComparisonRow]:
+def comparison_rows(
+    weeks: int = 12, kind: str | None = None, now: datetime | None = None
+) -> list[ComparisonRow]:
     return [
         display(comparison)
-        for comparison in compare(weeks)
+        for comparison in compare(weeks, now)
         if kind is None or comparison.kind == kind
     ]

@@ -300,8 +300,8 @@ def test_the_rows_as_shown(hand_built, settings):
         "nudged_n", "held_out_n", "held_out_left", "nudged_learned", "held_out_learned",
         "learned_difference", "nudged_active", "held_out_active", "active_difference",
     )] == [
-        "4", "4", "<2", "75%", "50%", "+25 pp (95% CI -32 pp to +66 pp)",
-        "0.75", "0.50", "+0.25 (95% CI -0.38 to +0.88)",
+        "4", "4", "<2", "75%", "50%", "+25 pp (-32 to +66)",
+        "0.75", "0.50", "+0.25 (-0.38 to +0.88)",
     ]  # fmt: skip
 
 
@@ -315,7 +315,7 @@ def test_a_small_arm_shows_no_figures_and_no_difference(hand_built, settings):
 
 def test_staff_see_the_comparison_and_its_csv_learners_do_not(hand_built, admin_client, settings):
     settings.EQUITY_MIN_COUNT = 2
-    shown = "+25 pp (95% CI -32 pp to +66 pp)"
+    shown = "+25 pp (-32 to +66)"
     with time_machine.travel(NOW, tick=False):
         response = admin_client.get("/admin/reports/nudges/do-they-help/?weeks=4")
         fragment = admin_client.get("/admin/reports/nudges/do-they-help/results/?weeks=4")
@@ -325,8 +325,31 @@ def test_staff_see_the_comparison_and_its_csv_learners_do_not(hand_built, admin_
     html = response.content.decode()
     assert "Nudges: do they help?" in html and shown in html
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
-    assert "Difference (nudged − held out)" in body and shown in body
+    assert "Difference, nudged − held out (95% CI)" in body and shown in body
+    assert "Learned within 48 hours of a slot" in body
     assert "do-they-help" in admin_client.get("/admin/reports/nudges/").content.decode()
     learner = Client()
     learner.force_login(HoldoutAssignment.objects.first().user)
     assert learner.get("/admin/reports/nudges/do-they-help/").status_code in (302, 403)
+
+
+def test_the_intervals_match_published_examples():
+    from lms.nudges import stats
+
+    # Newcombe (1998), table II, example (a): 56/70 − 48/80, method 10.
+    interval = stats.newcombe_difference(56, 70, 48, 80)
+    assert (interval.lower, interval.upper) == (
+        pytest.approx(0.0524, abs=1e-4),
+        pytest.approx(0.3339, abs=1e-4),
+    )
+    # Student's t, 97.5th percentile, from printed tables.
+    for df, t in [(1, 12.706), (5, 2.571), (10, 2.228), (30, 2.042)]:
+        assert stats.t_quantile(0.975, df) == pytest.approx(t, abs=1e-3)
+    assert stats.welch_difference([1.0], [2.0, 3.0]) is None
+
+
+def test_a_difference_of_zero_is_shown_without_a_sign():
+    from lms.reports.nudge_comparison import _points, _signed_days
+
+    assert (_points(0.001), _points(-0.004), _points(0.25)) == ("0", "0", "+25")
+    assert (_signed_days(-0.001), _signed_days(0.5)) == ("0.00", "+0.50")

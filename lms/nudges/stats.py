@@ -32,6 +32,9 @@ class Interval:
     lower: float
     upper: float
 
+    def __iter__(self):
+        return iter((self.estimate, self.lower, self.upper))
+
 
 def wilson(k: int, n: int, z: float = Z_95) -> Interval | None:
     if n <= 0:

@@ -174,8 +174,13 @@ def _threshold() -> int:
     return disclosure.min_count()
 
 
+def _signed(text: str) -> str:
+    """ "+0" and "-0" are shown as "0"."""
+    return text[1:] if text.lstrip("+-").strip("0.") == "" else text
+
+
 def _points(value: float) -> str:
-    return f"{round(100 * value):+d} pp"
+    return _signed(f"{round(100 * value):+d}")
 
 
 def _days(value: float) -> str:
@@ -183,17 +188,17 @@ def _days(value: float) -> str:
 
 
 def _signed_days(value: float) -> str:
-    return f"{value:+.2f}"
+    return _signed(f"{value:+.2f}")
 
 
-def _interval(interval: stats.Interval | None, show, *, shown: bool) -> Shown:
+def _interval(interval: stats.Interval | None, show, unit: str, *, shown: bool) -> Shown:
+    """ "+25 pp (-32 to +66)": the difference, then its 95% interval."""
     if not shown:
         return Shown("–", "an arm is too small to compare")
     if interval is None:
         return Shown("–", "not enough learners for an interval")
-    return Shown(
-        f"{show(interval.estimate)} (95% CI {show(interval.lower)} to {show(interval.upper)})"
-    )
+    estimate, lower, upper = (show(v) for v in interval)
+    return Shown(f"{estimate}{unit} ({lower} to {upper})")
 
 
 @dataclass
@@ -239,12 +244,12 @@ def display(comparison: KindComparison) -> ComparisonRow:
         nudged_learned=shares[0],
         held_out_learned=shares[1],
         learned_difference=_interval(
-            comparison.learned_difference, _points, shown=not any(s.reason for s in shares)
+            comparison.learned_difference, _points, " pp", shown=not any(s.reason for s in shares)
         ),
         nudged_active=means[0],
         held_out_active=means[1],
         active_difference=_interval(
-            comparison.active_difference, _signed_days, shown=not any(m.reason for m in means)
+            comparison.active_difference, _signed_days, "", shown=not any(m.reason for m in means)
         ),
     )
 
@@ -257,3 +262,46 @@ def comparison_rows(
         for comparison in compare(weeks, now)
         if kind is None or comparison.kind == kind
     ]
+
+
+@dataclass
+class MeasureRow:
+    """One measure of one kind, as the report's table and CSV show it: a
+    few columns that fit a phone, rather than one wide row per kind."""
+
+    kind_label: str
+    measure: str
+    nudged: Shown
+    held_out: Shown
+    difference: Shown
+
+
+BLANK = Shown("")
+
+
+def measure_rows(
+    weeks: int = 12, kind: str | None = None, now: datetime | None = None
+) -> list[MeasureRow]:
+    rows = []
+    for row in comparison_rows(weeks, kind, now):
+        rows += [
+            MeasureRow(row.kind_label, "Learners", row.nudged_n, row.held_out_n, BLANK),
+            MeasureRow(
+                row.kind_label, "Of them, left the holdout", BLANK, row.held_out_left, BLANK
+            ),
+            MeasureRow(
+                row.kind_label,
+                "Learned within 48 hours of a slot",
+                row.nudged_learned,
+                row.held_out_learned,
+                row.learned_difference,
+            ),
+            MeasureRow(
+                row.kind_label,
+                "Active days a week",
+                row.nudged_active,
+                row.held_out_active,
+                row.active_difference,
+            ),
+        ]
+    return rows

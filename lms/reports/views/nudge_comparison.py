@@ -15,19 +15,14 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from lms.core.admin_access import CleanedFilters
 from lms.nudges.models import HoldoutAssignment, Kind, Nudge
 
-from ..nudge_comparison import comparison_rows
+from ..nudge_comparison import measure_rows
 
 COLUMNS = [
     ("kind_label", "Kind"),
-    ("nudged_n", "Nudged: learners"),
-    ("held_out_n", "Held out: learners"),
-    ("held_out_left", "Held out who left the holdout"),
-    ("nudged_learned", "Nudged: learned within 48 h of a slot"),
-    ("held_out_learned", "Held out: learned within 48 h of a slot"),
-    ("learned_difference", "Difference (nudged − held out)"),
-    ("nudged_active", "Nudged: active days a week"),
-    ("held_out_active", "Held out: active days a week"),
-    ("active_difference", "Difference in active days a week"),
+    ("measure", "Measure"),
+    ("nudged", "Nudged"),
+    ("held_out", "Held out"),
+    ("difference", "Difference, nudged − held out (95% CI)"),
 ]
 
 
@@ -56,6 +51,7 @@ class NudgeComparisonView(CleanedFilters, ReportView):
     filterset_class = NudgeComparisonFilterSet
     permission_policy = ModelPermissionPolicy(Nudge)
     permission_required = "view"
+    paginate_by = 100
     columns = [Column(name, label=label) for name, label in COLUMNS]
     list_export = [name for name, _ in COLUMNS]
     export_headings = dict(COLUMNS)
@@ -69,7 +65,7 @@ class NudgeComparisonView(CleanedFilters, ReportView):
 
     def get_queryset(self):
         weeks = int(self.cleaned_filters.get("weeks") or 12)
-        return comparison_rows(weeks=weeks, kind=self.cleaned_filters.get("kind") or None)
+        return measure_rows(weeks=weeks, kind=self.cleaned_filters.get("kind") or None)
 
     def filter_queryset(self, queryset):
         return queryset

@@ -119,6 +119,20 @@ def test_twice_a_week_is_one_event_on_both_days(learner_factory):
     assert event["rrule"]["BYDAY"] == ["TU", "TH"]
 
 
+@pytest.mark.parametrize(
+    ("cadence", "days", "said"),
+    [
+        (Cadence.WEEKLY, [1], "Tuesday at 07:00"),
+        (Cadence.TWICE_WEEKLY, [1, 3], "Tuesday and Thursday at 07:00"),
+        (Cadence.WEEKDAYS, [1], "weekday at 07:00"),
+        (Cadence.OFF, [1], ""),
+    ],
+)
+def test_the_slot_in_words(cadence, days, said):
+    preference = NudgePreference(cadence=cadence, days=days, hour=7)
+    assert calendar.slot_summary(preference) == said
+
+
 def test_a_learner_who_chose_no_nudges_gets_a_calendar_without_the_slot(learner_factory):
     user = learner_factory("di@example.com", cadence=Cadence.OFF)
     parsed, events = read(calendar.build(user))

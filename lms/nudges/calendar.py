@@ -61,8 +61,11 @@ def first_slot(days: list[int], hour: int, tz: ZoneInfo, since: date) -> datetim
 
 
 def slot_summary(preference: NudgePreference) -> str:
-    """ "Tuesday and Thursday at 08:00", or "" when there is no slot."""
-    names = [WEEKDAY_NAMES[day] for day in schedule.slot_days(preference.cadence, preference.days)]
+    """ "Tuesday and Thursday at 08:00" (after "every"), or "" when there is no slot."""
+    days = schedule.slot_days(preference.cadence, preference.days)
+    if days == schedule.WEEKDAYS:
+        return f"weekday at {preference.hour:02d}:00"
+    names = [WEEKDAY_NAMES[day] for day in days]
     if not names:
         return ""
     days = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -22,7 +22,7 @@ COLUMNS = [
     ("measure", "Measure"),
     ("nudged", "Nudged"),
     ("held_out", "Held out"),
-    ("difference", "Difference, nudged − held out (95% CI)"),
+    ("difference", "Nudged − held out (95% CI)"),
 ]
 
 

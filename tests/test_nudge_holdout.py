@@ -325,6 +325,7 @@ def test_staff_see_the_comparison_and_its_csv_learners_do_not(hand_built, admin_
     html = response.content.decode()
     assert "Nudges: do they help?" in html and shown in html
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    assert "Everyone is counted in the group they were drawn into" in html
     assert "Nudged − held out (95% CI)" in body and shown in body
     assert "Learned within 48 hours of a slot" in body
     assert "do-they-help" in admin_client.get("/admin/reports/nudges/").content.decode()

@@ -5,6 +5,7 @@ the same rows in the CSV and XLSX downloads. For the same people as the
 Nudges report (the view permission on nudges); it links to it and back."""
 
 import django_filters
+from django.conf import settings
 from django.urls import reverse
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -15,6 +16,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from lms.core.admin_access import CleanedFilters
 from lms.nudges.models import HoldoutAssignment, Kind, Nudge
 
+from ..disclosure import min_count
 from ..nudge_comparison import measure_rows
 
 COLUMNS = [
@@ -48,6 +50,7 @@ class NudgeComparisonView(CleanedFilters, ReportView):
     header_icon = "mail"
     index_url_name = "nudge_comparison_report"
     index_results_url_name = "nudge_comparison_report_results"
+    results_template_name = "reports/nudge_comparison_results.html"
     filterset_class = NudgeComparisonFilterSet
     permission_policy = ModelPermissionPolicy(Nudge)
     permission_required = "view"
@@ -59,6 +62,15 @@ class NudgeComparisonView(CleanedFilters, ReportView):
     @property
     def header_buttons(self):
         return [HeaderButton("Nudges by week", url=reverse("nudge_report"), icon_name="mail")]
+
+    def get_context_data(self, *args, **kwargs):
+        return super().get_context_data(
+            *args,
+            holdout_percent=settings.NUDGE_HOLDOUT_PERCENT,
+            holdout_days=settings.NUDGE_HOLDOUT_DAYS,
+            min_count=min_count(),
+            **kwargs,
+        )
 
     def get_filename(self):
         return "nudges-nudged-against-held-out"

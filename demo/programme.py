@@ -26,7 +26,13 @@ adds nothing):
   lms.certificates.services.issue_certificate would issue);
 - the nudges they were sent (Nudge rows in their final state: sent, skipped
   because they had learned since, a few failed; some clicked, a few
-  unsubscribed), weekly or twice weekly, and "streak at risk" on Fridays.
+  unsubscribed), weekly or twice weekly, and "streak at risk" on Fridays;
+- the holdout (lms.nudges.holdout): every learner who had nudges was drawn,
+  per kind, when they joined, HOLDOUT_SHARE of them held out (more than the
+  default tenth, so both arms of "Nudges: do they help?" are large enough to
+  show); a held-out learner has no nudge of that kind in their first
+  NUDGE_HOLDOUT_DAYS. Their learning does not depend on their arm: the
+  comparison shows no effect, with its interval around zero.
 
 The rows are bulk-inserted in consistent shapes rather than made through the
 services one lesson at a time (that takes minutes for thousands of
@@ -61,6 +67,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 
 from content.models import LocalArea, Partner, Sector, SeniorityLevel, Skill
@@ -83,7 +90,7 @@ from lms.equity.models import (
 )
 from lms.equity.wording import CONSENT_VERSION
 from lms.learners.models import LearnerProfile, OrganisationSize, SelfCheck, SelfCheckRating
-from lms.nudges.models import Cadence, Kind, Nudge, NudgePreference
+from lms.nudges.models import Arm, Cadence, HoldoutAssignment, Kind, Nudge, NudgePreference
 from lms.pathways.models import Pathway
 from lms.pathways.services import pathway_lesson_ids
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress, Verb
@@ -99,6 +106,7 @@ DESCRIPTION = (
 TZ = ZoneInfo("Europe/London")
 BATCH = 2000
 NUDGE_DAYS = (1, 3)  # Tuesday (weekly), and Thursday (twice weekly)
+HOLDOUT_SHARE = 0.2
 
 # name, organisation, pathway slug, sector slug (None: a mix), local areas,
 # starts (weeks before today; negative: in the future), weeks long, people invited
@@ -262,6 +270,7 @@ class Rows:
     events: list = field(default_factory=list)
     certificates: list = field(default_factory=list)
     nudges: list = field(default_factory=list)
+    holdout: list = field(default_factory=list)
 
 
 def enabled(settings) -> bool:
@@ -337,6 +346,9 @@ def remove_programme() -> None:
 class Builder:
     def __init__(self, found: Catalogue, today: date):
         self.rng = random.Random(SEED)
+        # The holdout's draws have their own sequence, so the rest of the
+        # story is the same with or without them.
+        self.draws = random.Random(SEED + 1)
         self.catalogue = found
         self.today = today
         self.anchor = datetime.combine(today, time.min, tzinfo=TZ)  # nothing at or after
@@ -691,6 +703,7 @@ class Builder:
         days = pick(rng, ((NUDGE_DAYS[:1], 60), (NUDGE_DAYS, 25), ((), 15)))
         if not days:
             return
+        held_until = self.draw_arms(user, joined_at)
         moments = sorted(moments)
         day = joined_at.date() + timedelta(days=1)
         previous = joined_at
@@ -699,17 +712,40 @@ class Builder:
             if slot >= self.anchor:
                 break
             if day.weekday() in days:
-                self.nudge(user, Kind.NEXT_LESSON, day.isoformat(), slot, previous, moments, keen)
+                self.nudge(
+                    user, Kind.NEXT_LESSON, day.isoformat(), slot, previous, moments, keen,
+                    held=slot < held_until.get(Kind.NEXT_LESSON, slot),
+                )  # fmt: skip
                 previous = slot
             if day.weekday() == 4 and len(moments) > 1:
                 monday = datetime.combine(day - timedelta(days=4), time.min, tzinfo=TZ)
                 weeks = {(m.date() - monday.date()).days // 7 for m in moments if m < monday}
                 if not any(monday <= m < slot for m in moments) and {-1, -2} <= weeks:
                     week = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
-                    self.nudge(user, Kind.STREAK_AT_RISK, week, slot, None, moments, keen)
+                    self.nudge(
+                        user, Kind.STREAK_AT_RISK, week, slot, None, moments, keen,
+                        held=slot < held_until.get(Kind.STREAK_AT_RISK, slot),
+                    )  # fmt: skip
             day += timedelta(days=1)
 
-    def nudge(self, user, kind, period, slot, since, moments, keen):
+    def draw_arms(self, user, joined_at: datetime) -> dict[str, datetime]:
+        """This learner's holdout draws; returns, per kind held out, until when."""
+        ends_at = joined_at + timedelta(days=settings.NUDGE_HOLDOUT_DAYS)
+        held_until = {}
+        for kind in Kind.values:
+            arm = Arm.HELD_OUT if self.draws.random() < HOLDOUT_SHARE else Arm.NUDGED
+            self.rows.holdout.append(
+                HoldoutAssignment(
+                    user=user, kind=kind, arm=arm, assigned_at=joined_at, ends_at=ends_at
+                )
+            )
+            if arm == Arm.HELD_OUT:
+                held_until[kind] = ends_at
+        return held_until
+
+    def nudge(self, user, kind, period, slot, since, moments, keen, *, held=False):
+        """One nudge; `held`: the learner is held out of this kind, so the
+        nudge is worked out (the same random draws) but not kept."""
         rng = self.rng
         nudge = Nudge(user=user, kind=kind, period=period, due_at=slot, created_at=slot)
         if since is not None and any(since <= m < slot for m in moments):
@@ -733,7 +769,8 @@ class Builder:
                 nudge.unsubscribed_at = min(
                     nudge.unsubscribed_at, self.anchor - timedelta(seconds=1)
                 )
-        self.rows.nudges.append(nudge)
+        if not held:
+            self.rows.nudges.append(nudge)
 
     # -- writing -----------------------------------------------------------------
 
@@ -784,3 +821,4 @@ class Builder:
         recompute_report_facts(User.objects.filter(email__endswith=f"@{DOMAIN}").values("pk"))
         create(Certificate, relink(rows.certificates))
         create(Nudge, relink(rows.nudges), "created_at")
+        create(HoldoutAssignment, relink(rows.holdout))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from content.models import Partner
@@ -25,17 +26,19 @@ from lms.core.outbox import Status
 from lms.equity.models import EquityProfile, RecordKey
 from lms.learners.models import LearnerProfile, SelfCheck
 from lms.nudges import dispatch, planner
-from lms.nudges.models import Nudge
+from lms.nudges.models import Arm, HoldoutAssignment, Kind, Nudge
 from lms.nudges.reports import weekly_summary
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress
 from lms.reports import course_analytics, disclosure
 from lms.reports.cohort_metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
 from lms.reports.equity_metrics import CHARACTERISTICS, equity_breakdown
+from lms.reports.nudge_comparison import comparison_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = (
     User, LearnerProfile, SelfCheck, EquityProfile, Programme, Cohort, Invitation, Membership,
     Enrolment, LessonProgress, CheckAnswer, LearningEvent, Certificate, Nudge,
+    HoldoutAssignment,
 )  # fmt: skip
 
 
@@ -143,6 +146,20 @@ def test_every_report_has_figures_and_a_second_run_adds_nothing(seeded):
     assert sum(w.sent for w in weeks) > 1000
     assert sum(w.clicked for w in weeks) > 0 and sum(w.skipped for w in weeks) > 0
     assert sum(w.followed for w in weeks) > 0
+
+    # "Nudges: do they help?": both arms large enough to show, with intervals.
+    rows = comparison_rows()
+    assert [row.kind for row in rows] == list(Kind.values)
+    for row in rows:
+        assert row.nudged_n.text.isdigit() and row.held_out_n.text.isdigit(), row
+        assert " to " in row.active_difference.text, row
+    assert any(" pp (" in row.learned_difference.text for row in rows)
+    assert not Nudge.objects.filter(
+        user__holdout_assignments__kind=Kind.NEXT_LESSON,
+        user__holdout_assignments__arm=Arm.HELD_OUT,
+        kind=Kind.NEXT_LESSON,
+        due_at__lt=F("user__holdout_assignments__ends_at"),
+    ).exists()
 
     before = counts()
     call_command("seed_demo", synthetic=True)

@@ -326,7 +326,12 @@ def test_the_check_catches_an_app_that_forgets(monkeypatch):
         {k: v for k, v in personal_data._sources.items() if k != "nudges"},
     )
     missing = models_with_a_relation_to_the_user() - set(personal_data.covered_models())
-    assert missing == {"nudges.Nudge", "nudges.NudgePreference"}
+    assert missing == {
+        "nudges.Nudge",
+        "nudges.NudgePreference",
+        "nudges.HoldoutAssignment",
+        "nudges.CalendarFeed",
+    }
 
 
 def test_every_app_with_a_user_relation_contributes_to_the_export(django_user_model, library):

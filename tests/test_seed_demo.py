@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from demo.management.commands.seed_demo import DEMO_LEARNERS
 from lms.learners.models import LearnerProfile
-from lms.nudges.models import NudgePreference
+from lms.nudges.models import Arm, HoldoutAssignment, Kind, NudgePreference
 from lms.pathways.models import PersonalPathway
 from lms.progress.models import LessonProgress
 
@@ -36,6 +36,17 @@ def test_demo_learners_are_onboarded_with_nudge_settings_and_some_history(seeded
     assert (tom.cadence, tom.days) == ("twice_weekly", [1, 3])
     credentials = (seeded / "demo-credentials.txt").read_text()
     assert all(row[0] in credentials for row in DEMO_LEARNERS)
+
+
+def test_demo_learners_have_holdout_draws_and_grace_is_held_out_of_streaks(seeded):
+    emails = [row[0] for row in DEMO_LEARNERS]
+    draws = HoldoutAssignment.objects.filter(user__email__in=emails)
+    assert draws.count() == 3 * len(Kind.values)
+    assert set(draws.filter(arm=Arm.HELD_OUT).values_list("user__email", "kind")) == {
+        ("grace.okafor@example.com", Kind.STREAK_AT_RISK)
+    }
+    call_command("seed_demo")
+    assert HoldoutAssignment.objects.filter(user__email__in=emails).count() == 9
 
 
 def test_seeding_again_changes_nothing(seeded):

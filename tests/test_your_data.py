@@ -258,6 +258,8 @@ EXPORTED = {
     "certificates.Certificate": "certificates",
     "nudges.NudgePreference": "nudge_preferences",
     "nudges.Nudge": "nudges",
+    "nudges.HoldoutAssignment": "nudge_holdout",
+    "nudges.CalendarFeed": "calendar_links",
     "cohorts.Membership": "cohorts",
     "cohorts.Invitation": "cohort_invitations",
     "equity.EquityProfile": "equity_profile",

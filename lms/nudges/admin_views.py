@@ -1,7 +1,9 @@
 import django_filters
+from django.urls import reverse
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
+from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from lms.core.admin_access import CleanedFilters
@@ -64,6 +66,18 @@ class NudgeReportView(CleanedFilters, ReportView):
         "followed": "Learned within 48 hours",
         "followed_share": "Share learned within 48 hours",
     }
+
+    @property
+    def header_buttons(self):
+        # The comparison with the holdout is a report of lms.reports (it counts
+        # learners, under the disclosure control), linked by its URL name.
+        return [
+            HeaderButton(
+                "Do they help? Nudged against held out",
+                url=reverse("nudge_comparison_report"),
+                icon_name="mail",
+            )
+        ]
 
     def get_filename(self):
         return "nudges-by-week"

@@ -133,3 +133,65 @@ class Nudge(outbox.OutboxMessage):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.user_id} ({self.period})"
+
+
+class CalendarFeed(models.Model):
+    """A private calendar subscription URL (lms.nudges.calendar). Only the
+    SHA-256 of its token is stored: the plain token is shown to the learner
+    once, when the URL is made, and a copy of the database cannot be used to
+    read anyone's calendar. A learner has at most one live feed; making a new
+    URL revokes the old one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_calendar_feed_per_learner",
+            )
+        ]
+
+    def __str__(self):
+        return f"Calendar feed of {self.user_id} ({'revoked' if self.revoked_at else 'live'})"
+
+
+class Arm(models.TextChoices):
+    NUDGED = "nudged", "Nudged"
+    HELD_OUT = "held_out", "Held out"
+
+
+class HoldoutAssignment(models.Model):
+    """Which arm a learner was drawn into for one kind of nudge
+    (lms.nudges.holdout): drawn at random once, when they first chose to
+    receive nudges, and never drawn again. A held-out learner gets no nudge of
+    that kind until `ends_at`, unless they leave the holdout (`left_at`); the
+    comparison still counts them by `arm` (analysed by assignment)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="holdout_assignments"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    arm = models.CharField(max_length=10, choices=Arm.choices)
+    assigned_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_holdout_draw_per_kind")
+        ]
+        indexes = [models.Index(fields=["kind", "arm"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_arm_display()} ({self.user_id})"
+
+    def holds_back(self, now) -> bool:
+        """True while this assignment keeps nudges of its kind from the learner."""
+        return self.arm == Arm.HELD_OUT and self.left_at is None and now < self.ends_at

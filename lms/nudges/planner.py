@@ -20,7 +20,7 @@ from lms.pathways.services import catalogue_candidates, next_five_minutes
 from lms.progress.models import LessonProgress
 from lms.progress.streaks import week_of, weeks_in_a_row
 
-from . import schedule
+from . import holdout, schedule
 from .models import Kind, Nudge, NudgePreference, Status
 
 CHUNK = 500
@@ -170,6 +170,7 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
             period__in={due.slot.week for due in dues},
         ).values_list("user_id", "period")
     )
+    held_back = holdout.held_back({due.user_id for due in dues}, now)
     candidates = None
     rows = []
     for due in dues:
@@ -179,6 +180,8 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
         learned_since = learned is not None and learned >= due.since
         row = Nudge(user_id=due.user_id, due_at=due.slot.at)
         if due.kind_group == "streak":
+            if (due.user_id, Kind.STREAK_AT_RISK) in held_back:
+                continue  # held out of this kind (lms.nudges.holdout): nothing to record
             if learned_since:
                 continue  # learned this week: no streak at risk, nothing to record
             weeks = {week_of(moment, profile.tz) for moment in completions[due.user_id]}
@@ -195,12 +198,16 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
                 if suits(course, profile) and (due.user_id, lesson.pk) not in done_fresh
             ]
             already_new = (due.user_id, due.slot.week) in new_this_week
-            if new and pref.want_new_in_sector and not already_new:
+            wants_new = (
+                pref.want_new_in_sector and (due.user_id, Kind.NEW_IN_SECTOR) not in held_back
+            )
+            wants_next = pref.want_next_lesson and (due.user_id, Kind.NEXT_LESSON) not in held_back
+            if new and wants_new and not already_new:
                 row.kind, row.period = Kind.NEW_IN_SECTOR, due.slot.week
                 row.lesson = new[0]
                 row.reason = f"New in {profile.sector.name.lower()} this week"
                 row.details = {"lessons": [lesson.pk for lesson in new[:NEW_LESSONS_SHOWN]]}
-            elif not pref.want_next_lesson:
+            elif not wants_next:
                 continue
             if learned_since:
                 row.status = Status.SKIPPED
@@ -224,13 +231,16 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
 def plan_now(user_ids: list[int], now: datetime | None = None) -> int:
     """A "your next five minutes" nudge due at once for these learners, outside
     their schedule (`manage.py send_nudges_now`, for demos and support). It
-    still honours unsubscribes, bounces and cadence "off"."""
+    still honours unsubscribes, bounces, cadence "off" and the holdout."""
     now = now or timezone.now()
     profiles = list(learner_profiles(user_ids).select_related("sector", "seniority"))
+    held_back = holdout.held_back([profile.user_id for profile in profiles], now)
     candidates = catalogue_candidates()
     rows = []
     for profile in profiles:
         if not NudgePreference.for_user(profile.user).receiving:
+            continue
+        if (profile.user_id, Kind.NEXT_LESSON) in held_back:
             continue
         picked = next_five_minutes(profile.user, profile, candidates)
         if picked is None:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from . import holdout
 from .models import Cadence, EmailStatus, Nudge, NudgePreference
 
 
@@ -85,6 +86,15 @@ ONBOARDING_CHOICES = {
 ONBOARDING_DAYS = {Cadence.WEEKLY: [1], Cadence.TWICE_WEEKLY: [1, 3]}
 
 
+def preferences_saved(preference: NudgePreference) -> NudgePreference:
+    """After the learner saved how often we nudge them: choosing to receive
+    nudges for the first time draws their holdout arms (lms.nudges.holdout);
+    a learner drawn before keeps their draw."""
+    if preference.cadence != Cadence.OFF:
+        holdout.assign([preference.user_id])
+    return preference
+
+
 def choose_cadence(user, cadence: str) -> NudgePreference:
     """The learner's answer to "How often should we email you?": the cadence,
     with the default day and hour (changed later on the settings page)."""
@@ -98,4 +108,4 @@ def choose_cadence(user, cadence: str) -> NudgePreference:
             "unsubscribed_at": None,
         },
     )
-    return preference
+    return preferences_saved(preference)

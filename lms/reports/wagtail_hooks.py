@@ -1,15 +1,18 @@
 """The reports in the Wagtail admin's Reports menu, each one AdminReport
 owning its URLs and its menu item: course analytics, the cohort funnel, the
-equity dashboard and its audit log."""
+equity dashboard and its audit log, and whether nudges help (beside the
+Nudges report of lms.nudges)."""
 
 from courses.workspace import has_partner
 from lms.cohorts.access import can_manage_cohorts
 from lms.core.admin_access import AdminReport
 from lms.equity.access import can_read_audit_log, can_view_equity
+from lms.nudges.wagtail_hooks import may_see_nudges
 
 from .views.cohort_funnel import FunnelReportView
 from .views.course_analytics import CourseAnalyticsView
 from .views.equity import AuditLogView, EquityDashboardView
+from .views.nudge_comparison import NudgeComparisonView
 
 course_analytics = AdminReport(
     CourseAnalyticsView,
@@ -49,4 +52,14 @@ equity_audit_log = AdminReport(
     icon="history",
     order=980,
     shown_to=can_read_audit_log,
+).register()
+
+nudge_comparison = AdminReport(
+    NudgeComparisonView,
+    "reports/nudges/do-they-help/",
+    "Nudges: do they help?",
+    menu_name="nudge-comparison",
+    icon="mail",
+    order=951,
+    shown_to=may_see_nudges,
 ).register()

@@ -256,6 +256,11 @@ NUDGE_CLAIM_LEASE_SECONDS = env_int("NUDGE_CLAIM_LEASE_SECONDS", 600)
 NUDGE_MAX_ATTEMPTS = env_int("NUDGE_MAX_ATTEMPTS", 5)
 NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 120)
 NUDGE_SIGN_IN_LINK_HOURS = env_int("NUDGE_SIGN_IN_LINK_HOURS", 72)
+# The holdout (lms.nudges.holdout): this percentage of learners, drawn once per
+# kind of nudge when they first choose to receive nudges, gets none of that
+# kind for this many days, so the Nudges report can compare (docs/calendar-and-holdout.md).
+NUDGE_HOLDOUT_PERCENT = env_int("NUDGE_HOLDOUT_PERCENT", 10)
+NUDGE_HOLDOUT_DAYS = env_int("NUDGE_HOLDOUT_DAYS", 90)
 
 # `seed_demo` adds the synthetic demo programme (demo.programme: invented
 # learners under @synthetic.example) only when this is on: off here and in

@@ -20,7 +20,7 @@ from lms.cohorts.models import Cohort, Programme
 from lms.cohorts.services import join
 from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
 from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
-from lms.nudges.models import Cadence, NudgePreference
+from lms.nudges.models import Arm, Cadence, HoldoutAssignment, Kind, NudgePreference
 from lms.pathways.models import Pathway
 from lms.pathways.services import build_personal_pathway
 from lms.progress.models import LessonProgress
@@ -36,6 +36,10 @@ DEMO_LEARNERS = [
     ("grace.okafor@example.com", "Grace", "Okafor", "creative-immersive", "manager",
      "birmingham", "Digbeth Pixel Studio", "10-49", Cadence.WEEKDAYS, 1),
 ]  # fmt: skip
+# The demo learners' holdout draws, fixed rather than drawn so the demo is the
+# same every time: Grace is held out of "streak at risk" (her settings page
+# shows it, with the button to leave); everyone else is nudged.
+DEMO_HELD_OUT = {"grace.okafor@example.com": [Kind.STREAK_AT_RISK]}
 ADMIN_EMAIL = "admin@example.com"
 DEMO_COHORT = "Spring leaders cohort (demo)"
 # Staff who work in the Wagtail admin: (email, first name, group).
@@ -168,6 +172,18 @@ class Command(BaseCommand):
         NudgePreference.objects.get_or_create(
             user=user, defaults={"cadence": cadence, "days": days}
         )
+        now = timezone.now()
+        for kind in Kind.values:
+            held = kind in DEMO_HELD_OUT.get(email, [])
+            HoldoutAssignment.objects.get_or_create(
+                user=user,
+                kind=kind,
+                defaults={
+                    "arm": Arm.HELD_OUT if held else Arm.NUDGED,
+                    "assigned_at": now,
+                    "ends_at": now + timedelta(days=settings.NUDGE_HOLDOUT_DAYS),
+                },
+            )
         build_personal_pathway(user, profile)
         courses = CoursePage.objects.live().filter(sectors=profile.sector).order_by("path")
         lessons = LessonPage.objects.live().child_of(courses.first()) if courses else []

@@ -81,13 +81,18 @@ class RouteStatement:
                 f"LEFT OUTER JOIN {quote(table)} ON {quote(table)}.{quote(link.column)} = "
                 f"{quote(page_table)}.{quote('id')}"
             )
-        self.converters = []  # (position in the row, the ORM's converters for it)
+        # The ORM's converters for each column, applied to a row only for the
+        # columns its own type reads (the other types' columns are NULL).
+        converters = {}  # position in the row: the converters for it
         for position, (table, field) in enumerate(selected):
             column = field.get_col(table)
             found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if found:
-                position += position >= self.restricted_at  # after the EXISTS
-                self.converters.append((position, found))
+                converters[position + (position >= self.restricted_at)] = found  # after EXISTS
+        self.converters = {
+            model: [(at, converters[at]) for at in layout[1] if at in converters]
+            for model, layout in [*self.layouts.items(), (Page, self.page_layout)]
+        }
         marks = ", ".join(["%s"] * count)
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {quote(page_table)} {' '.join(joins)} "
@@ -103,13 +108,13 @@ class RouteStatement:
         return [self._page(connection, list(row)) for row in rows]
 
     def _page(self, connection, values: list):
-        for position, converters in self.converters:
-            for converter in converters:
-                values[position] = converter(values[position], None, connection)
         model = ContentType.objects.get_for_id(values[self.content_type_at]).model_class()
         layout = self.layouts.get(model)
         if layout is None or values[layout[2]] is None:
             model, layout = Page, self.page_layout
+        for position, converters in self.converters[model]:
+            for converter in converters:
+                values[position] = converter(values[position], None, connection)
         names, positions = layout[:2]
         page = model.from_db(connection.alias, names, [values[at] for at in positions])
         page.has_view_restriction = bool(values[self.restricted_at])

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "lms.progress",
     "lms.pathways",
     "lms.certificates",
+    "lms.reviews",
     "lms.nudges",
     "lms.cohorts",
     "lms.equity",
@@ -256,6 +257,11 @@ NUDGE_CLAIM_LEASE_SECONDS = env_int("NUDGE_CLAIM_LEASE_SECONDS", 600)
 NUDGE_MAX_ATTEMPTS = env_int("NUDGE_MAX_ATTEMPTS", 5)
 NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 120)
 NUDGE_SIGN_IN_LINK_HOURS = env_int("NUDGE_SIGN_IN_LINK_HOURS", 72)
+
+# Spaced retrieval (lms.reviews): a right answer in a review within this many
+# seconds of the question being shown grades Easy, else Good (docs/architecture.md,
+# "Reviews").
+FMA_REVIEW_EASY_SECONDS = env_int("FMA_REVIEW_EASY_SECONDS", 15)
 
 # `seed_demo` adds the synthetic demo programme (demo.programme: invented
 # learners under @synthetic.example) only when this is on: off here and in

@@ -480,9 +480,9 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
         """The knowledge-check block with this StreamField id, or None. Found in
         the raw data, so only knowledge checks are turned into values (never an
         image block's query)."""
-        for index, raw in enumerate(self.body.raw_data):
+        for position, raw in enumerate(self.body.raw_data):
             if raw["type"] == "knowledge_check" and raw.get("id") == block_id:
-                return self.body[index]
+                return self.body[position]
         return None
 
     def navigation(self, request) -> dict:

@@ -148,9 +148,12 @@ def answer_review(user, card: ReviewCard, check, raw_answers, token: str, now=No
     return ReviewAnswer(card, feedback, review)
 
 
-def last_answered_reason(last_answered_at: datetime, now: datetime) -> str:
-    """ "Because you last answered this 3 weeks ago"."""
-    ago = timesince(last_answered_at, now, depth=1).replace("\xa0", " ")
+def humanised_since(moment: datetime, now: datetime) -> str:
+    """ "3 weeks": the largest unit only, with ordinary spaces."""
+    return timesince(moment, now, depth=1).replace("\xa0", " ")
+
+
+def last_answered_reason(ago: str) -> str:
     return f"Because you last answered this {ago} ago."
 
 
@@ -161,8 +164,17 @@ class DueReview:
     card: ReviewCard
     check: object  # the knowledge-check block (its `.id` and `.value`)
     token: str
-    reason: str
+    ago: str  # since the learner last answered it: "3 weeks"
     answer: ReviewAnswer | None = None
+
+    @property
+    def key(self) -> str:
+        return f"review-{self.card.pk}"
+
+    @property
+    def reason(self) -> str:
+        """ "Because you last answered this 3 weeks ago"."""
+        return last_answered_reason(self.ago)
 
 
 def mixed_across_courses(rows: list[tuple[int, int]], limit: int) -> list[int]:
@@ -182,6 +194,18 @@ def mixed_across_courses(rows: list[tuple[int, int]], limit: int) -> list[int]:
     return picked
 
 
+def card_to_review(user, card_id: int):
+    """(card, its knowledge check) when the card is the learner's own and its
+    lesson still has the check live, else None."""
+    card = (
+        ReviewCard.objects.select_related("lesson", "course")
+        .filter(pk=card_id, user=user, lesson__live=True)
+        .first()
+    )
+    check = card.lesson.knowledge_check(card.block_id) if card else None
+    return (card, check) if check else None
+
+
 def due_cards(user, now: datetime):
     return ReviewCard.objects.filter(user=user, due__lte=now, lesson__live=True)
 
@@ -190,8 +214,8 @@ def as_due_review(card: ReviewCard, now: datetime, answer=None) -> DueReview | N
     check = card.lesson.knowledge_check(card.block_id)
     if check is None:
         return None  # the check was taken out of the lesson
-    reason = last_answered_reason(card.last_answered_at, now)
-    return DueReview(card, check, shown_token(card, now), reason, answer)
+    ago = humanised_since(card.last_answered_at, now)
+    return DueReview(card, check, shown_token(card, now), ago, answer)
 
 
 @dataclass

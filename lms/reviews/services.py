@@ -93,7 +93,8 @@ class ReviewAnswer:
     @property
     def next_due_in(self) -> str:
         """ "11 days": when the card is next due."""
-        return timeuntil(self.card.due, self.review.answered_at if self.review else None, depth=1)
+        since = self.review.answered_at if self.review else None
+        return timeuntil(self.card.due, since, depth=1).replace("\xa0", " ")
 
 
 def answer_review(user, card: ReviewCard, check, raw_answers, token: str, now=None):

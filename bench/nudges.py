@@ -73,7 +73,7 @@ def seed(learners: int) -> int:
     from django.utils import timezone
 
     from courses.models import LessonPage
-    from lms.nudges.models import Kind, Nudge
+    from lms.nudges.models import Cadence, Kind, Nudge, NudgePreference
 
     call_command("migrate", interactive=False, verbosity=0)
     if not LessonPage.objects.live().exists():
@@ -89,6 +89,12 @@ def seed(learners: int) -> int:
             for n in range(existing, learners)
         )
         users = User.objects.filter(email__startswith="bench-learner-").values_list("pk", flat=True)
+        # Nobody is nudged who never chose a cadence (NudgePreference.for_user).
+        NudgePreference.objects.bulk_create(
+            (NudgePreference(user_id=pk, cadence=Cadence.WEEKLY, days=[1]) for pk in users),
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
         Nudge.objects.bulk_create(
             (
                 Nudge(

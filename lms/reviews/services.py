@@ -150,7 +150,10 @@ def answer_review(user, card: ReviewCard, check, raw_answers, token: str, now=No
 
 
 def humanised_since(moment: datetime, now: datetime) -> str:
-    """ "3 weeks": the largest unit only, with ordinary spaces."""
+    """ "3 weeks": the largest unit only, with ordinary spaces ("moments"
+    under a minute)."""
+    if now - moment < timedelta(minutes=1):
+        return "moments"
     return timesince(moment, now, depth=1).replace("\xa0", " ")
 
 

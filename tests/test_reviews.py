@@ -446,3 +446,14 @@ def test_the_dashboard_makes_the_same_queries_with_2_due_reviews_as_with_12(
     large, html = dashboard_queries(ada_client)
     assert len(re.findall(r'<li class="review"', html)) == 5
     assert large == small
+
+
+def test_with_no_next_lesson_the_continue_card_offers_the_review(ada_client, ada, monkeypatch):
+    lesson, check = checks_in("ai-for-the-board")[0]
+    answered_card(ada, lesson, check, at=timezone.now() - timedelta(days=21))
+    monkeypatch.setattr("home.dashboard.next_five_minutes", lambda *args, **kwargs: None)
+    html = ada_client.get("/dashboard/").content.decode()
+    continue_card = html[html.index('id="continue"') : html.index('id="review"')]
+    assert "Two minutes of review" in continue_card
+    assert "Because you last answered this 3 weeks ago." in continue_card
+    assert 'href="#review"' in continue_card

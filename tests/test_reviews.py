@@ -7,8 +7,10 @@ nudge email offers it."""
 import json
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail, signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -457,3 +459,18 @@ def test_with_no_next_lesson_the_continue_card_offers_the_review(ada_client, ada
     assert "Two minutes of review" in continue_card
     assert "Because you last answered this 3 weeks ago." in continue_card
     assert 'href="#review"' in continue_card
+
+
+def test_checks_answered_before_reviews_existed_become_cards(ada):
+    cards_for_answered_checks = import_module(
+        "lms.reviews.migrations.0002_cards_for_answered_checks"
+    ).cards_for_answered_checks
+    lesson, check = checks_in("ai-for-the-board")[0]
+    _, wrong = right_and_wrong(check)
+    answer_check(ada, lesson, check, wrong, "before")
+    ReviewCard.objects.all().delete()  # as it was before this release
+    cards_for_answered_checks(django_apps, None)
+    cards_for_answered_checks(django_apps, None)  # and once more changes nothing
+    card = ReviewCard.objects.get(user=ada)
+    assert (card.lesson, card.course, card.block_id) == (lesson, lesson.course, check.id)
+    assert (card.due - card.created_at).days == 1  # scheduled from a wrong first answer

@@ -1,6 +1,8 @@
 """Nudge fan-out: how long a real Celery worker takes to email N learners
 through a local SMTP server, against the same worker running N no-op tasks,
-measured in the same run. Prints both times and their ratio.
+measured in the same run. Prints both times and their ratio. Before that,
+the planner: how long planning one slot for M onboarded learners takes when
+each has review cards due (lms.reviews), against the same learners with none.
 
     make bench                      (runs this after the page benchmark)
     .venv/bin/python bench/nudges.py --learners 20000 --concurrency 2
@@ -15,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,9 @@ def parse_args():
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
     parser.add_argument("--chunk", type=int, default=100, help="nudges per delivery task")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per phase at most")
+    parser.add_argument("--planner-learners", type=int, default=2_000)
+    parser.add_argument("--review-cards", type=int, default=5, help="due per planner learner")
+    parser.add_argument("--planner-rounds", type=int, default=3, help="best of this many")
     return parser.parse_args()
 
 
@@ -68,7 +73,7 @@ def seed(learners: int) -> int:
     from django.utils import timezone
 
     from courses.models import LessonPage
-    from lms.nudges.models import Kind, Nudge
+    from lms.nudges.models import Cadence, Kind, Nudge, NudgePreference
 
     call_command("migrate", interactive=False, verbosity=0)
     if not LessonPage.objects.live().exists():
@@ -84,6 +89,12 @@ def seed(learners: int) -> int:
             for n in range(existing, learners)
         )
         users = User.objects.filter(email__startswith="bench-learner-").values_list("pk", flat=True)
+        # Nobody is nudged who never chose a cadence (NudgePreference.for_user).
+        NudgePreference.objects.bulk_create(
+            (NudgePreference(user_id=pk, cadence=Cadence.WEEKLY, days=[1]) for pk in users),
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
         Nudge.objects.bulk_create(
             (
                 Nudge(
@@ -99,6 +110,116 @@ def seed(learners: int) -> int:
             batch_size=2000,
         )
     return Nudge.objects.filter(period=period).count()
+
+
+# A Tuesday 08:01 in London (GMT): the planner learners' weekly slot is open.
+PLANNER_NOW = datetime(2026, 11, 24, 8, 1, tzinfo=UTC)
+
+
+def seed_planner(learners: int) -> list[int]:
+    """Onboarded learners, nudged weekly on Tuesdays at 08:00 in London."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from content.models import Sector, SeniorityLevel
+    from lms.learners.models import LearnerProfile
+    from lms.nudges.models import Cadence, NudgePreference
+
+    User = get_user_model()
+    sector, level = Sector.objects.order_by("pk").first(), SeniorityLevel.objects.first()
+    with transaction.atomic():
+        existing = User.objects.filter(email__startswith="bench-planner-").count()
+        User.objects.bulk_create(
+            User(email=f"bench-planner-{n}@example.com", first_name=f"Planner {n}")
+            for n in range(existing, learners)
+        )
+        users = list(
+            User.objects.filter(email__startswith="bench-planner-")
+            .order_by("pk")
+            .values_list("pk", flat=True)[:learners]
+        )
+        LearnerProfile.objects.bulk_create(
+            (
+                LearnerProfile(user_id=pk, sector=sector, seniority=level,
+                               organisation_name="Bench Ltd", organisation_size="50-249",
+                               time_zone="Europe/London")
+                for pk in users
+            ),
+            batch_size=2000, ignore_conflicts=True,
+        )  # fmt: skip
+        NudgePreference.objects.bulk_create(
+            (NudgePreference(user_id=pk, cadence=Cadence.WEEKLY, days=[1], hour=8) for pk in users),
+            batch_size=2000, ignore_conflicts=True,
+        )  # fmt: skip
+    return users
+
+
+def add_due_cards(users: list[int], per_learner: int) -> int:
+    """`per_learner` review cards due a week ago for each learner."""
+    from courses.models import CoursePage, LessonPage
+    from lms.reviews.models import ReviewCard
+    from lms.reviews.scheduling import first_card
+
+    courses = {course.path: course.pk for course in CoursePage.objects.live()}
+    lessons = [
+        (lesson.pk, courses[lesson.parent_path])
+        for lesson in LessonPage.objects.live().order_by("path")[:per_learner]
+    ]
+    answered = PLANNER_NOW - timedelta(weeks=3)
+    state = first_card(True, answered)
+    ReviewCard.objects.bulk_create(
+        (
+            ReviewCard(user_id=pk, lesson_id=lesson, course_id=course,
+                       block_id=f"bench-check-{n}", fsrs_state=state.to_dict(),
+                       due=state.due, last_answered_at=answered, created_at=answered)
+            for pk in users
+            for n, (lesson, course) in enumerate(lessons)
+        ),
+        batch_size=2000, ignore_conflicts=True,
+    )  # fmt: skip
+    return ReviewCard.objects.filter(user_id__in=users).count()
+
+
+def time_planner(users: list[int]) -> float:
+    """One plan of the open slot for these learners (their rows deleted first)."""
+    from lms.nudges import planner
+    from lms.nudges.models import Nudge
+
+    Nudge.objects.filter(user_id__in=users).delete()
+    began = time.monotonic()
+    written = planner.plan(PLANNER_NOW, user_ids=users)
+    elapsed = time.monotonic() - began
+    if written != len(users):
+        raise SystemExit(f"bench failed: the planner wrote {written} of {len(users)} nudges")
+    return elapsed
+
+
+def bench_planner(learners: int, cards: int, rounds: int) -> dict:
+    """The best of `rounds` plans without and with due cards, taken in turn
+    so that warming up and machine noise fall on both alike."""
+    from lms.nudges.models import Nudge
+    from lms.reviews.models import ReviewCard
+
+    users = seed_planner(learners)
+    log(f"  planner: {len(users)} learners, without and then with {cards} due cards each")
+    without, with_reviews, total, offering = [], [], 0, 0
+    for _ in range(rounds):
+        ReviewCard.objects.filter(user_id__in=users).delete()
+        without.append(time_planner(users))
+        total = add_due_cards(users, cards)
+        with_reviews.append(time_planner(users))
+        planned = Nudge.objects.filter(user_id__in=users)
+        offering = planned.filter(details__has_key="reviews_due").count()
+        planned.delete()
+    best_without, best_with = min(without), min(with_reviews)
+    return {
+        "planner_learners": len(users),
+        "planner_review_cards": total,
+        "planner_seconds": round(best_without, 3),
+        "planner_with_reviews_seconds": round(best_with, 3),
+        "ratio_planner_reviews_to_without": round(best_with / best_without, 2),
+        "planner_nudges_offering_review": offering,
+    }
 
 
 def start_worker(env: dict, concurrency: int, smtp_port: int) -> subprocess.Popen:
@@ -145,6 +266,7 @@ def main() -> int:
     started = time.monotonic()
     count = seed(args.learners)
     log(f"Seeded {count} due nudges in {time.monotonic() - started:.0f}s ({connection.vendor})")
+    planning = bench_planner(args.planner_learners, args.review_cards, args.planner_rounds)
     settings.NUDGE_CHUNK_SIZE = args.chunk
     with SmtpSink() as sink:
         worker = start_worker(env, args.concurrency, sink.port)
@@ -186,6 +308,7 @@ def main() -> int:
         "ratio_fan_out_to_noop": round(fan_out / baseline, 2),
         "emails_received": sum(received.values()),
         "duplicates": duplicates,
+        **planning,
     }
     print(f"{'target':<34}{'seconds':>10}{'per second':>14}{'vs no-op':>10}")
     print(f"{'no-op tasks (baseline)':<34}{baseline:>10.1f}{count / baseline:>14.1f}{1.0:>10.2f}")
@@ -193,10 +316,18 @@ def main() -> int:
         f"{'nudge fan-out to SMTP':<34}{fan_out:>10.1f}{count / fan_out:>14.1f}"
         f"{fan_out / baseline:>10.2f}"
     )
+    without, with_reviews = planning["planner_seconds"], planning["planner_with_reviews_seconds"]
+    per = planning["planner_learners"]
+    print(f"{'planner, no reviews due':<34}{without:>10.2f}{per / without:>14.1f}{'':>10}")
+    print(
+        f"{'planner, reviews due':<34}{with_reviews:>10.2f}{per / with_reviews:>14.1f}"
+        f"{planning['ratio_planner_reviews_to_without']:>10.2f}"
+    )
     print(f"emails received {result['emails_received']}, duplicates {duplicates}")
     RESULTS_PATH.write_text(json.dumps(result, indent=2) + "\n")
     log(f"Results written to {RESULTS_PATH.relative_to(ROOT)}")
-    return 0 if duplicates == 0 and result["emails_received"] == count else 1
+    offered_all = planning["planner_nudges_offering_review"] == planning["planner_learners"]
+    return 0 if duplicates == 0 and result["emails_received"] == count and offered_all else 1
 
 
 if __name__ == "__main__":

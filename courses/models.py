@@ -477,10 +477,12 @@ class LessonPage(InTree, KnowsItsRoute, StoresRenderedMarkdown, Page):
         return CoursePage.objects.filter(path=self.parent_path).select_related("partner").first()
 
     def knowledge_check(self, block_id: str):
-        """The knowledge-check block with this StreamField id, or None."""
-        for child in self.body:
-            if child.block_type == "knowledge_check" and child.id == block_id:
-                return child
+        """The knowledge-check block with this StreamField id, or None. Found in
+        the raw data, so only knowledge checks are turned into values (never an
+        image block's query)."""
+        for position, raw in enumerate(self.body.raw_data):
+            if raw["type"] == "knowledge_check" and raw.get("id") == block_id:
+                return self.body[position]
         return None
 
     def navigation(self, request) -> dict:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count
-from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +15,8 @@ from lms.pathways.models import PersonalPathway
 from lms.pathways.services import PathwayProgress, next_five_minutes, pathway_progress
 from lms.progress.minutes import minutes_sum
 from lms.progress.models import Enrolment, LessonProgress
-from lms.progress.streaks import week_of, weeks_in_a_row
+from lms.progress.streaks import learning_weeks, week_of, weeks_in_a_row
+from lms.reviews.services import ReviewAnswer, TwoMinuteReview, two_minute_review
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Dashboard:
     completed_courses: list
     certificates: list
     ratings: list
+    review: TwoMinuteReview
 
     @property
     def returning(self) -> bool:
@@ -51,16 +52,10 @@ class Dashboard:
 
 
 def weekly_streak(user, tz) -> tuple[int, bool]:
-    """Weeks in a row (in the learner's time zone) with a completed lesson,
-    counting back from this week, or from last week if nothing is done yet
-    this week (the streak is still alive until the week ends)."""
-    weeks = set(
-        LessonProgress.objects.filter(user=user, completed_at__isnull=False)
-        .annotate(week=TruncWeek("completed_at", tzinfo=tz))
-        .values_list("week", flat=True)
-        .distinct()
-    )
-    week_starts = {week.date() if hasattr(week, "date") else week for week in weeks}
+    """Weeks in a row (in the learner's time zone) with a completed lesson or
+    a review, counting back from this week, or from last week if nothing is
+    done yet this week (the streak is still alive until the week ends)."""
+    week_starts = learning_weeks(user, tz)
     this_week = week_of(timezone.now(), tz)
     learned_this_week = this_week in week_starts
     ending = this_week if learned_this_week else this_week - timedelta(weeks=1)
@@ -97,7 +92,9 @@ def learner_pathways(user, cohorts) -> list[PathwayRow]:
     return rows
 
 
-def build_dashboard(user, profile) -> Dashboard:
+def build_dashboard(user, profile, answered: ReviewAnswer | None = None) -> Dashboard:
+    """`answered`: a review just answered without JavaScript, shown first in
+    the two-minute review with its feedback."""
     picked = next_five_minutes(user, profile)
     next_lesson = picked[1] if picked else None
     cohorts = list(cohorts_of(user))
@@ -125,4 +122,5 @@ def build_dashboard(user, profile) -> Dashboard:
         ),
         certificates=list(Certificate.objects.filter(user=user).order_by("-issued_at")[:10]),
         ratings=rating_changes(user),
+        review=two_minute_review(user, answered=answered),
     )

@@ -31,6 +31,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Comment, PageSubscription
@@ -50,6 +51,8 @@ from lms.nudges.models import Kind, Nudge, NudgePreference, Status
 from lms.pathways.models import Pathway, PersonalPathway
 from lms.progress.models import LearningEvent
 from lms.progress.services import answer_check, complete_lesson, start_lesson
+from lms.reviews.models import ReviewCard
+from lms.reviews.services import shown_token
 from tests.factories import UserFactory, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +153,10 @@ def learner_who_touches_everything(django_user_model):
     board = lessons_of("ai-for-the-board")
     check = next(block for block in board[0].body if block.block_type == "knowledge_check")
     answer_check(user, board[0], check, ["1"], "attempt-1")
+    # Its review card, answered in the dashboard's two-minute review.
+    card = ReviewCard.objects.get(user=user)
+    review_url = reverse("answer_review", args=[card.pk])
+    assert client.post(review_url, {"answer": "1", "shown": shown_token(card)}).status_code == 200
     for lesson in board:
         complete_lesson(user, lesson)
     start_lesson(user, lessons_of("buying-ai-well")[0])
@@ -346,6 +353,7 @@ def test_every_app_with_a_user_relation_contributes_to_the_export(django_user_mo
         "lesson_progress",
         "knowledge_check_answers",
         "learning_events",
+        "review_cards",
         "personal_pathway",
         "certificates",
         "nudge_preferences",

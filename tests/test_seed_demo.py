@@ -3,12 +3,15 @@
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from demo.management.commands.seed_demo import DEMO_LEARNERS
+from lms.accounts.models import User
 from lms.learners.models import LearnerProfile
 from lms.nudges.models import Arm, HoldoutAssignment, Kind, NudgePreference
 from lms.pathways.models import PersonalPathway
 from lms.progress.models import LessonProgress
+from lms.reviews.models import ReviewCard
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +50,14 @@ def test_demo_learners_have_holdout_draws_and_grace_is_held_out_of_streaks(seede
     }
     call_command("seed_demo")
     assert HoldoutAssignment.objects.filter(user__email__in=emails).count() == 9
+
+
+def test_demo_learners_with_history_have_reviews_due_on_their_dashboard(seeded, client):
+    tom = User.objects.get(email="tom.bradley@example.com")
+    assert ReviewCard.objects.filter(user=tom, due__lte=timezone.now()).count() >= 3
+    client.force_login(tom)
+    html = client.get("/dashboard/").content.decode()
+    assert "Two-minute review" in html and "Because you last answered this" in html
 
 
 def test_seeding_again_changes_nothing(seeded):

@@ -254,6 +254,7 @@ EXPORTED = {
     "progress.LessonProgress": "lesson_progress",
     "progress.CheckAnswer": "knowledge_check_answers",
     "progress.LearningEvent": "learning_events",
+    "reviews.ReviewCard": "review_cards",
     "pathways.PersonalPathway": "personal_pathway",
     "certificates.Certificate": "certificates",
     "nudges.NudgePreference": "nudge_preferences",

@@ -32,7 +32,9 @@ class NudgeOutbox(Outbox):
             return "Account closed"
         if not NudgePreference.for_user(user).receiving:
             return "Unsubscribed or address not receiving"
-        if nudge.lesson is None or not nudge.lesson.live:
+        if nudge.lesson is None and not nudge.details.get("reviews_due"):
+            return "Lesson no longer published"
+        if nudge.lesson is not None and not nudge.lesson.live:
             return "Lesson no longer published"
         return ""
 

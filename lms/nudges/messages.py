@@ -35,6 +35,10 @@ def context_for(nudge) -> dict:
         "reason": nudge.reason,
         "new_lessons": new_lessons,
         "streak_weeks": nudge.details.get("streak_weeks"),
+        # Due review cards (lms.reviews), offered beside the lesson or instead of it.
+        "reviews_due": nudge.details.get("reviews_due"),
+        "review_reason": nudge.details.get("review_reason", ""),
+        "review_url": links.absolute(reverse("dashboard") + "#review"),
         "button_url": links.click_url(nudge),
         "unsubscribe_url": links.unsubscribe_url(nudge),
         "settings_url": links.absolute(reverse("nudge_preferences")),

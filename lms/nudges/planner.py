@@ -4,21 +4,20 @@ run as often as beat likes, twice at once, or again after a crash: a row is
 unique per learner, kind and period, and a slot already decided is not decided
 again. Equity data is never read here (tests/test_nudge_boundaries.py)."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from courses.models import CoursePage, LessonPage
 from lms.learners.models import LearnerProfile
 from lms.pathways.services import catalogue_candidates, next_five_minutes
 from lms.progress.models import LessonProgress
-from lms.progress.streaks import week_of, weeks_in_a_row
+from lms.progress.streaks import last_learned, learning_moments, week_of, weeks_in_a_row
+from lms.reviews.services import due_summaries, humanised_since, last_answered_reason
 
 from . import holdout, schedule
 from .models import Kind, Nudge, NudgePreference, Status
@@ -141,21 +140,13 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
     dues = [due for due in dues if (due.user_id, due.slot.at) not in decided]
     if not dues:
         return 0
-    last_learned = dict(
-        LessonProgress.objects.filter(
-            user_id__in={due.user_id for due in dues}, completed_at__isnull=False
-        )
-        .values("user_id")
-        .annotate(last=Max("completed_at"))
-        .values_list("user_id", "last")
-    )
+    # Learning is a completed lesson or a review (lms.progress.streaks).
+    learned_at = last_learned({due.user_id for due in dues})
     streak_users = {due.user_id for due in dues if due.kind_group == "streak"}
-    completions = defaultdict(list)
-    for user_id, moment in LessonProgress.objects.filter(
-        user_id__in=streak_users, completed_at__gte=now - timedelta(weeks=4)
-    ).values_list("user_id", "completed_at"):
-        completions[user_id].append(moment)
-    fresh = recent_lessons(now) if any(d.kind_group == "cadence" for d in dues) else []
+    completions = learning_moments(streak_users, now - timedelta(weeks=4)) if streak_users else {}
+    cadence_users = {due.user_id for due in dues if due.kind_group == "cadence"}
+    fresh = recent_lessons(now) if cadence_users else []
+    reviews_due = due_summaries(cadence_users, now) if cadence_users else {}
     done_fresh = set(
         LessonProgress.objects.filter(
             user_id__in={due.user_id for due in dues},
@@ -176,7 +167,7 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
     for due in dues:
         profile = by_user[due.user_id]
         pref = NudgePreference.for_user(profile.user)
-        learned = last_learned.get(due.user_id)
+        learned = learned_at.get(due.user_id)
         learned_since = learned is not None and learned >= due.since
         row = Nudge(user_id=due.user_id, due_at=due.slot.at)
         if due.kind_group == "streak":
@@ -184,7 +175,7 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
                 continue  # held out of this kind (lms.nudges.holdout): nothing to record
             if learned_since:
                 continue  # learned this week: no streak at risk, nothing to record
-            weeks = {week_of(moment, profile.tz) for moment in completions[due.user_id]}
+            weeks = {week_of(moment, profile.tz) for moment in completions.get(due.user_id, [])}
             streak = weeks_in_a_row(weeks, due.since.date() - timedelta(weeks=1))
             if streak < 2:
                 continue
@@ -216,13 +207,23 @@ def plan_chunk(user_ids: list[int], now: datetime) -> int:
             if candidates is None:
                 candidates = catalogue_candidates()
             picked = next_five_minutes(profile.user, profile, candidates)
-            if picked is None:
-                row.status = Status.SKIPPED
-                row.reason = "Nothing left to recommend"
-            else:
+            review = reviews_due.get(due.user_id)
+            if picked is not None:
                 recommendation, lesson = picked
                 row.lesson = lesson
                 row.reason = recommendation.reason[:300]
+            elif review is None:
+                row.status = Status.SKIPPED
+                row.reason = "Nothing left to recommend"
+            if review is not None:
+                # Two minutes of review beside the next lesson, or instead of it.
+                count, oldest = review
+                row.details = {
+                    "reviews_due": count,
+                    "review_reason": last_answered_reason(humanised_since(oldest, now)),
+                }
+                if row.lesson is None:
+                    row.reason = row.details["review_reason"]
         rows.append(row)
     Nudge.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -13,6 +13,7 @@ class Verb(models.TextChoices):
     ANSWERED = "answered", "Answered a knowledge check"
     COMPLETED = "completed", "Completed a lesson"
     COURSE_COMPLETED = "course_completed", "Completed a course"
+    REVIEWED = "reviewed", "Answered a knowledge check again in a review"
 
 
 class LearningEvent(models.Model):

@@ -13,7 +13,7 @@ from content.blocks import Feedback
 from courses.models import CoursePage, LessonPage
 
 from .models import CheckAnswer, Enrolment, LearningEvent, LessonProgress, Verb
-from .signals import course_completed, lesson_completed
+from .signals import check_answered, course_completed, lesson_completed
 
 # Time spent on a lesson is measured from its start to its completion, capped so
 # that a tab left open overnight does not count as hours of learning.
@@ -86,7 +86,7 @@ class Answer:
 def answer_check(user, lesson: LessonPage, check, raw_answers, attempt_token: str) -> Answer:
     """Grades an answer (the block value's own `grade`). For a signed-in learner
     it starts the lesson and records a valid answer once per attempt token (one
-    rendered form)."""
+    rendered form), then sends `check_answered`."""
     feedback = check.value.grade(raw_answers)
     if user is None or not user.is_authenticated:
         return Answer(feedback, None)
@@ -128,6 +128,15 @@ def answer_check(user, lesson: LessonPage, check, raw_answers, attempt_token: st
             answer.last_correct = feedback.correct
             answer.last_answered_at = now
             answer.save(update_fields=["attempts", "last_correct", "last_answered_at"])
+    check_answered.send(
+        sender=CheckAnswer,
+        user=user,
+        lesson=lesson,
+        course=course_of(lesson),
+        check_id=check.id,
+        correct=feedback.correct,
+        answered_at=now,
+    )
     return Answer(feedback, progress)
 
 

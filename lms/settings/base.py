@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "lms.progress",
     "lms.pathways",
     "lms.certificates",
+    "lms.reviews",
     "lms.nudges",
     "lms.cohorts",
     "lms.equity",
@@ -261,6 +262,11 @@ NUDGE_SIGN_IN_LINK_HOURS = env_int("NUDGE_SIGN_IN_LINK_HOURS", 72)
 # kind for this many days, so the Nudges report can compare (docs/calendar-and-holdout.md).
 NUDGE_HOLDOUT_PERCENT = env_int("NUDGE_HOLDOUT_PERCENT", 10)
 NUDGE_HOLDOUT_DAYS = env_int("NUDGE_HOLDOUT_DAYS", 90)
+
+# Spaced retrieval (lms.reviews): a right answer in a review within this many
+# seconds of the question being shown grades Easy, else Good (docs/architecture.md,
+# "Reviews").
+FMA_REVIEW_EASY_SECONDS = env_int("FMA_REVIEW_EASY_SECONDS", 15)
 
 # `seed_demo` adds the synthetic demo programme (demo.programme: invented
 # learners under @synthetic.example) only when this is on: off here and in

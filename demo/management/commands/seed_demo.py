@@ -23,9 +23,11 @@ from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
 from lms.nudges.models import Arm, Cadence, HoldoutAssignment, Kind, NudgePreference
 from lms.pathways.models import Pathway
 from lms.pathways.services import build_personal_pathway
-from lms.progress.models import LessonProgress
-from lms.progress.services import complete_lesson
+from lms.progress.models import CheckAnswer, LessonProgress
+from lms.progress.services import answer_check, complete_lesson
 from lms.reports.facts import recompute as recompute_report_facts
+from lms.reviews.models import ReviewCard
+from lms.reviews.scheduling import first_card
 
 # email, first, last, sector, seniority, area, organisation, size, cadence, lessons done
 DEMO_LEARNERS = [
@@ -193,4 +195,31 @@ class Command(BaseCommand):
             LessonProgress.objects.filter(user=user, lesson=lesson).update(
                 started_at=when - timedelta(minutes=5), completed_at=when
             )
+        self.ensure_due_reviews(user, list(lessons)[:done])
         recompute_report_facts([user.pk])  # update() sends no signals
+
+    def ensure_due_reviews(self, user, lessons):
+        """Answers the knowledge checks of the lessons completed weeks ago
+        (right, but the earliest of several wrong), scheduled by FSRS from then, so the
+        dashboard shows a two-minute review after `make run`."""
+        for weeks_ago, lesson in enumerate(lessons, start=1):
+            when = timezone.now() - timedelta(weeks=weeks_ago)
+            for block in lesson.body:
+                if block.block_type != "knowledge_check":
+                    continue
+                correct = len(lessons) == 1 or weeks_ago != len(lessons)
+                options = block.value.correct_options()
+                count = len(block.value["options"])
+                wrong = next(n for n in range(1, count + 1) if n not in options)
+                answer = sorted(options) if correct else [wrong]
+                answer_check(user, lesson, block, [str(n) for n in answer], f"demo-{block.id}")
+                scheduled = first_card(correct, when)
+                ReviewCard.objects.filter(user=user, lesson=lesson, block_id=block.id).update(
+                    fsrs_state=scheduled.to_dict(),
+                    due=scheduled.due,
+                    last_answered_at=when,
+                    created_at=when,
+                )
+                CheckAnswer.objects.filter(user=user, lesson=lesson, block_id=block.id).update(
+                    first_answered_at=when, last_answered_at=when
+                )

@@ -48,3 +48,9 @@ WHITENOISE_AUTOREFRESH = True
 # keeps it between runs (`make mutation` runs the tests once per mutant).
 if TEST_DATABASE_NAME := env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}  # noqa: F405
+
+# No learner is held out of nudges at random in tests: a test about nudges
+# would otherwise fail whenever its learner drew the holdout (one run in ten
+# per kind). The holdout's own tests set the share they test
+# (tests/test_nudge_holdout.py); the default for everyone else is in base.py.
+NUDGE_HOLDOUT_PERCENT = 0

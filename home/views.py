@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,16 +11,25 @@ from lms.reviews import services as reviews
 from .dashboard import build_dashboard
 
 
-@login_required
-def dashboard(request):
+def _dashboard_page(request, *, answered=None, status=200):
+    """The learner's dashboard (onboarding first, for someone not onboarded)."""
     profile = profile_of(request.user)
     if profile is None:
         return redirect("onboarding")
-    return render(
+    return TemplateResponse(
         request,
         "home/dashboard.html",
-        {"dashboard": build_dashboard(request.user, profile), "profile": profile},
+        {
+            "dashboard": build_dashboard(request.user, profile, answered=answered),
+            "profile": profile,
+        },
+        status=status,
     )
+
+
+@login_required
+def dashboard(request):
+    return _dashboard_page(request)
 
 
 @login_required
@@ -41,12 +50,4 @@ def answer_review(request, card_id: int):
         # 200 even for "no answer chosen": htmx 2 swaps only 2xx responses.
         item = reviews.as_due_review(card, timezone.now(), answer)
         return TemplateResponse(request, "reviews/_review_card.html", {"item": item})
-    profile = profile_of(request.user)
-    if profile is None:
-        return redirect("onboarding")
-    return TemplateResponse(
-        request,
-        "home/dashboard.html",
-        {"dashboard": build_dashboard(request.user, profile, answered=answer), "profile": profile},
-        status=422 if answer.feedback.error else 200,
-    )
+    return _dashboard_page(request, answered=answer, status=422 if answer.feedback.error else 200)

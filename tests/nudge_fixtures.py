@@ -57,6 +57,16 @@ def lessons_of(slug):
     return list(LessonPage.objects.child_of(course).live().order_by("path"))
 
 
+def checks_in(slug):
+    """(lesson, check) for every knowledge check of a library course, in order."""
+    return [
+        (lesson, block)
+        for lesson in lessons_of(slug)
+        for block in lesson.body
+        if block.block_type == "knowledge_check"
+    ]
+
+
 @pytest.fixture
 def learner_factory(django_user_model, library):
     # The starter library was imported today; in these tests it is old news.

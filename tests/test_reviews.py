@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from courses.models import CoursePage, LessonPage
+from courses.models import CoursePage
 from home.dashboard import weekly_streak
 from lms.core import page_cache, personal_data
 from lms.nudges import delivery, planner
@@ -27,21 +27,10 @@ from lms.progress.models import LearningEvent, Verb
 from lms.progress.services import answer_check
 from lms.reviews import services
 from lms.reviews.models import Rating, Review, ReviewCard
-from tests.nudge_fixtures import TUESDAY_8AM, make_learner
+from tests.nudge_fixtures import TUESDAY_8AM, checks_in, make_learner
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-
-
-def checks_in(slug):
-    """(lesson, check) for every knowledge check of a library course, in order."""
-    course = CoursePage.objects.get(slug=slug)
-    return [
-        (lesson, block)
-        for lesson in LessonPage.objects.child_of(course).live().order_by("path")
-        for block in lesson.body
-        if block.block_type == "knowledge_check"
-    ]
 
 
 def every_check():

@@ -9,24 +9,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses.models import CoursePage, LessonPage
 from lms.progress.services import answer_check
 from lms.reviews.models import Review, ReviewCard
 from tests.browser.conftest import assert_accessible, assert_fits_small_screen
 from tests.browser.viewports import SIZES, new_page, sign_in
-from tests.nudge_fixtures import make_learner
+from tests.nudge_fixtures import checks_in, make_learner
 
 pytestmark = pytest.mark.browser
-
-
-def checks_of(slug):
-    course = CoursePage.objects.get(slug=slug)
-    return [
-        (lesson, block)
-        for lesson in LessonPage.objects.child_of(course).live().order_by("path")
-        for block in lesson.body
-        if block.block_type == "knowledge_check"
-    ]
 
 
 @pytest.fixture
@@ -37,7 +26,7 @@ def ada(starter_library, django_user_model):
     user.save()
     weeks_ago = timezone.now() - timedelta(weeks=3)
     for slug in ("ai-for-the-board", "buying-ai-well"):
-        lesson, check = checks_of(slug)[0]
+        lesson, check = checks_in(slug)[0]
         answer_check(user, lesson, check, ["1"], f"attempt-{lesson.pk}")
     ReviewCard.objects.filter(user=user).update(due=weeks_ago, last_answered_at=weeks_ago)
     return user

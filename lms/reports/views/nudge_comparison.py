@@ -4,17 +4,16 @@ against the randomly held-out learners (lms.reports.nudge_comparison), with
 the same rows in the CSV and XLSX downloads. For the same people as the
 Nudges report (the view permission on nudges); it links to it and back."""
 
-import django_filters
 from django.conf import settings
 from django.urls import reverse
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from lms.core.admin_access import CleanedFilters
-from lms.nudges.models import HoldoutAssignment, Kind, Nudge
+from lms.nudges.admin_views import NudgeReportFilterSet
+from lms.nudges.models import HoldoutAssignment, Nudge
 
 from ..disclosure import min_count
 from ..nudge_comparison import measure_rows
@@ -28,21 +27,11 @@ COLUMNS = [
 ]
 
 
-class NudgeComparisonFilterSet(WagtailFilterSet):
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="All kinds")
-    weeks = django_filters.ChoiceFilter(
-        label="Period",
-        choices=[("4", "Last 4 weeks"), ("12", "Last 12 weeks"), ("52", "Last year")],
-        empty_label="Last 12 weeks",
-        method="keep",
-    )
+class NudgeComparisonFilterSet(NudgeReportFilterSet):
+    """The Nudges report's filters (kind, period), over the holdout draws."""
 
-    class Meta:
+    class Meta(NudgeReportFilterSet.Meta):
         model = HoldoutAssignment
-        fields = ["kind"]
-
-    def keep(self, queryset, name, value):
-        return queryset
 
 
 class NudgeComparisonView(CleanedFilters, ReportView):

@@ -80,3 +80,25 @@ def test_the_funnel_has_five_non_zero_stages_and_breakdowns_with_rates(
         assert_accessible(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_nudge_comparison_shows_both_arms_with_intervals(
+    browser, live_server, demo_programme, width, height
+):
+    """ "Nudges: do they help?" on the demo programme: per kind, figures for the
+    nudged and the held out and their difference with its interval, axe clean
+    (the nudge reports are the platform admin's: nudges.view_nudge)."""
+    admin, secret = admin_account("admin@example.com", "superuser")
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, admin, secret)
+        page.goto(f"{live_server.url}/admin/reports/nudges/do-they-help/")
+        main = page.inner_text("main")
+        assert "Everyone is counted in the group they were drawn into" in main
+        assert "Learned within 48 hours of a slot" in main
+        assert re.search(r"[+-]?\d+ pp \(-?\+?\d+ to [+-]?\d+\)", main), main[:2000]
+        assert_accessible(page)
+    finally:
+        context.close()

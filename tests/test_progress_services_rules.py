@@ -100,6 +100,30 @@ def test_a_second_lesson_of_the_course_starts_without_enrolling_again(learner, b
     assert [verb for verb, *_ in events(learner)] == ["enrolled", "started", "started"]
 
 
+def test_back_at_a_started_lesson_it_is_one_query(learner, board, django_assert_num_queries):
+    _, lessons = board
+    first = start_lesson(learner, lessons[0])
+    lesson = LessonPage.objects.get(pk=lessons[0].pk)
+    lesson.course  # noqa: B018 (routing gives the page its course; here it is read first)
+    with django_assert_num_queries(1):
+        assert start_lesson(learner, lesson).pk == first.pk
+
+
+def test_a_lesson_moved_to_another_course_enrols_the_learner_in_that_course(learner, board):
+    course, lessons = board
+    start_lesson(learner, lessons[0])
+    elsewhere = CoursePage.objects.live().exclude(pk=course.pk).order_by("path").first()
+    lessons[0].move(elsewhere, pos="last-child")
+    moved = LessonPage.objects.get(pk=lessons[0].pk)
+    again = start_lesson(learner, moved)
+    assert again.lesson_id == moved.pk
+    assert set(Enrolment.objects.filter(user=learner).values_list("course_id", flat=True)) == {
+        course.pk,
+        elsewhere.pk,
+    }
+    assert LessonProgress.objects.filter(user=learner).count() == 1
+
+
 def test_an_answer_is_recorded_once_per_attempt_with_its_result(learner, board):
     course, lessons = board
     check = check_of(lessons[0])

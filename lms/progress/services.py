@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists
 from django.utils import timezone
 
 from content.blocks import Feedback
@@ -45,15 +44,14 @@ def course_of(lesson: LessonPage) -> CoursePage:
 
 def start_lesson(user, lesson: LessonPage) -> LessonProgress:
     """Opening a lesson starts it and enrols the learner in its course. Back
-    at a lesson already started, in a course they are enrolled in, it is one
-    query: the progress row, with whether the enrolment exists."""
+    at a lesson already started in the course it is in now, it is one query
+    for the progress row: a progress row is only ever made here, after the
+    enrolment in its course (and both go together at erasure), so a row whose
+    course is the lesson's course says the enrolment exists. A lesson moved to
+    another course since takes the longer way, which enrols in the new one."""
     course = course_of(lesson)
-    known = (
-        LessonProgress.objects.filter(user=user, lesson=lesson)
-        .annotate(enrolled=Exists(Enrolment.objects.filter(user=user, course=course)))
-        .first()
-    )
-    if known is not None and known.enrolled:
+    known = next(iter(LessonProgress.objects.filter(user_id=user.pk, lesson_id=lesson.pk)), None)
+    if known is not None and known.course_id == course.pk:
         return known
     now = timezone.now()
     enrolment, enrolled = Enrolment.objects.get_or_create(

@@ -387,39 +387,50 @@ def _day_window(scope: Scope) -> tuple[str, list]:
     return sql, params
 
 
+def _ids(values) -> str:
+    return ", ".join(str(int(value)) for value in values)
+
+
+def _aggregate(function: str, value: str, condition: str) -> str:
+    """`function` (COUNT, MAX) of `value` over the rows where `condition`
+    holds: FILTER where the database has it, else CASE."""
+    if connection.features.supports_aggregate_filter_clause:
+        return f"{function}({value}) FILTER (WHERE {condition})"
+    return f"{function}(CASE WHEN {condition} THEN {value} END)"
+
+
 def _pathway_progress(scope: Scope, by_pathway, lessons) -> tuple[str, list, list[str]]:
     """Per learner in scope who completed lessons of the in-scope pathways:
     `user_id` and, for the n-th pathway of `by_pathway`, `d<n>` = 1 if they
     completed every one of its lessons by the end of the window, the last of
-    them inside it (the module docstring), else 0. Returns the SQL, its
-    params and the flag column of each pathway, in `by_pathway` order."""
+    them inside it (the module docstring), else 0. Returns the SQL (it reads
+    the `people` of the WITH clause), its params and the flag column of each
+    pathway, in `by_pathway` order. Written as SQL, as the rest of the
+    statement is: the lesson ids are integers written into it."""
     start, end = window(scope)
+    adapt = connection.ops.adapt_datetimefield_value
     every = sorted({pk for pathway in by_pathway for pk in lessons[pathway]})
-    progress = LessonProgress.objects.filter(completed_at__isnull=False, lesson_id__in=every)
-    if scope.cohort_ids is not None:
-        progress = progress.filter(user_id__in=learners_in(scope))
-    if end:
-        progress = progress.filter(completed_at__lt=end)
-    aggregates, flags = {}, {}
+    columns, params, flags = [], [], []
     for n, pathway in enumerate(by_pathway):
-        ids = lessons[pathway]
-        aggregates[f"n{n}"] = Count("pk", filter=Q(lesson_id__in=ids))
-        condition = Q(**{f"n{n}": len(ids)})
+        listed = f"lesson_id IN ({_ids(lessons[pathway])})"
+        condition = f"{_aggregate('COUNT', '1', listed)} = {len(lessons[pathway])}"
         if start:
-            aggregates[f"t{n}"] = Max("completed_at", filter=Q(lesson_id__in=ids))
-            condition &= Q(**{f"t{n}__gte": start})
-        flags[f"d{n}"] = Case(
-            When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-    progress = (
-        progress.order_by()
-        .values("user_id")
-        .annotate(**aggregates)
-        .annotate(**flags)
-        .values("user_id", *flags)
+            condition += f" AND {_aggregate('MAX', 'completed_at', listed)} >= %s"
+            params.append(adapt(start))
+        columns.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END AS d{n}")
+        flags.append(f"d{n}")
+    where = ["completed_at IS NOT NULL", f"lesson_id IN ({_ids(every)})"]
+    if scope.cohort_ids is not None:
+        where.append("user_id IN (SELECT uid FROM people)")
+    if end:
+        where.append("completed_at < %s")
+        params.append(adapt(end))
+    table = connection.ops.quote_name(LessonProgress._meta.db_table)
+    sql = (
+        f"SELECT user_id, {', '.join(columns)} FROM {table} "
+        f"WHERE {' AND '.join(where)} GROUP BY user_id"
     )
-    sql, params = _compiled(progress)
-    return sql, params, list(flags)
+    return sql, params, flags
 
 
 def _in_list(values) -> tuple[str, list]:

@@ -47,7 +47,7 @@ from lms.progress.models import LessonProgress
 from . import disclosure
 from .cohort_metrics import NOT_KNOWN, Scope, window
 from .disclosure import Cell
-from .models import RecordKey
+from .models import Member, RecordKey
 
 DIMENSIONS = ("sector", "local_area", "seniority")
 DIMENSION_LABELS = {"sector": "Sector", "local_area": "Local area", "seniority": "Seniority"}
@@ -203,6 +203,22 @@ def _average(skill: Skill, figures: Figures, cells: dict[str, Cell]) -> SkillAve
         lessons_completed=figures.completed,
         cells=cells,
     )
+
+
+def people_in(cohort_ids: Iterable[int] | None = None, seniority=None):
+    """The people a report covers, as a queryset of user ids for the
+    functions here: members of the cohorts `cohort_ids` (None: everyone,
+    members or not), of the seniority level `seniority` if given. None
+    stands for everyone."""
+    people = None
+    if cohort_ids is not None:
+        people = Member.objects.filter(cohort_id__in=list(cohort_ids)).values("user_id")
+    if seniority is not None:
+        profiles = LearnerProfile.objects.filter(seniority=seniority)
+        if people is not None:
+            profiles = profiles.filter(user_id__in=people)
+        people = profiles.values("user_id")
+    return people
 
 
 # -- the queries ----------------------------------------------------------------
@@ -514,9 +530,8 @@ MAX_SENTENCES = 5
 
 
 def _place(sector: str | None, area: str | None, seniority: str | None) -> str:
-    """Who a sentence is about: "Senior leaders in health tech in Coventry"."""
-    who = seniority if seniority else "Learners"
-    parts = [who]
+    """Who a sentence is about: "Senior leader learners in health tech in Coventry"."""
+    parts = [f"{seniority} learners" if seniority else "Learners"]
     if sector:
         parts.append(f"in {sector.lower()}")
     if area:
@@ -576,7 +591,7 @@ def biggest_gaps(by_all, skills: list[Skill], labels: dict) -> list[str]:
             }.get(keep, "of any group we can show")
             sentence = (
                 f"{_place(names['sector'], names['local_area'], names['seniority'])} "
-                f"rate {skill.name.lower()} {_format(value)}, the lowest {what} "
+                f"rate {skill.name} {_format(value)}, the lowest {what} "
                 f"(next lowest {_format(shown[1][0])})."
             )
             candidates.append((value, len(keep), skill.pk, group, sentence))
@@ -591,3 +606,127 @@ def biggest_gaps(by_all, skills: list[Skill], labels: dict) -> list[str]:
         if len(sentences) == MAX_SENTENCES:
             break
     return sentences
+
+
+# -- content gaps ---------------------------------------------------------------------
+
+
+@dataclass
+class ContentGap:
+    """One sector × seniority × skill where learners rated themselves: the
+    disclosed cells of its people (rated, average now, rating 1–2) and the
+    live lessons of the library for them (courses tagged with the skill, the
+    seniority level and the sector, or a cross-sector sector)."""
+
+    sector: str
+    seniority: str
+    skill: str
+    cells: dict[str, Cell]
+    lessons: int
+
+    @property
+    def score(self) -> Fraction:
+        """How much a new lesson is needed: the gap below 5 of the average
+        now (as shown), shared over the lessons there are plus one."""
+        return Fraction(5 - Fraction(self.cells["average_latest"].value)) / (self.lessons + 1)
+
+    @property
+    def sentence(self) -> str:
+        lessons = f"{self.lessons} lesson{'' if self.lessons == 1 else 's'}"
+        return (
+            f"{self.cells['rated'].text} {self.seniority} learners in {self.sector} rate "
+            f"{self.skill} {self.cells['average_latest'].text}/5; the library has "
+            f"{lessons} for them."
+        )
+
+    def row(self) -> dict[str, str]:
+        return {
+            "sector": self.sector,
+            "seniority": self.seniority,
+            "skill": self.skill,
+            "rated": self.cells["rated"].text,
+            "average_latest": self.cells["average_latest"].text,
+            "low_rate": self.cells["low_rate"].text,
+            "lessons": str(self.lessons),
+            "sentence": self.sentence,
+        }
+
+
+CONTENT_GAP_COLUMNS = (
+    ("sector", "Sector"),
+    ("seniority", "Seniority"),
+    ("skill", "Skill"),
+    ("rated", "People rated"),
+    ("average_latest", "Average now (1–5)"),
+    ("low_rate", "Rating 1–2 %"),
+    ("lessons", "Live lessons for them"),
+    ("sentence", "In a sentence"),
+)
+
+
+def library_lessons() -> dict[tuple[int, int, int], int]:
+    """{(sector, seniority, skill): live lessons} of live courses, from each
+    course's lesson count (courses.services); a course in a cross-sector
+    sector counts for every sector. One query for the courses' tags, one for
+    the sectors."""
+    rows = (
+        CoursePage.objects.live()
+        .filter(lesson_count__gt=0)
+        .order_by()
+        .values("pk", "lesson_count", "sectors", "seniority_levels", "skills")
+    )
+    sectors = dict(Sector.objects.values_list("pk", "is_cross_sector"))
+    every = [pk for pk, cross in sectors.items() if not cross]
+    seen = set()
+    out: dict[tuple[int, int, int], int] = defaultdict(int)
+    for row in rows:
+        if None in (row["sectors"], row["seniority_levels"], row["skills"]):
+            continue
+        targets = every if sectors.get(row["sectors"]) else [row["sectors"]]
+        for sector in targets:
+            key = (row["pk"], sector, row["seniority_levels"], row["skills"])
+            if key in seen:  # a course both in its sector and cross-sector
+                continue
+            seen.add(key)
+            out[(sector, row["seniority_levels"], row["skills"])] += row["lesson_count"]
+    return dict(out)
+
+
+def content_gaps(people=None, *, since=None, until=None, limit: int = 50):
+    """(ranked ContentGaps, how many sector × seniority × skill groups with
+    ratings could not be shown). Ranked by `score`, largest first, from the
+    disclosed figures only: each skill's groups disclosed together with
+    their total (secondary suppression), learners whose sector or seniority
+    is not known counted in the total as one more group."""
+    by_all = figures_by_group(people, DIMENSIONS, since, until)
+    keep = ("sector", "seniority")
+    grouped = rollup(by_all, DIMENSIONS, keep)
+    labels = _labels()
+    lessons = library_lessons()
+    known = sorted((g for g in grouped if None not in g), key=lambda g: (g[0], g[1]))
+    gaps, hidden = [], 0
+    for skill in Skill.objects.order_by("name"):
+        groups = [grouped[g].get(skill.pk, Figures()) for g in known]
+        rest, whole = Figures(), Figures()
+        for g, figures in grouped.items():
+            whole.add(figures.get(skill.pk, Figures()))
+            if None in g:
+                rest.add(figures.get(skill.pk, Figures()))
+        column = disclose_column([*groups, rest], whole)
+        for (sector, seniority), figures, cells in zip(known, groups, column, strict=False):
+            if not figures.rated:
+                continue
+            if not cells["average_latest"].shown:
+                hidden += 1
+                continue
+            gaps.append(
+                ContentGap(
+                    labels["sector"].get(sector, NOT_KNOWN),
+                    labels["seniority"].get(seniority, NOT_KNOWN),
+                    skill.name,
+                    cells,
+                    lessons.get((sector, seniority, skill.pk), 0),
+                )
+            )
+    gaps.sort(key=lambda gap: (-gap.score, gap.lessons, gap.sector, gap.seniority, gap.skill))
+    return gaps[:limit], hidden

@@ -156,7 +156,7 @@ class Cell:
         if self.kind == "change":
             if self.value == 0:
                 return "no change"
-            return f"{'+' if self.value > 0 else '−'}{abs(self.value)}"
+            return f"{abs(self.value)} {'up' if self.value > 0 else 'down'}"
         if self.kind == "gap":
             if self.value == 0:
                 return "no gap"

@@ -358,11 +358,16 @@ def figures_by_group(
     people=None, dims: tuple[str, ...] = (), since: date | None = None, until: date | None = None
 ) -> dict[tuple, dict[int, Figures]]:
     """{group ids (one per dim, None where not known): {skill id: Figures}}
-    for `people` (a queryset of user ids; None: everyone). Two queries."""
+    for `people` (a queryset of user ids; None: everyone). Two queries, after
+    drawing the record keys of people rated who have none yet (one query, and
+    an insert only when some are missing)."""
     for dim in dims:
         if dim not in DIMENSIONS:
             raise ValueError(f"Unknown breakdown {dim!r}; choose one of {', '.join(DIMENSIONS)}.")
     people_sql = _people(people)
+    if people_sql is not None:
+        rated = SelfCheck.objects.order_by().values("user_id").distinct()
+        RecordKey.objects.ensure_for(rated if people is None else rated.filter(user_id__in=people))
     out: dict[tuple, dict[int, Figures]] = defaultdict(lambda: defaultdict(Figures))
     if people_sql is None:
         return {}

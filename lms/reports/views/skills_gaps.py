@@ -163,6 +163,14 @@ class SkillsGapView(CohortReportView):
     def cohorts(self):
         return cohorts_for_user(self.request.user)
 
+    @cached_property
+    def built(self):
+        # A programme admin sees every learner, with or without cohorts yet.
+        if is_programme_admin(self.request.user) and self.filters.is_valid():
+            report, sections = self.build_report(self.cleaned_filters)
+            return report, {section.key: section for section in sections}
+        return super().built
+
     def cohort_ids(self, data):
         """The cohorts whose members are counted; None: every learner (a
         programme admin with no programme or cohort chosen)."""

@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
@@ -163,3 +165,62 @@ def test_a_mean_cell_is_hidden_when_everyone_gave_the_same_rating():
     count = disclosure.count_cells([30], [0])[0]
     assert disclosure.mean_cell(count, 90, unanimous=True).hidden
     assert disclosure.mean_cell(count, 89, unanimous=False).value == Decimal("3.0")
+
+
+# -- disclosure of the new tables (property-based) ------------------------------------
+
+
+def figures_strategy():
+    @st.composite
+    def one(draw):
+        rated = draw(st.integers(0, 60))
+        ratings = draw(st.lists(st.integers(1, 5), min_size=rated, max_size=rated))
+        rerated = draw(st.integers(0, rated))
+        return skills_gaps.Figures(
+            rated=rated,
+            rated_key=draw(st.integers(0, 255 * max(rated, 1))),
+            latest_sum=sum(ratings),
+            first_sum=sum(ratings),
+            latest_min=min(ratings, default=None),
+            latest_max=max(ratings, default=None),
+            first_min=min(ratings, default=None),
+            first_max=max(ratings, default=None),
+            low=sum(1 for r in ratings if r <= 2),
+            low_key=draw(st.integers(0, 5000)),
+            rerated=rerated,
+            rerated_key=draw(st.integers(0, 5000)),
+            completed=draw(st.integers(0, 200)),
+            completed_key=draw(st.integers(0, 50000)),
+        )
+
+    return st.lists(one(), min_size=1, max_size=8)
+
+
+@given(groups=figures_strategy())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_disclosed_skill_column_keeps_every_small_group_hidden(groups):
+    whole = skills_gaps.Figures()
+    for figures in groups:
+        whole.add(figures)
+    column = skills_gaps.disclose_column(groups, whole)
+    rows = [*groups, whole]
+    for name in skills_gaps.COUNTED:
+        cells = [cells[name] for cells in column]
+        for raw, cell in zip(rows, cells, strict=True):
+            if cell.shown:
+                assert cell.value % 5 == 0 and cell.value >= 10
+            if getattr(raw, name) < 10:
+                assert cell.hidden
+        hidden = [i for i, cell in enumerate(cells) if cell.hidden]
+        equation = [(list(range(len(groups))), len(groups))]
+        assert not disclosure._determined(hidden, equation)  # nothing solvable
+    for raw, cells in zip(rows, column, strict=True):
+        average = cells["average_latest"]
+        if raw.rated < 10 or cells["rated"].hidden:
+            assert average.hidden
+        if raw.rated and raw.latest_min == raw.latest_max:
+            assert average.hidden
+        if average.shown:
+            assert abs(float(average.value) - raw.latest_sum / raw.rated) <= 0.05 + 1e-9
+        if cells["low_rate"].shown:
+            assert cells["low"].shown and cells["rated"].shown

@@ -64,6 +64,7 @@ bench: $(STAMP) bench-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/nudges.py $(NUDGE_BENCH_ARGS)
 	$(PY) bench/cohorts.py $(COHORT_BENCH_ARGS)
+	$(PY) bench/skills.py $(SKILLS_BENCH_ARGS)
 
 ## Mutation testing of the core modules (docs/testing.md); not part of CI.
 ## Needs about an hour on two cores: the tests run once per mutant.

@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from content.models import Partner
+from content.models import Partner, Sector, SeniorityLevel
 from courses.workspace import EDITORS_GROUP, ensure_editors
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
+from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
 
 # Role names tests use, and the group each stands for (its permissions are
 # granted by the app that owns the role).
@@ -104,3 +105,32 @@ def totp_code(secret: str, margin: float = 1.5) -> str:
     if remaining < margin:
         time.sleep(remaining + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+class LearnerProfileFactory(factory.django.DjangoModelFactory):
+    """A learner (a new user unless `user=` is given) with a profile: the
+    first sector and seniority level unless given."""
+
+    class Meta:
+        model = LearnerProfile
+
+    user = factory.SubFactory(UserFactory)
+    sector = factory.LazyFunction(lambda: Sector.objects.order_by("pk").first())
+    seniority = factory.LazyFunction(lambda: SeniorityLevel.objects.order_by("pk").first())
+    organisation_name = "Test Org"
+    organisation_size = "50-249"
+    local_area = None
+
+
+def self_check(user, ratings, taken_at=None) -> SelfCheck:
+    """One sitting of the self-check: `ratings` is {Skill: 1–5}; `taken_at`
+    pins when it was taken (auto_now_add would make it now)."""
+    sitting = SelfCheck.objects.create(user=user)
+    if taken_at is not None:
+        SelfCheck.objects.filter(pk=sitting.pk).update(taken_at=taken_at)
+        sitting.taken_at = taken_at
+    SelfCheckRating.objects.bulk_create(
+        SelfCheckRating(self_check=sitting, skill=skill, rating=rating)
+        for skill, rating in ratings.items()
+    )
+    return sitting

@@ -101,6 +101,10 @@ def reason_edge() -> str:
     return f"numerator within {rate_edge()} of 0 or of the group size"
 
 
+def reason_unanimous() -> str:
+    return "everyone gave the same rating, so each person's would be known"
+
+
 def reason_comparison_small() -> str:
     return f"everyone else: group under {min_group_for_rates()} for rates"
 
@@ -125,8 +129,8 @@ class Cell:
     gap, `raw` is the unrounded percentage from the perturbed counts. Neither
     is rendered or exported."""
 
-    kind: str  # "count", "rate", "gap", "median", "na"
-    value: int | None = None
+    kind: str  # "count", "rate", "gap", "median", "mean", "change", "na"
+    value: int | Decimal | None = None
     reason: str | None = None
     raw: float | int | None = field(default=None, compare=False, repr=False)
     perturbed: int | None = field(default=None, compare=False, repr=False)
@@ -149,6 +153,10 @@ class Cell:
             return NOT_APPLICABLE
         if self.kind == "rate":
             return f"{self.value}%"
+        if self.kind == "change":
+            if self.value == 0:
+                return "no change"
+            return f"{abs(self.value)} {'up' if self.value > 0 else 'down'}"
         if self.kind == "gap":
             if self.value == 0:
                 return "no gap"
@@ -499,6 +507,42 @@ def _count_column(values, key_sums, equations) -> list[Cell]:
         else:
             cells.append(Cell("count", value=round_count(after), raw=value, perturbed=after))
     return cells
+
+
+def count_cells(
+    values: Sequence[int], key_sums: Sequence[int], equations: Sequence = ()
+) -> list[Cell]:
+    """A column of counts (people, or events such as lessons completed, each
+    with the sum of the record keys behind it) under the rules of the tables:
+    perturbed, hidden under EQUITY_MIN_COUNT, rounded, and with secondary
+    suppression over `equations` ((member indexes, margin index): the
+    members add up to the margin)."""
+    return _count_column(list(values), list(key_sums), list(equations))
+
+
+MEAN_PLACES = Decimal("0.1")
+
+
+def mean_cell(count: Cell, total, *, unanimous: bool, kind: str = "mean") -> Cell:
+    """The mean of a figure (a 1–5 self-rating, or its change) over the
+    people of `count` (a count Cell of them): `total` is the sum of their
+    figures. Hidden with the reason when fewer than EQUITY_MIN_COUNT people
+    are behind it (before or after perturbation), when their count is hidden
+    (so a mean never undoes a count's suppression), or when every one of
+    them gave the same figure (the mean would then be each person's). Shown
+    to one decimal place (halves up), from the true count: it is not
+    perturbed, like a median, and its count is served perturbed."""
+    if min(count.raw, count.perturbed) < min_count():
+        return Cell(kind, reason=reason_small())
+    if count.hidden:
+        return Cell(kind, reason=count.reason)
+    if unanimous:
+        return Cell(kind, reason=reason_unanimous())
+    raw = Fraction(total) / count.raw
+    value = (Decimal(raw.numerator) / Decimal(raw.denominator)).quantize(
+        MEAN_PLACES, rounding=ROUND_HALF_UP
+    )
+    return Cell(kind, value=value, raw=float(raw))
 
 
 def disclose(

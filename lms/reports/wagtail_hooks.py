@@ -1,7 +1,7 @@
 """The reports in the Wagtail admin's Reports menu, each one AdminReport
-owning its URLs and its menu item: course analytics, the cohort funnel, the
-equity dashboard and its audit log, and whether nudges help (beside the
-Nudges report of lms.nudges)."""
+owning its URLs and its menu item: course analytics, content gaps, the cohort
+funnel, skills gaps, the equity dashboard and its audit log, and whether
+nudges help (beside the Nudges report of lms.nudges)."""
 
 from courses.workspace import has_partner
 from lms.cohorts.access import can_manage_cohorts
@@ -13,6 +13,7 @@ from .views.cohort_funnel import FunnelReportView
 from .views.course_analytics import CourseAnalyticsView
 from .views.equity import AuditLogView, EquityDashboardView
 from .views.nudge_comparison import NudgeComparisonView
+from .views.skills_gaps import ContentGapView, SkillsGapView
 
 course_analytics = AdminReport(
     CourseAnalyticsView,
@@ -62,4 +63,24 @@ nudge_comparison = AdminReport(
     icon="mail",
     order=951,
     shown_to=may_see_nudges,
+).register()
+
+skills_gaps = AdminReport(
+    SkillsGapView,
+    "reports/skills-gaps/",
+    "Skills gaps",
+    menu_name="skills-gaps",
+    icon="table",
+    order=965,
+    shown_to=can_manage_cohorts,
+).register()
+
+content_gaps = AdminReport(
+    ContentGapView,
+    "reports/content-gaps/",
+    "Content gaps",
+    menu_name="content-gaps",
+    icon="doc-full",
+    order=905,
+    shown_to=has_partner,
 ).register()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP, provision_all_partners
-from demo import programme
+from demo import programme, skills
 from lms.accounts.models import User
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.cohorts.models import Cohort, Programme
@@ -104,6 +104,7 @@ class Command(BaseCommand):
             synthetic = programme.enabled(settings)
         if synthetic and programme.ensure_programme():
             self.stdout.write(f"Added the synthetic demo programme: {programme.PROGRAMME}")
+        skills.ensure_rerated()  # the Skills gaps report's re-ratings (demo.skills)
 
     def ensure_accounts(self) -> list[tuple[str, str]]:
         """Every demo account, with its address verified and primary (also for

@@ -1,7 +1,7 @@
-"""The demo employer sponsor: an account that sponsors the first
-organisation of the synthetic demo programme (demo.programme.COHORTS), whose
-cohort has enough members for the team report to show figures (and to hide
-the small ones). Idempotent: a second run adds nothing."""
+"""The demo employer sponsor: an account that sponsors two
+organisations of the synthetic demo programme (demo.programme.COHORTS): one
+whose cohort has enough members for the team report to show figures, one
+so new that its figures are hidden. Idempotent: a second run adds nothing."""
 
 import secrets
 
@@ -11,7 +11,9 @@ from lms.cohorts.models import Sponsorship
 from . import programme
 
 SPONSOR_EMAIL = "sponsor@example.com"
-SPONSOR_ORGANISATION = programme.COHORTS[0][1]
+# The first cohort's organisation shows figures; the winter intake's (a cohort
+# that has not started: a few joined, nothing learned) shows hidden ones.
+SPONSOR_ORGANISATIONS = (programme.COHORTS[0][1], programme.COHORTS[-1][1])
 
 
 def ensure_sponsor(verify_email) -> list[tuple[str, str]]:
@@ -24,5 +26,6 @@ def ensure_sponsor(verify_email) -> list[tuple[str, str]]:
         user = User.objects.create_user(SPONSOR_EMAIL, password, first_name="Sam")
         created.append((SPONSOR_EMAIL, password))
     verify_email(user)
-    Sponsorship.objects.get_or_create(user=user, organisation=SPONSOR_ORGANISATION)
+    for organisation in SPONSOR_ORGANISATIONS:
+        Sponsorship.objects.get_or_create(user=user, organisation=organisation)
     return created

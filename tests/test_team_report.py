@@ -56,6 +56,11 @@ def _member(cohort, ratings_by_skill):
 
 @pytest.fixture
 def teams(library):
+    return build_teams()
+
+
+def build_teams() -> dict:
+    """Acme Ltd's and Beta plc's cohorts as described above, a sponsor each."""
     governance = Skill.objects.get(slug="governance-ethics")
     lesson = lessons_of("buying-ai-well")[0]
     pathway = Pathway.objects.create(title="One lesson", slug="p-one", live=True)

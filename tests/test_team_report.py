@@ -211,6 +211,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(teams, client):
 
 def test_the_role_follows_the_sponsorships(teams):
     sponsor = teams["sponsor_a"]
+    # a site role: no way into the Wagtail admin
+    assert not Group.objects.get(name=EMPLOYER_SPONSORS).permissions.filter(codename="access_admin")
+    assert not sponsor.has_perm("wagtailadmin.access_admin")
     assert is_sponsor(sponsor)
     assert sponsor.groups.filter(name=EMPLOYER_SPONSORS).exists()
     teams["ours"].delete()

@@ -39,7 +39,8 @@ ROLE_MARKS = {PROGRAMME_ADMINS: EVERY_COHORT, COHORT_MANAGERS: ASSIGNED_COHORTS}
 
 
 def ensure_roles() -> dict[str, Group]:
-    """Creates both groups with their permissions; safe to call again."""
+    """Creates both admin groups with their permissions (returned by name),
+    and the employer sponsors' group; safe to call again."""
     access_admin = permissions.access_admin()
     labels = dict(Cohort._meta.permissions)
     groups = {}
@@ -58,14 +59,20 @@ def ensure_roles() -> dict[str, Group]:
                 wanted.append(permission)
         group.permissions.add(*wanted)
         groups[name] = group
-    # Sponsors never enter the Wagtail admin: their report is a site page.
+    ensure_sponsor_role()
+    return groups
+
+
+def ensure_sponsor_role() -> Group:
+    """The employer sponsors' group, holding cohorts.view_team_report and
+    nothing else: sponsors never enter the Wagtail admin (their report is a
+    site page, lms.reports.team_views). Safe to call again."""
     sponsors, _ = Group.objects.get_or_create(name=EMPLOYER_SPONSORS)
     labels = dict(Sponsorship._meta.permissions)
     sponsors.permissions.add(
         permissions.permission("cohorts", "sponsorship", TEAM_REPORT, labels[TEAM_REPORT])
     )
-    groups[EMPLOYER_SPONSORS] = sponsors
-    return groups
+    return sponsors
 
 
 def is_programme_admin(user) -> bool:
@@ -128,7 +135,7 @@ def sponsorships_for(user) -> QuerySet[Sponsorship]:
 def sync_sponsor_role(user) -> None:
     """The sponsor role follows the sponsorships: a person with one holds it,
     a person with none does not (run after a sponsorship is saved or deleted)."""
-    group, _ = Group.objects.get_or_create(name=EMPLOYER_SPONSORS)
+    group = ensure_sponsor_role()
     if Sponsorship.objects.filter(user=user).exists():
         group.user_set.add(user)
     else:

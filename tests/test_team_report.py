@@ -172,6 +172,13 @@ def test_a_sponsor_of_a_sees_nothing_of_b(teams):
     assert response.url == reverse("team_report", args=[teams["ours"].pk])
 
 
+def test_a_sponsor_who_is_not_learning_lands_on_their_report(teams, library):
+    response = signed_in(teams["sponsor_a"]).get(reverse("dashboard"))
+    assert response.status_code == 302 and response.url == reverse("team_index")
+    learner = UserFactory()
+    assert signed_in(learner).get(reverse("dashboard")).url == reverse("onboarding")
+
+
 def test_a_sponsor_of_two_chooses(teams):
     second = Sponsorship.objects.create(user=teams["sponsor_a"], organisation="Beta plc")
     response = signed_in(teams["sponsor_a"]).get(reverse("team_index"))

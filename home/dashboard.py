@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lms.certificates.models import Certificate
 from lms.cohorts.services import cohorts_of
-from lms.learners.services import rating_changes
+from lms.learners.services import SkillHistory, rerating_due, self_check_history
 from lms.pathways.models import PersonalPathway
 from lms.pathways.services import PathwayProgress, next_five_minutes, pathway_progress
 from lms.progress.minutes import minutes_sum
@@ -29,6 +29,41 @@ class PathwayRow:
     url: str | None
 
 
+@dataclass(frozen=True)
+class SkillRow:
+    """One skill on the dashboard: the learner's own ratings, sitting by
+    sitting, beside the lessons they completed of courses tagged with it."""
+
+    history: SkillHistory
+    lessons: list[str]
+    more_lessons: int
+
+
+LESSONS_PER_SKILL = 3
+
+
+def skill_rows(user, histories: list[SkillHistory]) -> list[SkillRow]:
+    """The self-check history with the completed lessons per skill (one query:
+    the learner's completed lessons with their courses' skills)."""
+    done: dict[int, list[str]] = {}
+    completed = (
+        LessonProgress.objects.filter(
+            user=user, completed_at__isnull=False, course__skills__isnull=False
+        )
+        .order_by("completed_at", "pk")
+        .values_list("course__skills", "lesson__title")
+    )
+    for skill_id, title in completed:
+        done.setdefault(skill_id, []).append(title)
+    rows = []
+    for history in histories:
+        titles = done.get(history.skill_id, [])
+        rows.append(
+            SkillRow(history, titles[-LESSONS_PER_SKILL:], max(0, len(titles) - LESSONS_PER_SKILL))
+        )
+    return rows
+
+
 @dataclass
 class Dashboard:
     recommendation: object
@@ -42,7 +77,8 @@ class Dashboard:
     lessons_completed: int
     completed_courses: list
     certificates: list
-    ratings: list
+    skills: list[SkillRow]
+    rerate: bool  # offer "Rate yourself again" (FMA_SELF_CHECK_EVERY_DAYS since the last)
     review: TwoMinuteReview
 
     @property
@@ -102,6 +138,7 @@ def build_dashboard(user, profile, answered: ReviewAnswer | None = None) -> Dash
         minutes=minutes_sum(), lessons=Count("id")
     )
     streak, learned_this_week = weekly_streak(user, profile.tz)
+    histories, last_sitting = self_check_history(user)
     return Dashboard(
         recommendation=picked[0] if picked else None,
         next_lesson=next_lesson,
@@ -121,6 +158,7 @@ def build_dashboard(user, profile, answered: ReviewAnswer | None = None) -> Dash
             .order_by("-completed_at")[:10]
         ),
         certificates=list(Certificate.objects.filter(user=user).order_by("-issued_at")[:10]),
-        ratings=rating_changes(user),
+        skills=skill_rows(user, histories),
+        rerate=rerating_due(last_sitting),
         review=two_minute_review(user, answered=answered),
     )

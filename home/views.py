@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lms.cohorts.access import is_sponsor
 from lms.learners.services import profile_of
 from lms.reviews import services as reviews
 
@@ -12,10 +13,12 @@ from .dashboard import build_dashboard
 
 
 def _dashboard_page(request, *, answered=None, status=200):
-    """The learner's dashboard (onboarding first, for someone not onboarded)."""
+    """The learner's dashboard (onboarding first, for someone not onboarded;
+    their team report for a sponsor who has not onboarded)."""
     profile = profile_of(request.user)
     if profile is None:
-        return redirect("onboarding")
+        # An employer sponsor who is not learning themselves lands on their report.
+        return redirect("team_index" if is_sponsor(request.user) else "onboarding")
     return TemplateResponse(
         request,
         "home/dashboard.html",

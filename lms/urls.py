@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("lms.cohorts.urls")),
     path("", include("lms.pathways.urls")),
     path("", include("lms.equity.urls")),
+    path("", include("lms.reports.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

@@ -28,11 +28,11 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.log_actions import log
 
-from content.models import Partner, Sector
+from content.models import Partner, Sector, Skill
 from courses.models import CoursePage, LessonPage
 from lms.cohorts import services as cohorts
 from lms.cohorts.access import ensure_roles
-from lms.cohorts.models import Programme
+from lms.cohorts.models import Cohort, Programme, Sponsorship
 from lms.core.spreadsheet import FORMULA_STARTS, safe_cell
 from lms.equity.access import ensure_equity_analysts
 from lms.learners.models import LearnerProfile
@@ -53,6 +53,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OWN_EXPORTS = {
     "lms/certificates/cpd.py": ["/me/cpd.csv"],
     "lms/personal_data/views.py": ["/me/cpd.csv"],
+    # the sponsor's team report (their own sponsorship's id filled in below)
+    "lms/reports/team_views.py": ["/team/{sponsorship}/team-report.csv"],
 }
 # Writers that serve no download: what they write holds no text from anyone.
 NOT_DOWNLOADS = {
@@ -76,6 +78,7 @@ SHOWS_TITLES = {
     "/me/cpd.csv",
     "equity_dashboard?section=selection",  # the hostile cohort's name
     "cohort_funnel?section=cohorts",
+    "/team/{sponsorship}/team-report.csv",  # the hostile skill's name
 }
 
 
@@ -187,6 +190,9 @@ def hostile(library, django_user_model):
         pathway=Pathway.objects.filter(live=True).first(),
     )
     cohorts.join(cohort, learner)
+    Cohort.objects.filter(pk=cohort.pk).update(organisation=HOSTILE[0])
+    Skill.objects.filter(pk=Skill.objects.order_by("name").first().pk).update(name=HOSTILE[2])
+    Sponsorship.objects.create(user=admin, organisation=HOSTILE[0])
     return admin, learner, cohort
 
 
@@ -237,13 +243,17 @@ def test_every_export_is_spreadsheet_safe(hostile):
             downloads.append((name, export_format, rows))
 
     own_urls = {url for urls in OWN_EXPORTS.values() for url in urls}
+    sponsorship = Sponsorship.objects.get(user=admin).pk
     for url in sorted(own_urls):
+        url = url.format(sponsorship=sponsorship)
         client = learner_client if url.startswith("/me/") else admin_client
         query = f"&cohort={cohort.pk}" if url.startswith("/admin/") else ""
         response = client.get(url + query)
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/csv"), (url, response["Content-Type"])
-        downloads.append((url, "csv", csv_rows(response)))
+        downloads.append(
+            (url.replace(str(sponsorship), "{sponsorship}"), "csv", csv_rows(response))
+        )
 
     for name, export_format, rows in downloads:
         bad = unsafe_cells(rows, csv_file=export_format == "csv")

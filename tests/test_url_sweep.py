@@ -22,7 +22,7 @@ from wagtail.images.tests.utils import get_test_image_file
 
 from courses.models import CoursePage, LessonPage
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
-from lms.cohorts.models import Cohort, Programme
+from lms.cohorts.models import Cohort, Programme, Sponsorship
 from lms.equity.access import ensure_equity_analysts
 from lms.pathways.models import Pathway
 from tests.factories import staff_user
@@ -37,8 +37,9 @@ B_DOCUMENT = "Meridian private document 7f3a"
 B_DOCUMENT_TEXT = "contents of a private document 7f3a"
 B_PROGRAMME = "Other programme 7f3a"
 B_COHORT = "Other cohort 7f3a"
+B_EMPLOYER = "Other employer 7f3a"
 PARTNER_SECRETS = (B_COURSE, B_LESSON, B_IMAGE, B_DOCUMENT, B_DOCUMENT_TEXT)
-PROGRAMME_SECRETS = (B_PROGRAMME, B_COHORT)
+PROGRAMME_SECRETS = (B_PROGRAMME, B_COHORT, B_EMPLOYER)
 
 # Who may see what: editors and superusers see every partner's work; programme
 # admins and superusers see every programme.
@@ -53,6 +54,7 @@ ROLES = [
     "programme_admin",
     "analyst",
     "superuser",
+    "sponsor_a",
 ]
 
 
@@ -99,8 +101,10 @@ def world(library, django_user_model):
     )  # fmt: skip
     cohort_b = Cohort.objects.create(
         name=B_COHORT, programme=theirs, starts_on="2026-01-05", ends_on="2026-03-30",
-        pathway=pathway,
+        pathway=pathway, organisation=B_EMPLOYER,
     )  # fmt: skip
+    cohort_a.organisation = "Our employer"
+    cohort_a.save()
 
     def staff(email, *groups, superuser=False):
         user = staff_user(*groups, email=email)
@@ -120,8 +124,12 @@ def world(library, django_user_model):
         ),
         "analyst": staff("analyst@programme.example.com", analysts),
         "superuser": staff("root@platform.example.com", superuser=True),
+        "sponsor_a": make_learner(django_user_model, "sponsor@ours.example.com"),
+        "sponsor_b": make_learner(django_user_model, "sponsor@theirs.example.com"),
     }
     cohort_a.managers.add(users["manager_a"])
+    Sponsorship.objects.create(user=users["sponsor_a"], organisation="Our employer")
+    sponsorship_b = Sponsorship.objects.create(user=users["sponsor_b"], organisation=B_EMPLOYER)
     return World(
         ids={
             "page": course.pk,
@@ -134,6 +142,7 @@ def world(library, django_user_model):
             "programme": theirs.pk,
             "user": users["author_b"].pk,
             "partner": b.pk,
+            "sponsorship": sponsorship_b.pk,
         },
         users=users,
         document_filename=document.filename,
@@ -159,7 +168,7 @@ def kind_of(route: str) -> str:
     for word, kind in [
         ("image", "image"), ("document", "document"), ("collection", "collection"),
         ("cohort", "cohort"), ("programme", "programme"), ("user", "user"),
-        ("partner", "partner"),
+        ("partner", "partner"), ("team", "sponsorship"), ("sponsors", "sponsorship"),
     ]:  # fmt: skip
         if word in route:
             return kind

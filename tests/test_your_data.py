@@ -263,6 +263,7 @@ EXPORTED = {
     "nudges.CalendarFeed": "calendar_links",
     "cohorts.Membership": "cohorts",
     "cohorts.Invitation": "cohort_invitations",
+    "cohorts.Sponsorship": "organisations_sponsored",
     "equity.EquityProfile": "equity_profile",
     "equity.EquityPrompt": "equity_prompt_dismissed_at",
     "equity.AuditEntry": "equity_report_audit",

@@ -16,15 +16,19 @@ from django.db.models import QuerySet
 
 from lms.core import permissions
 
-from .models import Cohort, Programme
+from .models import Cohort, Programme, Sponsorship
 
 PROGRAMME_ADMINS = "Programme admins"
 COHORT_MANAGERS = "Cohort managers"
+EMPLOYER_SPONSORS = "Employer sponsors"
+# The permission that makes a sponsor (a Sponsorship permission, models.py).
+TEAM_REPORT = "view_team_report"
 
 ROLE_PERMISSIONS = {
     PROGRAMME_ADMINS: {
         Programme: ("add", "change", "delete", "view"),
         Cohort: ("add", "change", "delete", "view"),
+        Sponsorship: ("add", "change", "delete", "view"),
     },
     COHORT_MANAGERS: {Cohort: ("change", "view")},
 }
@@ -35,7 +39,8 @@ ROLE_MARKS = {PROGRAMME_ADMINS: EVERY_COHORT, COHORT_MANAGERS: ASSIGNED_COHORTS}
 
 
 def ensure_roles() -> dict[str, Group]:
-    """Creates both groups with their permissions; safe to call again."""
+    """Creates both admin groups with their permissions (returned by name),
+    and the employer sponsors' group; safe to call again."""
     access_admin = permissions.access_admin()
     labels = dict(Cohort._meta.permissions)
     groups = {}
@@ -54,7 +59,20 @@ def ensure_roles() -> dict[str, Group]:
                 wanted.append(permission)
         group.permissions.add(*wanted)
         groups[name] = group
+    ensure_sponsor_role()
     return groups
+
+
+def ensure_sponsor_role() -> Group:
+    """The employer sponsors' group, holding cohorts.view_team_report and
+    nothing else: sponsors never enter the Wagtail admin (their report is a
+    site page, lms.reports.team_views). Safe to call again."""
+    sponsors, _ = Group.objects.get_or_create(name=EMPLOYER_SPONSORS)
+    labels = dict(Sponsorship._meta.permissions)
+    sponsors.permissions.add(
+        permissions.permission("cohorts", "sponsorship", TEAM_REPORT, labels[TEAM_REPORT])
+    )
+    return sponsors
 
 
 def is_programme_admin(user) -> bool:
@@ -96,3 +114,35 @@ def cohort_managers():
         )
         .distinct()
     )
+
+
+def is_sponsor(user) -> bool:
+    """Whether the user holds the sponsor role (a group with
+    cohorts.view_team_report). Superusers are not sponsors unless added."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return permissions.held(user, "cohorts", TEAM_REPORT)
+
+
+def sponsorships_for(user) -> QuerySet[Sponsorship]:
+    """The organisations this user may see the team report of: their own
+    sponsorships, while they hold the role; none for anyone else."""
+    if not is_sponsor(user):
+        return Sponsorship.objects.none()
+    return Sponsorship.objects.filter(user=user)
+
+
+def sync_sponsor_role(user) -> None:
+    """The sponsor role follows the sponsorships: a person with one holds it,
+    a person with none does not (run after a sponsorship is saved or deleted)."""
+    group = ensure_sponsor_role()
+    if Sponsorship.objects.filter(user=user).exists():
+        group.user_set.add(user)
+    else:
+        group.user_set.remove(user)
+
+
+def sponsorable_organisations() -> list[str]:
+    """The organisations cohorts are run for, as written on the cohorts."""
+    names = Cohort.objects.exclude(organisation="").values_list("organisation", flat=True)
+    return sorted({name.strip() for name in names}, key=str.casefold)

@@ -29,9 +29,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from lms.pathways.models import Pathway
 
 from . import services
-from .access import can_manage_cohorts, cohort_managers, cohorts_for_user
+from .access import (
+    can_manage_cohorts,
+    cohort_managers,
+    cohorts_for_user,
+    sponsorable_organisations,
+)
 from .invitation_emails import absolute, unsent_invitations
-from .models import Cohort, Invitation, Programme
+from .models import Cohort, Invitation, Programme, Sponsorship
 
 MEMBERS_PER_PAGE = 50
 
@@ -321,11 +326,80 @@ class ProgrammeViewSet(ModelViewSet):
     inspect_view_enabled = False
 
 
+class SponsorshipForm(WagtailAdminModelForm):
+    """A sponsor by the email of their account (they sign up first, like any
+    learner) and one of the organisations cohorts are run for."""
+
+    email = forms.EmailField(
+        label="Sponsor's email",
+        help_text="The address they sign in with. They need an account: ask them to sign up first.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = sponsorable_organisations()
+        current = self.instance.organisation if self.instance.pk else ""
+        if current and current not in names:
+            names.append(current)
+        self.fields["organisation"] = forms.ChoiceField(
+            label="Organisation",
+            choices=[("", "Choose an organisation"), *[(name, name) for name in names]],
+            help_text="The organisations named on cohorts. Name it on a cohort first.",
+            error_messages={"required": "Choose the organisation they sponsor."},
+        )
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = services.account_for_email(email)
+        if user is None:
+            raise forms.ValidationError(
+                f"No account uses {email} yet. Ask them to sign up, then add them here."
+            )
+        self.instance.user = user
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        user, organisation = getattr(self.instance, "user", None), cleaned.get("organisation")
+        if user is not None and organisation:
+            clash = Sponsorship.objects.filter(user=user, organisation__iexact=organisation)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("organisation", f"They already sponsor {organisation}.")
+        return cleaned
+
+
+class SponsorshipViewSet(ModelViewSet):
+    """Employer sponsors (Cohorts → Employer sponsors): programme admins add
+    and remove them (model permissions held by the programme admins' role)."""
+
+    model = Sponsorship
+    icon = "user"
+    menu_label = "Employer sponsors"
+    menu_order = 300
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    search_fields = ["organisation", "user__email"]
+    list_display = [
+        TitleColumn("organisation", label="Organisation"),
+        Column("user", label="Sponsor", accessor="user.email"),
+        Column("created_at", label="Added"),
+    ]
+    edit_handler = ObjectList(
+        [FieldPanel("email"), FieldPanel("organisation")], base_form_class=SponsorshipForm
+    )
+
+
 class CohortsGroup(ViewSetGroup):
     menu_label = "Cohorts"
     menu_icon = "group"
     menu_order = 300
-    items = (CohortViewSet("cohorts"), ProgrammeViewSet("programmes"))
+    items = (
+        CohortViewSet("cohorts"),
+        ProgrammeViewSet("programmes"),
+        SponsorshipViewSet("sponsors"),
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -140,3 +140,35 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.cohort}"
+
+
+class Sponsorship(models.Model):
+    """An employer sponsor: one person who may see the team report of one
+    organisation that sends its people through cohorts (the organisation is
+    a cohort's `organisation`, matched without regard to case or spaces at
+    either end). One person may sponsor several organisations. A sponsor
+    sees aggregate figures only (lms.reports.team_report), and only while
+    their account holds the sponsor role (lms.cohorts.access)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sponsorships"
+    )
+    organisation = models.CharField(
+        max_length=200,
+        help_text="Exactly as it is written on the organisation's cohorts.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user__email"]
+        permissions = [
+            ("view_team_report", "Can see the team report of the organisations they sponsor"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                "user", Lower("organisation"), name="sponsorship_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} sponsors {self.organisation}"

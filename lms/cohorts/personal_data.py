@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from lms.core import personal_data
 
-from .models import Cohort, Invitation, Membership
+from .models import Cohort, Invitation, Membership, Sponsorship
 
 
 def _addresses(user) -> set[str]:
@@ -56,6 +56,10 @@ def export(user, *, build_url) -> dict:
         "cohorts_managed": [
             cohort.name for cohort in Cohort.objects.filter(managers=user).order_by("name")
         ],
+        "organisations_sponsored": [
+            {"organisation": sponsorship.organisation, "since": iso(sponsorship.created_at)}
+            for sponsorship in Sponsorship.objects.filter(user=user).order_by("organisation")
+        ],
     }
 
 
@@ -65,11 +69,12 @@ def erase(user) -> None:
     Membership.objects.filter(user=user).delete()
     Invitation.objects.filter(pk__in=_invitations(user).values("pk")).delete()
     user.managed_cohorts.clear()
+    Sponsorship.objects.filter(user=user).delete()
 
 
 personal_data.register(
     "cohorts",
-    models=["cohorts.Membership", "cohorts.Invitation", "cohorts.Cohort"],
+    models=["cohorts.Membership", "cohorts.Invitation", "cohorts.Cohort", "cohorts.Sponsorship"],
     export=export,
     erase=erase,
 )

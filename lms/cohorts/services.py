@@ -9,6 +9,7 @@ from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -459,3 +460,13 @@ def _membership(invitation: Invitation) -> Membership | None:
         return invitation.membership
     except Membership.DoesNotExist:
         return None
+
+
+def account_for_email(email: str):
+    """The account an address belongs to (its sign-in email, or a verified
+    allauth address of it), or None."""
+    address = email.strip()
+    found = EmailAddress.objects.filter(email__iexact=address, verified=True).first()
+    if found is not None:
+        return found.user
+    return get_user_model().objects.filter(email__iexact=address).first()

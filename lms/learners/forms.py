@@ -23,7 +23,49 @@ def time_zone_choices():
     return [(tz, tz.replace("_", " ")) for tz in COMMON_TIME_ZONES + rest]
 
 
-class OnboardingForm(forms.ModelForm):
+class RatingRows:
+    """The self-check: one row of 1 to 5 per skill (`add_rating_fields`), as
+    onboarding and re-rating both ask it."""
+
+    def add_rating_fields(self, ratings=None):
+        self.skills = list(Skill.objects.all())
+        for skill in self.skills:
+            self.fields[self.rating_field(skill)] = forms.TypedChoiceField(
+                label=skill.name,
+                choices=RATING_LEVELS,
+                coerce=int,
+                widget=forms.RadioSelect,
+                initial=(ratings or {}).get(skill.pk),
+                error_messages={
+                    "required": f"Rate yourself from 1 to 5 on {skill.name}.",
+                    "invalid_choice": f"Rate yourself from 1 to 5 on {skill.name}.",
+                },
+            )
+
+    @staticmethod
+    def rating_field(skill) -> str:
+        return f"rating_{skill.slug}"
+
+    def rating_rows(self):
+        """(skill name, bound field) per skill, for the compact 1-to-5 rows."""
+        return [(skill.name, self[self.rating_field(skill)]) for skill in self.skills]
+
+    def rating_fields(self):
+        return [self[self.rating_field(skill)] for skill in self.skills]
+
+    def ratings(self) -> dict:
+        return {skill: self.cleaned_data[self.rating_field(skill)] for skill in self.skills}
+
+
+class SelfCheckForm(RatingRows, forms.Form):
+    """Rating yourself again: the self-check alone."""
+
+    def __init__(self, *args, ratings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_rating_fields(ratings)
+
+
+class OnboardingForm(RatingRows, forms.ModelForm):
     """One short screen: the learner's name (when sign-up did not give it),
     profile, the AI-readiness self-check as one row of 1 to 5 per skill, and
     the questions apps above add (lms.learners.questions: how often to email)."""
@@ -74,16 +116,7 @@ class OnboardingForm(forms.ModelForm):
                 label="Last name", max_length=150, required=False,
                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
             )  # fmt: skip
-        self.skills = list(Skill.objects.all())
-        for skill in self.skills:
-            self.fields[self.rating_field(skill)] = forms.TypedChoiceField(
-                label=skill.name,
-                choices=RATING_LEVELS,
-                coerce=int,
-                widget=forms.RadioSelect,
-                initial=(ratings or {}).get(skill.pk),
-                error_messages={"required": f"Rate yourself from 1 to 5 on {skill.name}."},
-            )
+        self.add_rating_fields(ratings)
         self.questions = []
         for question in questions.registered():
             field = question.field(user) if user is not None else None
@@ -91,28 +124,14 @@ class OnboardingForm(forms.ModelForm):
                 self.fields[question.name] = field
                 self.questions.append(question)
 
-    @staticmethod
-    def rating_field(skill) -> str:
-        return f"rating_{skill.slug}"
-
     def name_fields(self):
         return [self["first_name"], self["last_name"]] if self.asks_name else []
-
-    def rating_rows(self):
-        """(skill name, bound field) per skill, for the compact 1-to-5 rows."""
-        return [(skill.name, self[self.rating_field(skill)]) for skill in self.skills]
-
-    def rating_fields(self):
-        return [self[self.rating_field(skill)] for skill in self.skills]
 
     def profile_fields(self):
         return [self[name] for name in self.Meta.fields if name != "time_zone"]
 
     def question_fields(self):
         return [self[question.name] for question in self.questions]
-
-    def ratings(self) -> dict:
-        return {skill: self.cleaned_data[self.rating_field(skill)] for skill in self.skills}
 
     def name(self) -> tuple[str, str] | None:
         if not self.asks_name:

@@ -2,7 +2,12 @@
 for their export and erasure, is in `personal_data.py`; the export and the
 account deletion gather every app's part through lms.core.personal_data."""
 
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from lms.core import personal_data
 
@@ -36,42 +41,73 @@ def save_onboarding(user, form) -> LearnerProfile:
     profile.save()
     for question, value in form.answers():
         question.save(user, value)
-    sitting = SelfCheck.objects.create(user=user)
-    SelfCheckRating.objects.bulk_create(
-        SelfCheckRating(self_check=sitting, skill=skill, rating=rating)
-        for skill, rating in form.ratings().items()
-    )
-    self_check_saved.send(sender=SelfCheck, user=user, profile=profile, self_check=sitting)
+    save_self_check(user, profile, form.ratings())
     return profile
 
 
-def rating_changes(user) -> list[dict]:
-    """Per skill: first rating, latest rating and the change (two queries)."""
-    sittings = list(SelfCheck.objects.filter(user=user).order_by("taken_at", "id")[:1]) + list(
-        SelfCheck.objects.filter(user=user).order_by("-taken_at", "-id")[:1]
+@transaction.atomic
+def save_self_check(user, profile: LearnerProfile, ratings: dict) -> SelfCheck:
+    """A new sitting of the self-check ({Skill: 1–5}), the one way a sitting
+    is saved (onboarding and rating yourself again), then `self_check_saved`
+    in the same transaction."""
+    sitting = SelfCheck.objects.create(user=user)
+    SelfCheckRating.objects.bulk_create(
+        SelfCheckRating(self_check=sitting, skill=skill, rating=rating)
+        for skill, rating in ratings.items()
     )
-    if not sittings:
-        return []
-    first_id, latest_id = sittings[0].pk, sittings[-1].pk
-    rows = SelfCheckRating.objects.filter(self_check_id__in={first_id, latest_id}).select_related(
-        "skill"
+    self_check_saved.send(sender=SelfCheck, user=user, profile=profile, self_check=sitting)
+    return sitting
+
+
+def self_check_every() -> timedelta:
+    return timedelta(days=settings.FMA_SELF_CHECK_EVERY_DAYS)
+
+
+def rerating_due(latest_taken_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether to offer "Rate yourself again": the latest sitting is at least
+    FMA_SELF_CHECK_EVERY_DAYS old (never before a first sitting)."""
+    if latest_taken_at is None:
+        return False
+    return (now or timezone.now()) - latest_taken_at >= self_check_every()
+
+
+@dataclass
+class SkillHistory:
+    """One skill's ratings by the learner, sitting by sitting (oldest first)."""
+
+    skill_id: int
+    skill: str
+    sittings: list[tuple[datetime, int]] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        return self.sittings[0][1]
+
+    @property
+    def latest(self) -> int:
+        return self.sittings[-1][1]
+
+    @property
+    def change(self) -> int:
+        return self.latest - self.first
+
+
+def self_check_history(user) -> tuple[list[SkillHistory], datetime | None]:
+    """Every sitting's rating of each skill (skills by name), and when the
+    latest sitting was taken. One query, however many sittings."""
+    rows = (
+        SelfCheckRating.objects.filter(self_check__user=user)
+        .order_by("self_check__taken_at", "self_check_id")
+        .values_list("skill_id", "skill__name", "self_check__taken_at", "rating")
     )
-    first, latest, names = {}, {}, {}
-    for row in rows:
-        names[row.skill_id] = row.skill.name
-        if row.self_check_id == first_id:
-            first[row.skill_id] = row.rating
-        if row.self_check_id == latest_id:
-            latest[row.skill_id] = row.rating
-    return [
-        {
-            "skill": names[skill],
-            "first": first.get(skill),
-            "latest": latest[skill],
-            "change": latest[skill] - first.get(skill, latest[skill]),
-        }
-        for skill in sorted(latest, key=lambda s: names[s])
-    ]
+    by_skill: dict[int, SkillHistory] = {}
+    latest = None
+    for skill_id, name, taken_at, rating in rows:
+        by_skill.setdefault(skill_id, SkillHistory(skill_id, name)).sittings.append(
+            (taken_at, rating)
+        )
+        latest = taken_at
+    return sorted(by_skill.values(), key=lambda h: h.skill), latest
 
 
 def delete_account(user) -> None:

@@ -267,6 +267,8 @@ NUDGE_HOLDOUT_DAYS = env_int("NUDGE_HOLDOUT_DAYS", 90)
 # seconds of the question being shown grades Easy, else Good (docs/architecture.md,
 # "Reviews").
 FMA_REVIEW_EASY_SECONDS = env_int("FMA_REVIEW_EASY_SECONDS", 15)
+# The dashboard offers "Rate yourself again" once the latest self-check is this old.
+FMA_SELF_CHECK_EVERY_DAYS = env_int("FMA_SELF_CHECK_EVERY_DAYS", 56)
 
 # `seed_demo` adds the synthetic demo programme (demo.programme: invented
 # learners under @synthetic.example) only when this is on: off here and in

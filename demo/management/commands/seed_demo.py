@@ -13,7 +13,7 @@ from django.utils import timezone
 from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage, LessonPage
 from courses.workspace import EDITORS_GROUP, provision_all_partners
-from demo import programme, skills
+from demo import programme, skills, sponsors
 from lms.accounts.models import User
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.cohorts.models import Cohort, Programme
@@ -93,6 +93,7 @@ class Command(BaseCommand):
             for row in DEMO_LEARNERS:
                 self.ensure_learner(*row)
             self.ensure_cohort()
+            created += sponsors.ensure_sponsor(verify_email)
         if created:
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             lines = [f"{email}  {password}" for email, password in created]

@@ -34,7 +34,7 @@ from datetime import date
 
 from django.utils.functional import cached_property
 
-from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
+from lms.cohorts.access import is_programme_admin
 from lms.equity.models import RecordKey
 
 from ..charts import bar_chart
@@ -47,7 +47,7 @@ from ..disclosure import (
     round_to,
 )
 from ..filters import CohortReportFilterSet, describe_filters, scope_for, section_filter
-from .cohort_report import CohortReportView, Section, disclosed_section
+from .cohort_report import CohortReportView, ForCohortManagers, Section, disclosed_section
 
 DIMENSION_LABELS = {
     "sector": "Sector",
@@ -130,7 +130,7 @@ class FunnelFilterSet(CohortReportFilterSet):
     section = section_filter(SECTIONS)
 
 
-class FunnelReportView(CohortReportView):
+class FunnelReportView(ForCohortManagers, CohortReportView):
     page_title = "Cohort funnel"
     header_icon = "group"
     index_url_name = "cohort_funnel"
@@ -138,19 +138,6 @@ class FunnelReportView(CohortReportView):
     results_template_name = "reports/cohort_funnel_results.html"
     filterset_class = FunnelFilterSet
     filename = "cohort-funnel"
-
-    forbidden_heading = "You cannot see this report"
-    forbidden_reason = (
-        "Cohort reports are for programme admins and for the managers of each cohort. Your "
-        "account has neither role. Ask a programme admin if you need access."
-    )
-
-    def allowed(self, user) -> bool:
-        return can_manage_cohorts(user)
-
-    @cached_property
-    def cohorts(self):
-        return cohorts_for_user(self.request.user)
 
     @cached_property
     def sees_all(self) -> bool:

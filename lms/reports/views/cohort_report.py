@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import cached_property
 from wagtail.admin.views.reports import ReportView
 
+from lms.cohorts.access import can_manage_cohorts, cohorts_for_user
 from lms.core.admin_access import CleanedFilters, RoleRequired
 
 from ..disclosure import screen_rows
@@ -134,3 +135,22 @@ def disclosed_section(key: str, label: str, first_heading: str, table) -> Sectio
     names = [name for name, _ in columns]
     rows = [dict(zip(names, cells, strict=True)) for cells in screen_rows(table)]
     return Section(key, label, columns, rows)
+
+
+class ForCohortManagers:
+    """The role of the cohort reports (the funnel, the skills gaps):
+    programme admins and the managers of each cohort, who see the cohorts
+    they manage. Put before CohortReportView."""
+
+    forbidden_heading = "You cannot see this report"
+    forbidden_reason = (
+        "This report is for programme admins and for the managers of each cohort. Your "
+        "account has neither role. Ask a programme admin if you need access."
+    )
+
+    def allowed(self, user) -> bool:
+        return can_manage_cohorts(user)
+
+    @cached_property
+    def cohorts(self):
+        return cohorts_for_user(self.request.user)

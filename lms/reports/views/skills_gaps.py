@@ -25,13 +25,13 @@ from wagtail.admin.views.reports import ReportView
 
 from content.models import SeniorityLevel
 from courses.workspace import has_partner
-from lms.cohorts.access import can_manage_cohorts, cohorts_for_user, is_programme_admin
+from lms.cohorts.access import is_programme_admin
 from lms.cohorts.models import Programme
 from lms.core.admin_access import CleanedFilters, RoleRequired
 
 from .. import disclosure, skills_gaps
 from ..filters import CohortReportFilterSet, DateRangeForm, date_filter, section_filter
-from .cohort_report import CohortReportView, Section
+from .cohort_report import CohortReportView, ForCohortManagers, Section
 
 SECTIONS = [
     ("skills", "Skills: first and now"),
@@ -141,7 +141,7 @@ def heat_rows(gap_map) -> list[dict]:
     return rows
 
 
-class SkillsGapView(CohortReportView):
+class SkillsGapView(ForCohortManagers, CohortReportView):
     page_title = "Skills gaps"
     header_icon = "table"
     index_url_name = "skills_gaps"
@@ -149,19 +149,6 @@ class SkillsGapView(CohortReportView):
     results_template_name = "reports/skills_gaps_results.html"
     filterset_class = SkillsGapFilterSet
     filename = "skills-gaps"
-
-    forbidden_heading = "You cannot see this report"
-    forbidden_reason = (
-        "The skills-gap map is for programme admins and for the managers of each cohort. Your "
-        "account has neither role. Ask a programme admin if you need access."
-    )
-
-    def allowed(self, user) -> bool:
-        return can_manage_cohorts(user)
-
-    @cached_property
-    def cohorts(self):
-        return cohorts_for_user(self.request.user)
 
     @cached_property
     def built(self):

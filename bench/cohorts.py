@@ -158,6 +158,19 @@ def catalogue():
     return lessons, starts
 
 
+def insert_users(cursor, prefix: str, domain: str, count: int) -> None:
+    """`count` users who cannot sign in, <prefix><n>@<domain>, in one statement."""
+    cursor.execute(
+        """
+        INSERT INTO accounts_user (password, is_superuser, email, first_name, last_name,
+                                   is_staff, is_active, date_joined)
+        SELECT '!', false, %s || g || '@' || %s, '', '', false, true, timestamptz '2025-01-01'
+        FROM generate_series(1, %s) g
+        """,
+        [prefix, domain, count],
+    )
+
+
 def generate(args) -> None:
     from django.db import connection, transaction
 
@@ -188,16 +201,7 @@ def generate(args) -> None:
             [(n, p, s) for n, (p, s) in enumerate(starts.items())],
         )
         log(f"Learners: {args.learners:,}")
-        cursor.execute(
-            """
-            INSERT INTO accounts_user (password, is_superuser, email, first_name, last_name,
-                                       is_staff, is_active, date_joined)
-            SELECT '!', false, 'learner' || g || '@' || %s, '', '', false, true,
-                   timestamptz '2025-01-01'
-            FROM generate_series(1, %s) g
-            """,
-            [EMAIL_DOMAIN, args.learners],
-        )
+        insert_users(cursor, "learner", EMAIL_DOMAIN, args.learners)
         cursor.execute(
             "CREATE TEMP TABLE bench_users ON COMMIT DROP AS "
             "SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM accounts_user "

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fma_bench_skills")
 
-from bench.cohorts import best_of, catalogue, configure, log, use_schema  # noqa: E402
+from bench.cohorts import best_of, catalogue, configure, insert_users, log, use_schema  # noqa: E402
 
 EMAIL_DOMAIN = "bench-skills.invalid"
 
@@ -57,16 +57,7 @@ def generate(learners: int) -> None:
             "WHERE (c.page_ptr_id + s) %% 3 = 0 ON CONFLICT DO NOTHING",
             [skills],
         )
-        cursor.execute(
-            """
-            INSERT INTO accounts_user (password, is_superuser, email, first_name, last_name,
-                                       is_staff, is_active, date_joined)
-            SELECT '!', false, 'skills' || g || '@' || %s, '', '', false, true,
-                   timestamptz '2025-01-01'
-            FROM generate_series(1, %s) g
-            """,
-            [EMAIL_DOMAIN, learners],
-        )
+        insert_users(cursor, "skills", EMAIL_DOMAIN, learners)
         cursor.execute(
             "CREATE TEMP TABLE bench_users ON COMMIT DROP AS "
             "SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM accounts_user "

@@ -25,6 +25,15 @@ demo programme and seed_demo, data repairs) call `recompute` for the learners
 they touched, or run the command. Changing TIME_ZONE moves day boundaries:
 run the command.
 
+Self-ratings (lms.reports.models.SkillRatingFact, for the Skills gaps
+report): `recompute_skill_ratings(users)` the same way, one row per person
+and skill from their SelfCheck / SelfCheckRating rows (a window over their
+ratings, INSERT ... SELECT). Kept current in the writer's transaction by
+`self_check_saved` (lms.learners: a sitting saved with its ratings, which are
+bulk-created), a SelfCheckRating saved or deleted (ratings edited) and a
+SelfCheck deleted (erasure) → that person: three statements on PostgreSQL
+(lock, delete, insert), two on SQLite. Deleting the account cascades.
+
 Pathway completion is not a fact here: it depends on which lessons count in a
 pathway now (publishing, unpublishing, editing a pathway), so the reports
 work it out at query time from LessonProgress, set-based, with the pathways'
@@ -42,10 +51,12 @@ from django.dispatch import receiver
 from wagtail.signals import page_published
 
 from courses.models import LessonPage
+from lms.learners.models import SelfCheck, SelfCheckRating
+from lms.learners.signals import self_check_saved
 from lms.progress.minutes import minutes_sum
 from lms.progress.models import LearningEvent, LessonProgress
 
-from .models import LearnerDay, LearnerTotals
+from .models import LearnerDay, LearnerTotals, SkillRatingFact
 
 
 def week_of(column: str) -> str:
@@ -107,6 +118,27 @@ def recompute(users=None, *, models=DEFAULT_MODELS) -> None:
         _recompute(users, models)
 
 
+def _chosen(users):
+    """`users` as a sorted list if it is a collection (None when empty: nothing
+    to do), else as given (a queryset)."""
+    if isinstance(users, list | tuple | set | frozenset):
+        return sorted(users) or None
+    return users
+
+
+def _lock(users) -> None:
+    """On PostgreSQL, locks the users' rows in id order, so that two
+    transactions recomputing one learner's facts take turns."""
+    if connection.vendor == "postgresql":
+        list(
+            get_user_model()
+            .objects.select_for_update()
+            .filter(pk__in=users)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def _recompute(users, models) -> None:
     day_model, totals_model = models[2], models[3]
     table = connection.ops.quote_name(day_model._meta.db_table)
@@ -114,19 +146,10 @@ def _recompute(users, models) -> None:
     facts = day_model.objects.all()
     totals = totals_model.objects.all()
     if users is not None:
-        if isinstance(users, list | tuple | set | frozenset):
-            users = sorted(users)
-            if not users:
-                return
-        if connection.vendor == "postgresql":
-            # Their user rows, in id order: a learner's writers take turns.
-            list(
-                get_user_model()
-                .objects.select_for_update()
-                .filter(pk__in=users)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+        users = _chosen(users)
+        if users is None:
+            return
+        _lock(users)
         facts = facts.filter(user_id__in=users)
         totals = totals.filter(user_id__in=users)
     facts.delete()
@@ -154,6 +177,58 @@ def _recompute(users, models) -> None:
         )
 
 
+SKILL_MODELS = (SelfCheck, SelfCheckRating, SkillRatingFact)
+
+
+def recompute_skill_ratings(users=None, *, models=SKILL_MODELS) -> None:
+    """Replaces the SkillRatingFact rows of `users` (user ids, or a queryset
+    of them; None: everyone) with their recomputation from their self-check
+    sittings: one row per person and skill with the rating of their earliest
+    and latest sitting rating it (by taken_at, then id) and the number of
+    sittings rating it. Two statements (three for chosen people on
+    PostgreSQL: their user rows are locked first). `models`: (SelfCheck,
+    SelfCheckRating, SkillRatingFact), historical ones in a data migration."""
+    sitting_model, rating_model, fact_model = models
+    with transaction.atomic(savepoint=False):
+        facts = fact_model.objects.all()
+        where, params = "", []
+        if users is not None:
+            users = _chosen(users)
+            if users is None:
+                return
+            _lock(users)
+            facts = facts.filter(user_id__in=users)
+            ids_sql, ids_params = (
+                get_user_model().objects.filter(pk__in=users).values("pk").query.sql_with_params()
+            )
+            where, params = f"WHERE sc.user_id IN ({ids_sql})", list(ids_params)
+        facts.delete()
+        quote = connection.ops.quote_name
+        sql = f"""
+            INSERT INTO {quote(fact_model._meta.db_table)} (user_id, skill_id, first_rating,
+                first_taken_at, latest_rating, latest_taken_at, sittings)
+            SELECT uid, skill,
+                MAX(CASE WHEN n = 1 THEN rating END), MAX(CASE WHEN n = 1 THEN taken END),
+                MAX(CASE WHEN n = sittings THEN rating END),
+                MAX(CASE WHEN n = sittings THEN taken END),
+                MAX(sittings)
+            FROM (
+                SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
+                    sc.taken_at AS taken,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY sc.user_id, r.skill_id ORDER BY sc.taken_at, sc.id
+                    ) AS n,
+                    COUNT(*) OVER (PARTITION BY sc.user_id, r.skill_id) AS sittings
+                FROM {quote(rating_model._meta.db_table)} r
+                JOIN {quote(sitting_model._meta.db_table)} sc ON sc.id = r.self_check_id
+                {where}
+            ) ordered
+            GROUP BY uid, skill
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 # -- keeping them current ---------------------------------------------------------
 
 
@@ -170,8 +245,7 @@ def progress_saved(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=LessonProgress, dispatch_uid="report_facts_progress_deleted")
 def progress_deleted(sender, instance, origin=None, **kwargs):
-    account = get_user_model()
-    if isinstance(origin, account) or getattr(origin, "model", None) is account:
+    if _from_account(origin):
         return  # the account is being deleted, and its facts with it
     recompute([instance.user_id])
 
@@ -183,3 +257,36 @@ def lesson_published(sender, instance, **kwargs):
         .order_by()
         .values("user_id")
     )
+
+
+def _from_account(origin) -> bool:
+    """Whether a deletion comes from deleting an account (its facts cascade)."""
+    account = get_user_model()
+    return isinstance(origin, account) or getattr(origin, "model", None) is account
+
+
+@receiver(self_check_saved, dispatch_uid="report_facts_self_check_saved")
+def self_check_taken(sender, user, **kwargs):
+    recompute_skill_ratings([user.pk])
+
+
+@receiver(post_save, sender=SelfCheckRating, dispatch_uid="report_facts_rating_saved")
+def rating_saved(sender, instance, **kwargs):
+    recompute_skill_ratings(
+        SelfCheck.objects.filter(pk=instance.self_check_id).order_by().values("user_id")
+    )
+
+
+@receiver(post_delete, sender=SelfCheckRating, dispatch_uid="report_facts_rating_deleted")
+def rating_deleted(sender, instance, origin=None, **kwargs):
+    if _from_account(origin) or isinstance(origin, SelfCheck):
+        return  # the account's facts cascade; a sitting's deletion recomputes
+    if getattr(origin, "model", None) is SelfCheck:
+        return  # sittings deleted as a queryset (erasure): likewise
+    rating_saved(sender, instance)
+
+
+@receiver(post_delete, sender=SelfCheck, dispatch_uid="report_facts_self_check_deleted")
+def self_check_deleted(sender, instance, origin=None, **kwargs):
+    if not _from_account(origin):
+        recompute_skill_ratings([instance.user_id])

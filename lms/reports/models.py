@@ -5,6 +5,7 @@ breakdowns and the equity tables are one grouped query at programme scale
 from django.conf import settings
 from django.db import models
 
+from content.models import Skill
 from lms.cohorts.models import Cohort, Membership
 from lms.equity.models import EquityProfile, RecordKey
 from lms.learners.models import LearnerProfile
@@ -55,6 +56,33 @@ class LearnerTotals(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.completions} lessons"
+
+
+class SkillRatingFact(models.Model):
+    """One person's self-ratings of one skill over all their self-check
+    sittings (lms.learners SelfCheck / SelfCheckRating): the rating in their
+    earliest sitting that rated it and in their latest (by `taken_at`, then
+    id), when those were taken, and how many sittings rated it. Derived data,
+    always equal to lms.reports.facts.recompute_skill_ratings(); the Skills
+    gaps report (lms.reports.skills_gaps) reads it when there is no period."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_rating_facts"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    first_rating = models.PositiveSmallIntegerField()
+    first_taken_at = models.DateTimeField()
+    latest_rating = models.PositiveSmallIntegerField()
+    latest_taken_at = models.DateTimeField()
+    sittings = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "skill"], name="one_rating_fact_per_skill")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} on skill {self.skill_id}: {self.first_rating}→{self.latest_rating}"
 
 
 def _by_user(model):

@@ -1,11 +1,13 @@
 """What the reports hold about a person: their per-day learning facts
 (lms.reports.models.LearnerDay, and LearnerTotals, their sum), derived from
-the progress the progress app exports. Erased with everything else; the
-account's deletion would cascade to them anyway."""
+the progress the progress app exports, and their first and latest
+self-rating per skill (SkillRatingFact), derived from their self-checks.
+Erased with everything else; the account's deletion would cascade to them
+anyway."""
 
 from lms.core import personal_data
 
-from .models import LearnerDay, LearnerTotals
+from .models import LearnerDay, LearnerTotals, SkillRatingFact
 
 
 def export(user, *, build_url) -> dict:
@@ -27,19 +29,38 @@ def export(user, *, build_url) -> dict:
             }
             for row in LearnerTotals.objects.filter(user=user)
         ],
+        "report_skill_ratings": [
+            {
+                "skill": row.skill.name,
+                "first_rating": row.first_rating,
+                "first_taken_at": personal_data.iso(row.first_taken_at),
+                "latest_rating": row.latest_rating,
+                "latest_taken_at": personal_data.iso(row.latest_taken_at),
+                "sittings": row.sittings,
+            }
+            for row in SkillRatingFact.objects.filter(user=user)
+            .select_related("skill")
+            .order_by("skill__name")
+        ],
     }
 
 
 def erase(user) -> None:
     LearnerDay.objects.filter(user=user).delete()
     LearnerTotals.objects.filter(user=user).delete()
+    SkillRatingFact.objects.filter(user=user).delete()
 
 
 personal_data.register(
     "reports",
     # reports.Member is the cohort memberships' own rows read another way (no
     # table of its own): lms.cohorts exports and erases them.
-    models=["reports.LearnerDay", "reports.LearnerTotals", "reports.Member"],
+    models=[
+        "reports.LearnerDay",
+        "reports.LearnerTotals",
+        "reports.SkillRatingFact",
+        "reports.Member",
+    ],
     export=export,
     erase=erase,
 )

@@ -19,6 +19,16 @@ when there is one, count):
   period) of lessons of courses tagged with the skill, by the people; a
   lesson of a course with two skills counts for each.
 
+Where the ratings come from: with no period (all time), each person's first
+and latest rating per skill and their sittings are read from
+lms.reports.models.SkillRatingFact (kept by lms.reports.facts, one row per
+person and skill), a grouped scan with no window. With a period (since
+and/or until) "first" and "latest" are those of the sittings inside the
+period, which all-time facts cannot give (the first sitting in a period is
+not in them), so the window over the people's ratings inside the period is
+kept for that case only. Both give the same figures for all time
+(tests/test_skill_rating_facts.py).
+
 Queries: `skill_averages` and `regional_averages` run two (ratings,
 completions) plus the skill names; `gap_map` runs the same two grouped by
 sector, local area and seniority together, and every coarser breakdown is
@@ -47,7 +57,7 @@ from lms.progress.models import LessonProgress
 from . import disclosure
 from .cohort_metrics import NOT_KNOWN, Scope, window
 from .disclosure import Cell
-from .models import Member, RecordKey
+from .models import Member, RecordKey, SkillRatingFact
 
 DIMENSIONS = ("sector", "local_area", "seniority")
 DIMENSION_LABELS = {"sector": "Sector", "local_area": "Local area", "seniority": "Seniority"}
@@ -269,12 +279,21 @@ def _grouping(dims: tuple[str, ...]) -> tuple[str, str, str]:
 def _rating_rows(people_sql, dims, since, until) -> list[tuple]:
     """One row per group and skill: the group's ids, the skill, then the raw
     sums of Figures in _RATING_FIELDS order. One statement: each person's
-    first and latest rating of each skill by one window over their ratings."""
+    first and latest rating of each skill from SkillRatingFact for all time,
+    by one window over their ratings inside the period otherwise."""
     where_people, params = people_sql
-    period_sql, period_params = _period("sc.taken_at", since, until)
     select, join, group = _grouping(dims)
+    if since is None and until is None:
+        people_clause = f" WHERE f.user_id IN ({where_people})" if where_people else ""
+        source = f"""
+            SELECT f.user_id AS uid, f.skill_id AS skill, f.first_rating AS first_rating,
+                f.latest_rating AS latest, f.sittings AS sittings
+            FROM {_table(SkillRatingFact)} f{people_clause}
+        """
+        return _grouped_ratings(source, params, select, join, group)
+    period_sql, period_params = _period("sc.taken_at", since, until)
     people_clause = f" AND sc.user_id IN ({where_people})" if where_people else ""
-    sql = f"""
+    source = f"""
         WITH ordered AS (
             SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
                 ROW_NUMBER() OVER (
@@ -291,6 +310,16 @@ def _rating_rows(people_sql, dims, since, until) -> list[tuple]:
                 MAX(sittings) AS sittings
             FROM ordered GROUP BY uid, skill
         )
+        SELECT * FROM x
+    """
+    return _grouped_ratings(source, params + period_params, select, join, group)
+
+
+def _grouped_ratings(source, params, select, join, group) -> list[tuple]:
+    """The figures of _rating_rows grouped from `source`, a statement giving
+    (uid, skill, first_rating, latest, sittings) per person and skill."""
+    sql = f"""
+        WITH x AS ({source})
         SELECT {select}x.skill,
             COUNT(*), SUM(COALESCE(k.key, 0)),
             SUM(x.first_rating), SUM(x.latest),
@@ -306,7 +335,7 @@ def _rating_rows(people_sql, dims, since, until) -> list[tuple]:
         GROUP BY {group}x.skill
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + period_params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

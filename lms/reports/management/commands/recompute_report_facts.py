@@ -1,13 +1,13 @@
 """Recomputes the reports' per-learner facts (lms.reports.facts) from the
-progress recorded: for everyone, or for the learners given. Run it after
+progress and self-checks recorded: for everyone, or for the learners given. Run it after
 writes that bypass the model signals (bulk imports, data repairs) or after
 changing TIME_ZONE."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from lms.reports.facts import recompute
-from lms.reports.models import LearnerDay
+from lms.reports.facts import recompute, recompute_skill_ratings
+from lms.reports.models import LearnerDay, SkillRatingFact
 
 
 class Command(BaseCommand):
@@ -19,4 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, user=None, **options):
         with transaction.atomic():
             recompute(user or None)
-        self.stdout.write(f"{LearnerDay.objects.count()} learner-day rows.")
+            recompute_skill_ratings(user or None)
+        self.stdout.write(
+            f"{LearnerDay.objects.count()} learner-day rows, "
+            f"{SkillRatingFact.objects.count()} self-rating rows."
+        )

@@ -61,9 +61,12 @@ def _convert(text: str) -> str:
         raise
 
 
+@lru_cache(maxsize=1024)
 def nests_too_deeply(text: str) -> bool:
     """Python-Markdown recurses once per level of nesting: hundreds of nested
-    lists, quotes or definitions exhaust the stack."""
+    lists, quotes or definitions exhaust the stack. Found by converting the
+    whole text, so the answer is kept per text: the editor's validation, the
+    importer and the publish checks ask again about the same blocks."""
     try:
         _convert(text)
     except RecursionError:

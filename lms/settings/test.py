@@ -49,6 +49,13 @@ WHITENOISE_AUTOREFRESH = True
 if TEST_DATABASE_NAME := env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}  # noqa: F405
 
+# A test's commit need not wait for PostgreSQL to write its log to the disk:
+# nothing a test writes has to survive a crash of the server, and the
+# transactional tests (live servers, worker processes) commit on every request.
+if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
+
 # No learner is held out of nudges at random in tests: a test about nudges
 # would otherwise fail whenever its learner drew the holdout (one run in ten
 # per kind). The holdout's own tests set the share they test

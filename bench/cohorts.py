@@ -4,7 +4,7 @@ per-learner facts (lms.reports.facts), against the best hand-written SQL for
 the same figures, at several sizes, in the same run.
 
     make bench                                  (runs this after the others)
-    .venv/bin/python bench/cohorts.py --sizes 10000,100000,1000000 --runs 5
+    .venv/bin/python bench/cohorts.py --sizes 10000,100000 --runs 5 (the smaller sizes only)
     .venv/bin/python bench/cohorts.py --rebuild (regenerate the data)
 
 Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fma_bench),
@@ -43,8 +43,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sizes",
-        default="10000,100000",
-        help="learners per size, comma-separated (e.g. 10000,100000,1000000)",
+        default="10000,100000,1000000",
+        help="learners per size, comma-separated (default 10000,100000,1000000)",
     )
     parser.add_argument("--runs", type=int, default=3, help="timed runs each (best is kept)")
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data")

@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
 # pytest-xdist processes for `make test` (one per core by default; 0 runs the
-# suite in this process).
+# suite in this process). An idle process takes tests from another's queue
+# (worksteal), so the run does not end waiting on one process's last few.
 TEST_PROCESSES ?= auto
+TEST_DIST := $(if $(filter 0,$(TEST_PROCESSES)),,--dist worksteal)
 
 .PHONY: run test lint bench bench-deps mutation setup clean-var browser-deps lighthouse lighthouse-deps
 
@@ -40,7 +42,7 @@ lint: $(STAMP)
 test: $(STAMP) browser-deps lint
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(TEST_DIST) $(PYTEST_ARGS)
 	$(MAKE) lighthouse
 
 ## Lighthouse (pinned in lighthouse/package.json) for scripts/lighthouse.py.

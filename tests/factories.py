@@ -16,7 +16,7 @@ from courses.workspace import EDITORS_GROUP, ensure_editors
 from lms.cohorts.access import COHORT_MANAGERS, PROGRAMME_ADMINS, ensure_roles
 from lms.equity.access import EQUITY_ANALYSTS, ensure_equity_analysts
 from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
-from lms.reports.facts import recompute_skill_ratings
+from lms.reports.facts import recompute_skill_facts
 
 # Role names tests use, and the group each stands for (its permissions are
 # granted by the app that owns the role).
@@ -135,5 +135,5 @@ def self_check(user, ratings, taken_at=None) -> SelfCheck:
         for skill, rating in ratings.items()
     )
     # as the onboarding's self_check_saved does (bulk writes bypass signals)
-    recompute_skill_ratings([user.pk])
+    recompute_skill_facts([user.pk])
     return sitting

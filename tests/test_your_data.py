@@ -270,7 +270,7 @@ EXPORTED = {
     "equity.RecordKey": "statistical_record_key",  # that it is held, never its value
     "reports.LearnerDay": "report_learning_days",
     "reports.LearnerTotals": "report_learning_totals",
-    "reports.SkillRatingFact": "report_skill_ratings",
+    "reports.SkillFact": "report_skills",
     "reports.Member": "cohorts",  # the memberships' rows, read by the reports
 }
 

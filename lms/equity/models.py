@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from .signals import record_keys_drawn
+
 KEY_RANGE = 256  # record keys (and cell keys, lms.reports.ptable) are 0..255
 PREFER_NOT = "prefer_not"
 NOT_ASKED = ""  # the question was not answered at all (as opposed to PREFER_NOT)
@@ -162,8 +164,9 @@ class RecordKeyQuerySet(models.QuerySet):
         as lms.reports.cohort_metrics.learners_in(scope)) that has none yet. One
         query, and one insert only when some are missing; a key once stored
         is never replaced (a concurrent insert of the same learner's key is
-        ignored, and the stored one is what every report reads). Returns how
-        many keys were drawn."""
+        ignored, and the stored one is what every report reads). Sends
+        record_keys_drawn for the people it drew for. Returns how many keys
+        were drawn."""
         missing = list(
             get_user_model()
             .objects.filter(pk__in=user_ids, record_key__isnull=True)
@@ -175,6 +178,7 @@ class RecordKeyQuerySet(models.QuerySet):
                 ignore_conflicts=True,
                 batch_size=1000,
             )
+            record_keys_drawn.send(sender=RecordKey, user_ids=missing)
         return len(missing)
 
 

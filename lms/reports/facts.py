@@ -25,14 +25,20 @@ demo programme and seed_demo, data repairs) call `recompute` for the learners
 they touched, or run the command. Changing TIME_ZONE moves day boundaries:
 run the command.
 
-Self-ratings (lms.reports.models.SkillRatingFact, for the Skills gaps
-report): `recompute_skill_ratings(users)` the same way, one row per person
-and skill from their SelfCheck / SelfCheckRating rows (a window over their
-ratings, INSERT ... SELECT). Kept current in the writer's transaction by
-`self_check_saved` (lms.learners: a sitting saved with its ratings, which are
-bulk-created), a SelfCheckRating saved or deleted (ratings edited) and a
-SelfCheck deleted (erasure) → that person: three statements on PostgreSQL
-(lock, delete, insert), two on SQLite. Deleting the account cascades.
+Skills (lms.reports.models.SkillFact, for the Skills gaps report):
+`recompute_skill_facts(users)` the same way, one row per person and skill
+from their SelfCheck / SelfCheckRating rows (a window over their ratings),
+their completed LessonProgress joined to the courses' skills, their
+LearnerProfile's groups and their RecordKey (one INSERT ... SELECT). Kept
+current in the writer's transaction, for that person, by `self_check_saved`
+(lms.learners: a sitting saved with its ratings, which are bulk-created), a
+SelfCheckRating saved or deleted (ratings edited), a SelfCheck deleted
+(erasure), a LessonProgress saved or deleted, a LearnerProfile saved or
+deleted; for everyone who completed its lessons by a course published (its
+skills may have changed); and by `record_keys_drawn` (lms.equity: keys drawn
+for people, one UPDATE). Three statements on PostgreSQL (lock, delete,
+insert), two on SQLite. Deleting the account, a skill or a taxonomy term
+cascades or empties the column, as it does on the profile.
 
 Pathway completion is not a fact here: it depends on which lessons count in a
 pathway now (publishing, unpublishing, editing a pathway), so the reports
@@ -41,22 +47,25 @@ lessons as literals."""
 
 from zoneinfo import ZoneInfo
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
-from courses.models import LessonPage
-from lms.learners.models import SelfCheck, SelfCheckRating
+from courses.models import CoursePage, LessonPage
+from lms.equity.models import RecordKey
+from lms.equity.signals import record_keys_drawn
+from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
 from lms.learners.signals import self_check_saved
 from lms.progress.minutes import minutes_sum
 from lms.progress.models import LearningEvent, LessonProgress
 
-from .models import LearnerDay, LearnerTotals, SkillRatingFact
+from .models import LearnerDay, LearnerTotals, SkillFact
 
 
 def week_of(column: str) -> str:
@@ -177,41 +186,59 @@ def _recompute(users, models) -> None:
         )
 
 
-SKILL_MODELS = (SelfCheck, SelfCheckRating, SkillRatingFact)
-
-
-def recompute_skill_ratings(users=None, *, models=SKILL_MODELS) -> None:
-    """Replaces the SkillRatingFact rows of `users` (user ids, or a queryset
-    of them; None: everyone) with their recomputation from their self-check
-    sittings: one row per person and skill with the rating of their earliest
-    and latest sitting rating it (by taken_at, then id) and the number of
-    sittings rating it. Two statements (three for chosen people on
-    PostgreSQL: their user rows are locked first). `models`: (SelfCheck,
-    SelfCheckRating, SkillRatingFact), historical ones in a data migration."""
-    sitting_model, rating_model, fact_model = models
+def recompute_skill_facts(users=None, *, apps=global_apps) -> None:
+    """Replaces the SkillFact rows of `users` (user ids, or a queryset of
+    them; None: everyone) with their recomputation: one row per person and
+    skill they rated or completed lessons of, with the rating of their
+    earliest and latest sitting rating it (by taken_at, then id), the number
+    of sittings rating it, the lessons completed of courses tagged with it,
+    their profile's groups and their record key (0 without one: the reports
+    draw keys before they read, and `keys_drawn` below copies them in). Two
+    statements (three for chosen people on PostgreSQL: their user rows are
+    locked first). `apps`: the historical models' registry in a data
+    migration."""
+    fact_model = apps.get_model("reports", "SkillFact")
     with transaction.atomic(savepoint=False):
         facts = fact_model.objects.all()
-        where, params = "", []
+        ids_sql, params = "", []
         if users is not None:
             users = _chosen(users)
             if users is None:
                 return
             _lock(users)
             facts = facts.filter(user_id__in=users)
-            ids_sql, ids_params = (
-                get_user_model().objects.filter(pk__in=users).values("pk").query.sql_with_params()
-            )
-            where, params = f"WHERE sc.user_id IN ({ids_sql})", list(ids_params)
+            chosen = get_user_model().objects.filter(pk__in=users).values("pk")
+            ids_sql, params = chosen.query.sql_with_params()
         facts.delete()
-        quote = connection.ops.quote_name
-        sql = f"""
-            INSERT INTO {quote(fact_model._meta.db_table)} (user_id, skill_id, first_rating,
-                first_taken_at, latest_rating, latest_taken_at, sittings)
+        with connection.cursor() as cursor:
+            cursor.execute(_skill_facts_sql(apps.get_model, ids_sql), [*params, *params])
+
+
+def _skill_facts_sql(model, ids_sql: str) -> str:
+    """INSERT ... SELECT of the SkillFact rows of the people `ids_sql`
+    selects (every person when empty; its params are needed twice)."""
+    quote = connection.ops.quote_name
+
+    def table(app, name):
+        return quote(model(app, name)._meta.db_table)
+
+    course_skills = model("courses", "CoursePage")._meta.get_field("skills").remote_field.through
+    rated = f"WHERE sc.user_id IN ({ids_sql})" if ids_sql else ""
+    completed = f" AND lp.user_id IN ({ids_sql})" if ids_sql else ""
+    sql = f"""
+        INSERT INTO {table("reports", "SkillFact")} (user_id, skill_id, first_rating,
+            first_taken_at, latest_rating, latest_taken_at, sittings, completed,
+            sector_id, local_area_id, seniority_id, record_key)
+        SELECT s.uid, s.skill, MAX(s.first_rating), MAX(s.first_taken), MAX(s.latest),
+            MAX(s.latest_taken), MAX(s.sittings), SUM(s.completed),
+            p.sector_id, p.local_area_id, p.seniority_id, COALESCE(k.{quote("key")}, 0)
+        FROM (
             SELECT uid, skill,
-                MAX(CASE WHEN n = 1 THEN rating END), MAX(CASE WHEN n = 1 THEN taken END),
-                MAX(CASE WHEN n = sittings THEN rating END),
-                MAX(CASE WHEN n = sittings THEN taken END),
-                MAX(sittings)
+                MAX(CASE WHEN n = 1 THEN rating END) AS first_rating,
+                MAX(CASE WHEN n = 1 THEN taken END) AS first_taken,
+                MAX(CASE WHEN n = sittings THEN rating END) AS latest,
+                MAX(CASE WHEN n = sittings THEN taken END) AS latest_taken,
+                MAX(sittings) AS sittings, 0 AS completed
             FROM (
                 SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
                     sc.taken_at AS taken,
@@ -219,14 +246,23 @@ def recompute_skill_ratings(users=None, *, models=SKILL_MODELS) -> None:
                         PARTITION BY sc.user_id, r.skill_id ORDER BY sc.taken_at, sc.id
                     ) AS n,
                     COUNT(*) OVER (PARTITION BY sc.user_id, r.skill_id) AS sittings
-                FROM {quote(rating_model._meta.db_table)} r
-                JOIN {quote(sitting_model._meta.db_table)} sc ON sc.id = r.self_check_id
-                {where}
+                FROM {table("learners", "SelfCheckRating")} r
+                JOIN {table("learners", "SelfCheck")} sc ON sc.id = r.self_check_id
+                {rated}
             ) ordered
             GROUP BY uid, skill
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            UNION ALL
+            SELECT lp.user_id, cs.skill_id, NULL, NULL, NULL, NULL, 0, COUNT(*)
+            FROM {table("progress", "LessonProgress")} lp
+            JOIN {quote(course_skills._meta.db_table)} cs ON cs.coursepage_id = lp.course_id
+            WHERE lp.completed_at IS NOT NULL{completed}
+            GROUP BY lp.user_id, cs.skill_id
+        ) s
+        LEFT JOIN {table("learners", "LearnerProfile")} p ON p.user_id = s.uid
+        LEFT JOIN {table("equity", "RecordKey")} k ON k.user_id = s.uid
+        GROUP BY s.uid, s.skill, p.sector_id, p.local_area_id, p.seniority_id, k.{quote("key")}
+    """
+    return sql
 
 
 # -- keeping them current ---------------------------------------------------------
@@ -241,6 +277,7 @@ def event_saved(sender, instance, **kwargs):
 @receiver(post_save, sender=LessonProgress, dispatch_uid="report_facts_progress_saved")
 def progress_saved(sender, instance, **kwargs):
     recompute([instance.user_id])
+    recompute_skill_facts([instance.user_id])
 
 
 @receiver(post_delete, sender=LessonProgress, dispatch_uid="report_facts_progress_deleted")
@@ -248,6 +285,7 @@ def progress_deleted(sender, instance, origin=None, **kwargs):
     if _from_account(origin):
         return  # the account is being deleted, and its facts with it
     recompute([instance.user_id])
+    recompute_skill_facts([instance.user_id])
 
 
 @receiver(page_published, sender=LessonPage, dispatch_uid="report_facts_lesson_published")
@@ -267,12 +305,12 @@ def _from_account(origin) -> bool:
 
 @receiver(self_check_saved, dispatch_uid="report_facts_self_check_saved")
 def self_check_taken(sender, user, **kwargs):
-    recompute_skill_ratings([user.pk])
+    recompute_skill_facts([user.pk])
 
 
 @receiver(post_save, sender=SelfCheckRating, dispatch_uid="report_facts_rating_saved")
 def rating_saved(sender, instance, **kwargs):
-    recompute_skill_ratings(
+    recompute_skill_facts(
         SelfCheck.objects.filter(pk=instance.self_check_id).order_by().values("user_id")
     )
 
@@ -289,4 +327,35 @@ def rating_deleted(sender, instance, origin=None, **kwargs):
 @receiver(post_delete, sender=SelfCheck, dispatch_uid="report_facts_self_check_deleted")
 def self_check_deleted(sender, instance, origin=None, **kwargs):
     if not _from_account(origin):
-        recompute_skill_ratings([instance.user_id])
+        recompute_skill_facts([instance.user_id])
+
+
+@receiver(post_save, sender=LearnerProfile, dispatch_uid="report_facts_profile_saved")
+def profile_saved(sender, instance, **kwargs):
+    recompute_skill_facts([instance.user_id])
+
+
+@receiver(post_delete, sender=LearnerProfile, dispatch_uid="report_facts_profile_deleted")
+def profile_deleted(sender, instance, origin=None, **kwargs):
+    if not _from_account(origin):
+        recompute_skill_facts([instance.user_id])
+
+
+@receiver(page_published, sender=CoursePage, dispatch_uid="report_facts_course_published")
+def course_published(sender, instance, **kwargs):
+    """Its skills may have changed: the completions of its lessons count for
+    the skills it has now."""
+    recompute_skill_facts(
+        LessonProgress.objects.filter(course_id=instance.pk, completed_at__isnull=False)
+        .order_by()
+        .values("user_id")
+    )
+
+
+@receiver(record_keys_drawn, dispatch_uid="report_facts_record_keys_drawn")
+def keys_drawn(sender, user_ids, **kwargs):
+    """Record keys drawn for people (lms.equity RecordKey.objects.ensure_for):
+    their skill facts carry them from now on. One statement."""
+    SkillFact.objects.filter(user_id__in=user_ids).update(
+        record_key=Subquery(RecordKey.objects.filter(user_id=OuterRef("user_id")).values("key"))
+    )

@@ -5,7 +5,7 @@ breakdowns and the equity tables are one grouped query at programme scale
 from django.conf import settings
 from django.db import models
 
-from content.models import Skill
+from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from lms.cohorts.models import Cohort, Membership
 from lms.equity.models import EquityProfile, RecordKey
 from lms.learners.models import LearnerProfile
@@ -58,31 +58,50 @@ class LearnerTotals(models.Model):
         return f"{self.user_id}: {self.completions} lessons"
 
 
-class SkillRatingFact(models.Model):
-    """One person's self-ratings of one skill over all their self-check
-    sittings (lms.learners SelfCheck / SelfCheckRating): the rating in their
-    earliest sitting that rated it and in their latest (by `taken_at`, then
-    id), when those were taken, and how many sittings rated it. Derived data,
-    always equal to lms.reports.facts.recompute_skill_ratings(); the Skills
-    gaps report (lms.reports.skills_gaps) reads it when there is no period."""
+class SkillFact(models.Model):
+    """One person and one skill, for the Skills gaps report (lms.reports
+    .skills_gaps), which over all time is one grouped scan of this table with
+    no join. Derived data, always equal to
+    lms.reports.facts.recompute_skill_facts() (tests/test_skill_facts.py):
+
+    - their self-ratings of the skill over their self-check sittings
+      (lms.learners SelfCheck / SelfCheckRating): the rating in the earliest
+      sitting that rated it and in the latest (by `taken_at`, then id), when
+      those were taken, and how many sittings rated it (0, the ratings empty,
+      for someone who completed lessons of the skill but never rated it);
+    - `completed`: lessons they completed of courses tagged with the skill;
+    - their profile's sector, local area and seniority now (empty without a
+      profile), the groups the report breaks down by;
+    - `record_key`: their record key (lms.equity RecordKey, drawn when the
+      facts are computed), which the report sums for the cell key method.
+      Secret like the key itself: never shown, exported or logged."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_rating_facts"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_facts"
     )
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
-    first_rating = models.PositiveSmallIntegerField()
-    first_taken_at = models.DateTimeField()
-    latest_rating = models.PositiveSmallIntegerField()
-    latest_taken_at = models.DateTimeField()
-    sittings = models.PositiveIntegerField()
+    first_rating = models.PositiveSmallIntegerField(null=True)
+    first_taken_at = models.DateTimeField(null=True)
+    latest_rating = models.PositiveSmallIntegerField(null=True)
+    latest_taken_at = models.DateTimeField(null=True)
+    sittings = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    sector = models.ForeignKey(Sector, null=True, on_delete=models.SET_NULL, related_name="+")
+    local_area = models.ForeignKey(
+        LocalArea, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seniority = models.ForeignKey(
+        SeniorityLevel, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    record_key = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "skill"], name="one_rating_fact_per_skill")
+            models.UniqueConstraint(fields=["user", "skill"], name="one_skill_fact_per_skill")
         ]
 
     def __str__(self):
-        return f"{self.user_id} on skill {self.skill_id}: {self.first_rating}→{self.latest_rating}"
+        return f"{self.user_id} on skill {self.skill_id}"
 
 
 def _by_user(model):

@@ -1,13 +1,15 @@
 """What the reports hold about a person: their per-day learning facts
 (lms.reports.models.LearnerDay, and LearnerTotals, their sum), derived from
 the progress the progress app exports, and their first and latest
-self-rating per skill (SkillRatingFact), derived from their self-checks.
+self-rating per skill and lessons completed of it (SkillFact), derived
+from their self-checks and progress (its record key is not theirs to see: it
+stays out, as the key does in lms.equity's export).
 Erased with everything else; the account's deletion would cascade to them
 anyway."""
 
 from lms.core import personal_data
 
-from .models import LearnerDay, LearnerTotals, SkillRatingFact
+from .models import LearnerDay, LearnerTotals, SkillFact
 
 
 def export(user, *, build_url) -> dict:
@@ -29,7 +31,7 @@ def export(user, *, build_url) -> dict:
             }
             for row in LearnerTotals.objects.filter(user=user)
         ],
-        "report_skill_ratings": [
+        "report_skills": [
             {
                 "skill": row.skill.name,
                 "first_rating": row.first_rating,
@@ -37,8 +39,9 @@ def export(user, *, build_url) -> dict:
                 "latest_rating": row.latest_rating,
                 "latest_taken_at": personal_data.iso(row.latest_taken_at),
                 "sittings": row.sittings,
+                "lessons_completed": row.completed,
             }
-            for row in SkillRatingFact.objects.filter(user=user)
+            for row in SkillFact.objects.filter(user=user)
             .select_related("skill")
             .order_by("skill__name")
         ],
@@ -48,7 +51,7 @@ def export(user, *, build_url) -> dict:
 def erase(user) -> None:
     LearnerDay.objects.filter(user=user).delete()
     LearnerTotals.objects.filter(user=user).delete()
-    SkillRatingFact.objects.filter(user=user).delete()
+    SkillFact.objects.filter(user=user).delete()
 
 
 personal_data.register(
@@ -58,7 +61,7 @@ personal_data.register(
     models=[
         "reports.LearnerDay",
         "reports.LearnerTotals",
-        "reports.SkillRatingFact",
+        "reports.SkillFact",
         "reports.Member",
     ],
     export=export,

@@ -19,19 +19,19 @@ when there is one, count):
   period) of lessons of courses tagged with the skill, by the people; a
   lesson of a course with two skills counts for each.
 
-Where the ratings come from: with no period (all time), each person's first
-and latest rating per skill and their sittings are read from
-lms.reports.models.SkillRatingFact (kept by lms.reports.facts, one row per
-person and skill), a grouped scan with no window. With a period (since
-and/or until) "first" and "latest" are those of the sittings inside the
-period, which all-time facts cannot give (the first sitting in a period is
-not in them), so the window over the people's ratings inside the period is
-kept for that case only. Both give the same figures for all time
-(tests/test_skill_rating_facts.py).
+Where the figures come from: with no period (all time), from
+lms.reports.models.SkillFact (kept by lms.reports.facts, one row per person
+and skill with their first and latest rating, sittings, lessons completed,
+profile groups and record key): one grouped scan, no window and no join.
+With a period (since and/or until) "first" and "latest" are those of the
+sittings inside the period, which all-time facts cannot give (the first
+sitting in a period is not in them), so the window over the people's ratings
+inside the period, and their completions inside it, are read instead. Both
+give the same figures for all time (tests/test_skill_facts.py).
 
-Queries: `skill_averages` and `regional_averages` run two (ratings,
-completions) plus the skill names; `gap_map` runs the same two grouped by
-sector, local area and seniority together, and every coarser breakdown is
+Queries: `skill_averages` and `regional_averages` run one over all time
+(two with a period: ratings, completions) plus the skill names; `gap_report`
+runs the same grouped by sector, local area and seniority together, and every coarser breakdown is
 added up from those rows in Python (sums, counts, key sums, minima and
 maxima all add up), so the report's query count does not depend on the data.
 Each count carries the sum of its people's record keys (lms.reports.models
@@ -57,7 +57,7 @@ from lms.progress.models import LessonProgress
 from . import disclosure
 from .cohort_metrics import NOT_KNOWN, Scope, window
 from .disclosure import Cell
-from .models import Member, RecordKey, SkillRatingFact
+from .models import Member, RecordKey, SkillFact
 
 DIMENSIONS = ("sector", "local_area", "seniority")
 DIMENSION_LABELS = {"sector": "Sector", "local_area": "Local area", "seniority": "Seniority"}
@@ -100,15 +100,20 @@ class Figures:
     completed_key: int = field(default=0, repr=False)
 
     def add(self, other: "Figures") -> None:
-        for item in fields(self):
-            name = item.name
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if name.endswith("_min") or name.endswith("_max"):
-                pick = min if name.endswith("_min") else max
-                values = [v for v in (mine, theirs) if v is not None]
-                setattr(self, name, pick(values) if values else None)
-            else:
-                setattr(self, name, mine + theirs)
+        mine, theirs = self.__dict__, other.__dict__
+        for name in _SUMMED:
+            mine[name] += theirs[name]
+        for name, pick in _PICKED:
+            a, b = mine[name], theirs[name]
+            mine[name] = a if b is None else b if a is None else pick(a, b)
+
+
+_SUMMED = tuple(f.name for f in fields(Figures) if not f.name.endswith(("_min", "_max")))
+_PICKED = tuple(
+    (f.name, min if f.name.endswith("_min") else max)
+    for f in fields(Figures)
+    if f.name.endswith(("_min", "_max"))
+)
 
 
 def _unanimous(low, high) -> bool:
@@ -260,40 +265,67 @@ def _people(people) -> tuple[str, list] | None:
     return sql, list(params)
 
 
-_GROUP_COLUMNS = {
-    "sector": "p.sector_id",
-    "local_area": "p.local_area_id",
-    "seniority": "p.seniority_id",
-}
+def _grouping(dims: tuple[str, ...], table: str) -> str:
+    """The group-by columns of `dims` (each followed by a comma) in `table`,
+    an alias of SkillFact or LearnerProfile (same column names)."""
+    return "".join(f"{table}.{dim}_id, " for dim in dims)
 
 
-def _grouping(dims: tuple[str, ...]) -> tuple[str, str, str]:
-    """(select list prefix, profile join, group-by prefix) for `dims`."""
+def _aggregates(first: str, latest: str, sittings: str, key: str) -> str:
+    """The raw sums of Figures in _RATING_FIELDS order, as SQL over rows
+    with a person's first and latest rating of a skill (NULL: not rated),
+    their sittings and record key."""
+    rerated = f"{sittings} > 1"
+    change = f"{latest} - {first}"
+    return f"""
+        COUNT({first}), SUM(CASE WHEN {first} IS NOT NULL THEN {key} ELSE 0 END),
+        COALESCE(SUM({first}), 0), COALESCE(SUM({latest}), 0),
+        MIN({first}), MAX({first}), MIN({latest}), MAX({latest}),
+        SUM(CASE WHEN {latest} <= {LOW_RATING} THEN 1 ELSE 0 END),
+        SUM(CASE WHEN {latest} <= {LOW_RATING} THEN {key} ELSE 0 END),
+        SUM(CASE WHEN {rerated} THEN 1 ELSE 0 END),
+        SUM(CASE WHEN {rerated} THEN {key} ELSE 0 END),
+        SUM(CASE WHEN {rerated} THEN {change} ELSE 0 END),
+        MIN(CASE WHEN {rerated} THEN {change} END),
+        MAX(CASE WHEN {rerated} THEN {change} END)
+    """
+
+
+def _fact_rows(people_sql, dims) -> list[tuple]:
+    """All time: one row per group and skill with the group's ids, the
+    skill, the raw sums of Figures in _RATING_FIELDS order, then lessons
+    completed and their record key sum. One grouped scan of SkillFact."""
+    where_people, params = people_sql
+    where = f" WHERE f.user_id IN ({where_people})" if where_people else ""
+    group = _grouping(dims, "f")
+    sql = f"""
+        SELECT {group}f.skill_id,
+            {_aggregates("f.first_rating", "f.latest_rating", "f.sittings", "f.record_key")},
+            SUM(f.completed), SUM(f.completed * f.record_key)
+        FROM {_table(SkillFact)} f{where}
+        GROUP BY {group}f.skill_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _profile_join(dims) -> str:
     if not dims:
-        return "", "", ""
-    columns = [_GROUP_COLUMNS[d] for d in dims]
-    join = f" LEFT JOIN {_table(LearnerProfile)} p ON p.user_id = x.uid"
-    return "".join(f"{c}, " for c in columns), join, "".join(f"{c}, " for c in columns)
+        return ""
+    return f" LEFT JOIN {_table(LearnerProfile)} p ON p.user_id = x.uid"
 
 
 def _rating_rows(people_sql, dims, since, until) -> list[tuple]:
-    """One row per group and skill: the group's ids, the skill, then the raw
-    sums of Figures in _RATING_FIELDS order. One statement: each person's
-    first and latest rating of each skill from SkillRatingFact for all time,
-    by one window over their ratings inside the period otherwise."""
+    """With a period: one row per group and skill, the group's ids, the
+    skill, then the raw sums of Figures in _RATING_FIELDS order, from each
+    person's first and latest rating of each skill among their sittings
+    inside the period (one window)."""
     where_people, params = people_sql
-    select, join, group = _grouping(dims)
-    if since is None and until is None:
-        people_clause = f" WHERE f.user_id IN ({where_people})" if where_people else ""
-        source = f"""
-            SELECT f.user_id AS uid, f.skill_id AS skill, f.first_rating AS first_rating,
-                f.latest_rating AS latest, f.sittings AS sittings
-            FROM {_table(SkillRatingFact)} f{people_clause}
-        """
-        return _grouped_ratings(source, params, select, join, group)
+    group = _grouping(dims, "p")
     period_sql, period_params = _period("sc.taken_at", since, until)
     people_clause = f" AND sc.user_id IN ({where_people})" if where_people else ""
-    source = f"""
+    sql = f"""
         WITH ordered AS (
             SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
                 ROW_NUMBER() OVER (
@@ -310,32 +342,13 @@ def _rating_rows(people_sql, dims, since, until) -> list[tuple]:
                 MAX(sittings) AS sittings
             FROM ordered GROUP BY uid, skill
         )
-        SELECT * FROM x
-    """
-    return _grouped_ratings(source, params + period_params, select, join, group)
-
-
-def _grouped_ratings(source, params, select, join, group) -> list[tuple]:
-    """The figures of _rating_rows grouped from `source`, a statement giving
-    (uid, skill, first_rating, latest, sittings) per person and skill."""
-    sql = f"""
-        WITH x AS ({source})
-        SELECT {select}x.skill,
-            COUNT(*), SUM(COALESCE(k.key, 0)),
-            SUM(x.first_rating), SUM(x.latest),
-            MIN(x.first_rating), MAX(x.first_rating), MIN(x.latest), MAX(x.latest),
-            SUM(CASE WHEN x.latest <= {LOW_RATING} THEN 1 ELSE 0 END),
-            SUM(CASE WHEN x.latest <= {LOW_RATING} THEN COALESCE(k.key, 0) ELSE 0 END),
-            SUM(CASE WHEN x.sittings > 1 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN x.sittings > 1 THEN COALESCE(k.key, 0) ELSE 0 END),
-            SUM(CASE WHEN x.sittings > 1 THEN x.latest - x.first_rating ELSE 0 END),
-            MIN(CASE WHEN x.sittings > 1 THEN x.latest - x.first_rating END),
-            MAX(CASE WHEN x.sittings > 1 THEN x.latest - x.first_rating END)
-        FROM x LEFT JOIN {_table(RecordKey)} k ON k.user_id = x.uid{join}
+        SELECT {group}x.skill,
+            {_aggregates("x.first_rating", "x.latest", "x.sittings", "COALESCE(k.key, 0)")}
+        FROM x LEFT JOIN {_table(RecordKey)} k ON k.user_id = x.uid{_profile_join(dims)}
         GROUP BY {group}x.skill
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params + period_params)
         return cursor.fetchall()
 
 
@@ -364,11 +377,11 @@ def _completion_rows(people_sql, dims, since, until) -> list[tuple]:
     completion)."""
     where_people, params = people_sql
     period_sql, period_params = _period("lp.completed_at", since, until)
-    select, join, group = _grouping(dims)
+    group, join = _grouping(dims, "p"), _profile_join(dims)
     people_clause = f" AND lp.user_id IN ({where_people})" if where_people else ""
     skills = CoursePage.skills.through
     sql = f"""
-        SELECT {select}cs.skill_id, COUNT(*), SUM(COALESCE(k.key, 0))
+        SELECT {group}cs.skill_id, COUNT(*), SUM(COALESCE(k.key, 0))
         FROM (
             SELECT lp.user_id AS uid, lp.course_id AS course
             FROM {_table(LessonProgress)} lp
@@ -387,9 +400,10 @@ def figures_by_group(
     people=None, dims: tuple[str, ...] = (), since: date | None = None, until: date | None = None
 ) -> dict[tuple, dict[int, Figures]]:
     """{group ids (one per dim, None where not known): {skill id: Figures}}
-    for `people` (a queryset of user ids; None: everyone). Two queries, after
-    drawing the record keys of people rated who have none yet (one query, and
-    an insert only when some are missing)."""
+    for `people` (a queryset of user ids; None: everyone). One query over all
+    time, two with a period, after drawing the record keys of people rated
+    who have none yet (one query, and an insert and an update of their facts
+    only when some are missing)."""
     for dim in dims:
         if dim not in DIMENSIONS:
             raise ValueError(f"Unknown breakdown {dim!r}; choose one of {', '.join(DIMENSIONS)}.")
@@ -401,11 +415,18 @@ def figures_by_group(
     if people_sql is None:
         return {}
     width = len(dims)
-    for row in _rating_rows(people_sql, dims, since, until):
-        figures = out[tuple(row[:width])][row[width]]
-        for name, value in zip(_RATING_FIELDS, row[width + 1 :], strict=True):
-            setattr(figures, name, value if value is None else int(value))
-    for row in _completion_rows(people_sql, dims, since, until):
+    if since is None and until is None:
+        names = (*_RATING_FIELDS, "completed", "completed_key")
+        rating_rows, completion_rows = _fact_rows(people_sql, dims), []
+    else:
+        names = _RATING_FIELDS
+        rating_rows = _rating_rows(people_sql, dims, since, until)
+        completion_rows = _completion_rows(people_sql, dims, since, until)
+    for row in rating_rows:
+        figures = out[tuple(row[:width])][row[width]].__dict__
+        for name, value in zip(names, row[width + 1 :], strict=True):
+            figures[name] = value if value is None else int(value)
+    for row in completion_rows:
         figures = out[tuple(row[:width])][row[width]]
         figures.completed, figures.completed_key = int(row[width + 1]), int(row[width + 2] or 0)
     return {group: dict(skills) for group, skills in out.items()}

@@ -1,20 +1,8 @@
-"""Fills the per-person self-rating facts from the self-check sittings
-already recorded (the same recomputation as `manage.py
-recompute_report_facts`)."""
+"""Filled the per-person self-rating facts (SkillRatingFact) from the
+self-check sittings already recorded. That table gave way to SkillFact
+(0006), which 0007 fills; nothing is left to do here."""
 
 from django.db import migrations
-
-
-def backfill(apps, schema_editor):
-    from lms.reports.facts import recompute_skill_ratings
-
-    recompute_skill_ratings(
-        models=(
-            apps.get_model("learners", "SelfCheck"),
-            apps.get_model("learners", "SelfCheckRating"),
-            apps.get_model("reports", "SkillRatingFact"),
-        )
-    )
 
 
 class Migration(migrations.Migration):
@@ -23,4 +11,4 @@ class Migration(migrations.Migration):
         ("learners", "0002_localarea_moves_to_content"),
     ]
 
-    operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
+    operations = []

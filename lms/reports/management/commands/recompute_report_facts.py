@@ -6,8 +6,8 @@ changing TIME_ZONE."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from lms.reports.facts import recompute, recompute_skill_ratings
-from lms.reports.models import LearnerDay, SkillRatingFact
+from lms.reports.facts import recompute, recompute_skill_facts
+from lms.reports.models import LearnerDay, SkillFact
 
 
 class Command(BaseCommand):
@@ -19,8 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, user=None, **options):
         with transaction.atomic():
             recompute(user or None)
-            recompute_skill_ratings(user or None)
+            recompute_skill_facts(user or None)
         self.stdout.write(
             f"{LearnerDay.objects.count()} learner-day rows, "
-            f"{SkillRatingFact.objects.count()} self-rating rows."
+            f"{SkillFact.objects.count()} per-skill rows."
         )

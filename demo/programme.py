@@ -95,6 +95,7 @@ from lms.pathways.models import Pathway
 from lms.pathways.services import pathway_lesson_ids
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress, Verb
 from lms.reports.facts import recompute as recompute_report_facts
+from lms.reports.facts import recompute_skill_facts
 
 SEED = 2026_14
 DOMAIN = "synthetic.example"
@@ -818,7 +819,9 @@ class Builder:
             events.append(event)
         create(LearningEvent, events)
         # bulk_create sends no signals: the reports' facts of these learners
-        recompute_report_facts(User.objects.filter(email__endswith=f"@{DOMAIN}").values("pk"))
+        learners = User.objects.filter(email__endswith=f"@{DOMAIN}").values("pk")
+        recompute_report_facts(learners)
+        recompute_skill_facts(learners)
         create(Certificate, relink(rows.certificates))
         create(Nudge, relink(rows.nudges), "created_at")
         create(HoldoutAssignment, relink(rows.holdout))

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lms.learners.models import SelfCheck, SelfCheckRating
+from lms.reports.facts import recompute_skill_facts
 
 from .programme import DOMAIN
 
@@ -90,4 +91,5 @@ def ensure_rerated(now=None) -> int:
     for first, again in zip(chosen, new, strict=True):
         again.taken_at = first.taken_at + RERATE_AFTER
     SelfCheck.objects.bulk_update(new, ["taken_at"], batch_size=1000)
+    recompute_skill_facts([first.user_id for first in chosen])  # bulk writes send no signals
     return len(new)

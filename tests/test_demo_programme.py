@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,9 +30,11 @@ from lms.nudges import dispatch, planner
 from lms.nudges.models import Arm, HoldoutAssignment, Kind, Nudge
 from lms.nudges.reports import weekly_summary
 from lms.progress.models import CheckAnswer, Enrolment, LearningEvent, LessonProgress
-from lms.reports import course_analytics, disclosure
+from lms.reports import course_analytics, disclosure, skills_gaps
 from lms.reports.cohort_metrics import DIMENSIONS, Scope, breakdown, funnel, learners_in
 from lms.reports.equity_metrics import CHARACTERISTICS, equity_breakdown
+from lms.reports.facts import recompute_skill_facts
+from lms.reports.models import SkillFact
 from lms.reports.nudge_comparison import comparison_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +168,27 @@ def test_every_report_has_figures_and_a_second_run_adds_nothing(seeded):
     call_command("seed_demo", synthetic=True)
     assert counts() == before
     assert Programme.objects.filter(name=programme.PROGRAMME).count() == 1
+
+
+def skill_facts():
+    return sorted(SkillFact.objects.values_list(*(f.attname for f in SkillFact._meta.fields[1:])))
+
+
+def test_the_skills_gaps_map_is_populated_from_facts_equal_to_a_recomputation(seeded):
+    """The demo writes ratings and progress in bulk (no signals): it keeps
+    the skill facts itself, so the heat map has figures after `make run`."""
+    report = skills_gaps.gap_report(None)  # draws the record keys, which the facts take
+    cells = [c for row in report.map.rows for c in row.cells.values()]
+    assert sum(c["average_latest"].shown for c in cells) >= 10
+    assert any(c["change"].shown for c in cells) and any(c["completed"].shown for c in cells)
+    assert report.sentences
+    kept = skill_facts()
+    assert kept and all(row[-1] is not None for row in kept)
+    with transaction.atomic():
+        point = transaction.savepoint()
+        recompute_skill_facts()
+        assert skill_facts() == kept
+        transaction.savepoint_rollback(point)
 
 
 def test_synthetic_learners_cannot_sign_in_and_are_never_emailed(seeded):

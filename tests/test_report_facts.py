@@ -10,7 +10,7 @@ agree with the per-learner definition worked out from the progress tables
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lms.cohorts.models import Cohort, Membership, Programme
@@ -30,6 +30,7 @@ from lms.reports.cohort_metrics import (
 from lms.reports.equity_metrics import equity_breakdown
 from lms.reports.facts import recompute
 from lms.reports.models import LearnerDay, LearnerTotals
+from tests import recomputation
 from tests.nudge_fixtures import lessons_of
 from tests.test_cohort_metrics import at
 
@@ -56,12 +57,7 @@ def facts():
 
 def recomputed():
     """What a full recomputation gives, without keeping it."""
-    with transaction.atomic():
-        point = transaction.savepoint()
-        recompute()
-        fresh = facts()
-        transaction.savepoint_rollback(point)
-    return fresh
+    return recomputation.recomputed(recompute, facts)
 
 
 def check(cohorts):

@@ -27,6 +27,7 @@ from lms.progress.services import complete_lesson
 from lms.reports import skills_gaps
 from lms.reports.facts import recompute_skill_facts
 from lms.reports.models import SkillFact
+from tests import recomputation
 from tests.factories import LearnerProfileFactory, self_check
 from tests.nudge_fixtures import lessons_of
 
@@ -55,12 +56,7 @@ def facts():
 
 
 def recomputed():
-    with transaction.atomic():
-        point = transaction.savepoint()
-        recompute_skill_facts()
-        fresh = facts()
-        transaction.savepoint_rollback(point)
-    return fresh
+    return recomputation.recomputed(recompute_skill_facts, facts)
 
 
 def check():

@@ -325,7 +325,10 @@ def rating_deleted(sender, instance, origin=None, **kwargs):
 
 
 @receiver(post_delete, sender=SelfCheck, dispatch_uid="report_facts_self_check_deleted")
-def self_check_deleted(sender, instance, origin=None, **kwargs):
+@receiver(post_delete, sender=LearnerProfile, dispatch_uid="report_facts_profile_deleted")
+def person_row_deleted(sender, instance, origin=None, **kwargs):
+    """A sitting or a profile deleted, not with the account (whose facts
+    cascade): that person's skill facts."""
     if not _from_account(origin):
         recompute_skill_facts([instance.user_id])
 
@@ -333,12 +336,6 @@ def self_check_deleted(sender, instance, origin=None, **kwargs):
 @receiver(post_save, sender=LearnerProfile, dispatch_uid="report_facts_profile_saved")
 def profile_saved(sender, instance, **kwargs):
     recompute_skill_facts([instance.user_id])
-
-
-@receiver(post_delete, sender=LearnerProfile, dispatch_uid="report_facts_profile_deleted")
-def profile_deleted(sender, instance, origin=None, **kwargs):
-    if not _from_account(origin):
-        recompute_skill_facts([instance.user_id])
 
 
 @receiver(page_published, sender=CoursePage, dispatch_uid="report_facts_course_published")

@@ -185,3 +185,30 @@ def test_the_facts_go_with_the_account(library):
     assert (fact.first_rating, fact.latest_rating, fact.sittings) == (3, 5, 2)
     person.delete()
     assert not SkillFact.objects.exists()
+
+
+def test_a_courses_skills_changed_move_its_completions_to_the_skills_it_has_now(library):
+    first, second = Skill.objects.order_by("pk")[:2]
+    lesson = lessons_of("buying-ai-well")[0]
+    course = CoursePage.objects.get(pk=lesson.course.pk)
+    person = LearnerProfileFactory().user
+    course.skills.set([first])
+    course.save_revision().publish()
+    complete_lesson(person, lesson)
+
+    def completed():
+        return dict(
+            SkillFact.objects.filter(user=person, completed__gt=0).values_list(
+                "skill_id", "completed"
+            )
+        )
+
+    assert completed() == {first.pk: 1}
+    course = CoursePage.objects.get(pk=course.pk)
+    course.skills.set([second])
+    course.save_revision().publish()  # the skills are written on publishing
+    assert completed() == {second.pk: 1}
+    assert facts() == recomputed()
+    second.courses.clear()  # from the skill's side
+    assert completed() == {}
+    assert facts() == recomputed()

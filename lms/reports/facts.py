@@ -33,9 +33,10 @@ LearnerProfile's groups and their RecordKey (one INSERT ... SELECT). Kept
 current in the writer's transaction, for that person, by `self_check_saved`
 (lms.learners: a sitting saved with its ratings, which are bulk-created), a
 SelfCheckRating saved or deleted (ratings edited), a SelfCheck deleted
-(erasure), a LessonProgress saved or deleted, a LearnerProfile saved or
-deleted; for everyone who completed its lessons by a course published (its
-skills may have changed); and by `record_keys_drawn` (lms.equity: keys drawn
+(erasure), a LessonProgress saved or deleted (not a new one with nothing
+completed: a start), a LearnerProfile saved or deleted; for everyone who
+completed its lessons by a course's skills changed (`m2m_changed`, which
+Wagtail's publishing sends only for what changed); and by `record_keys_drawn` (lms.equity: keys drawn
 for people, one UPDATE). Three statements on PostgreSQL (lock, delete,
 insert), two on SQLite. Deleting the account, a skill or a taxonomy term
 cascades or empties the column, as it does on the profile.
@@ -53,7 +54,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import TruncDate
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
@@ -214,6 +215,38 @@ def recompute_skill_facts(users=None, *, apps=global_apps) -> None:
             cursor.execute(_skill_facts_sql(apps.get_model, ids_sql), [*params, *params])
 
 
+def first_and_latest_sql(conditions=(), *, model=global_apps.get_model) -> str:
+    """SQL for each person's ratings of each skill over their sittings that
+    meet `conditions` (SQL over `sc`, the SelfCheck; none: every sitting):
+    (uid, skill, first_rating, first_taken, latest, latest_taken, sittings),
+    first and latest by taken_at, then id. The one definition, for the facts
+    and for the Skills gaps report over a period."""
+    quote = connection.ops.quote_name
+    ratings = quote(model("learners", "SelfCheckRating")._meta.db_table)
+    sittings = quote(model("learners", "SelfCheck")._meta.db_table)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"""
+        SELECT uid, skill,
+            MAX(CASE WHEN n = 1 THEN rating END) AS first_rating,
+            MAX(CASE WHEN n = 1 THEN taken END) AS first_taken,
+            MAX(CASE WHEN n = sittings THEN rating END) AS latest,
+            MAX(CASE WHEN n = sittings THEN taken END) AS latest_taken,
+            MAX(sittings) AS sittings
+        FROM (
+            SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
+                sc.taken_at AS taken,
+                ROW_NUMBER() OVER (
+                    PARTITION BY sc.user_id, r.skill_id ORDER BY sc.taken_at, sc.id
+                ) AS n,
+                COUNT(*) OVER (PARTITION BY sc.user_id, r.skill_id) AS sittings
+            FROM {ratings} r
+            JOIN {sittings} sc ON sc.id = r.self_check_id
+            {where}
+        ) ordered
+        GROUP BY uid, skill
+    """
+
+
 def _skill_facts_sql(model, ids_sql: str) -> str:
     """INSERT ... SELECT of the SkillFact rows of the people `ids_sql`
     selects (every person when empty; its params are needed twice)."""
@@ -223,9 +256,9 @@ def _skill_facts_sql(model, ids_sql: str) -> str:
         return quote(model(app, name)._meta.db_table)
 
     course_skills = model("courses", "CoursePage")._meta.get_field("skills").remote_field.through
-    rated = f"WHERE sc.user_id IN ({ids_sql})" if ids_sql else ""
+    rated = first_and_latest_sql([f"sc.user_id IN ({ids_sql})"] if ids_sql else [], model=model)
     completed = f" AND lp.user_id IN ({ids_sql})" if ids_sql else ""
-    sql = f"""
+    return f"""
         INSERT INTO {table("reports", "SkillFact")} (user_id, skill_id, first_rating,
             first_taken_at, latest_rating, latest_taken_at, sittings, completed,
             sector_id, local_area_id, seniority_id, record_key)
@@ -233,24 +266,9 @@ def _skill_facts_sql(model, ids_sql: str) -> str:
             MAX(s.latest_taken), MAX(s.sittings), SUM(s.completed),
             p.sector_id, p.local_area_id, p.seniority_id, COALESCE(k.{quote("key")}, 0)
         FROM (
-            SELECT uid, skill,
-                MAX(CASE WHEN n = 1 THEN rating END) AS first_rating,
-                MAX(CASE WHEN n = 1 THEN taken END) AS first_taken,
-                MAX(CASE WHEN n = sittings THEN rating END) AS latest,
-                MAX(CASE WHEN n = sittings THEN taken END) AS latest_taken,
-                MAX(sittings) AS sittings, 0 AS completed
-            FROM (
-                SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
-                    sc.taken_at AS taken,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY sc.user_id, r.skill_id ORDER BY sc.taken_at, sc.id
-                    ) AS n,
-                    COUNT(*) OVER (PARTITION BY sc.user_id, r.skill_id) AS sittings
-                FROM {table("learners", "SelfCheckRating")} r
-                JOIN {table("learners", "SelfCheck")} sc ON sc.id = r.self_check_id
-                {rated}
-            ) ordered
-            GROUP BY uid, skill
+            SELECT uid, skill, first_rating, first_taken, latest, latest_taken, sittings,
+                0 AS completed
+            FROM ({rated}) rated
             UNION ALL
             SELECT lp.user_id, cs.skill_id, NULL, NULL, NULL, NULL, 0, COUNT(*)
             FROM {table("progress", "LessonProgress")} lp
@@ -262,7 +280,6 @@ def _skill_facts_sql(model, ids_sql: str) -> str:
         LEFT JOIN {table("equity", "RecordKey")} k ON k.user_id = s.uid
         GROUP BY s.uid, s.skill, p.sector_id, p.local_area_id, p.seniority_id, k.{quote("key")}
     """
-    return sql
 
 
 # -- keeping them current ---------------------------------------------------------
@@ -275,9 +292,10 @@ def event_saved(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=LessonProgress, dispatch_uid="report_facts_progress_saved")
-def progress_saved(sender, instance, **kwargs):
+def progress_saved(sender, instance, created=False, **kwargs):
     recompute([instance.user_id])
-    recompute_skill_facts([instance.user_id])
+    if not (created and instance.completed_at is None):  # a start completes nothing
+        recompute_skill_facts([instance.user_id])
 
 
 @receiver(post_delete, sender=LessonProgress, dispatch_uid="report_facts_progress_deleted")
@@ -338,15 +356,21 @@ def profile_saved(sender, instance, **kwargs):
     recompute_skill_facts([instance.user_id])
 
 
-@receiver(page_published, sender=CoursePage, dispatch_uid="report_facts_course_published")
-def course_published(sender, instance, **kwargs):
-    """Its skills may have changed: the completions of its lessons count for
-    the skills it has now."""
-    recompute_skill_facts(
-        LessonProgress.objects.filter(course_id=instance.pk, completed_at__isnull=False)
-        .order_by()
-        .values("user_id")
-    )
+@receiver(m2m_changed, sender=CoursePage.skills.through, dispatch_uid="report_facts_course_skills")
+def course_skills_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A course's skills changed (written when it is published, and only
+    what changed): the completions of its lessons count for the skills it has
+    now, for everyone who completed them."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    completions = LessonProgress.objects.filter(completed_at__isnull=False).order_by()
+    if not reverse:
+        people = completions.filter(course_id=instance.pk).values("user_id")
+    elif action == "post_clear":  # a skill's courses cleared: whoever's facts carry it
+        people = SkillFact.objects.filter(skill=instance, completed__gt=0).values("user_id")
+    else:
+        people = completions.filter(course_id__in=pk_set).values("user_id")
+    recompute_skill_facts(people)
 
 
 @receiver(record_keys_drawn, dispatch_uid="report_facts_record_keys_drawn")

@@ -51,12 +51,13 @@ from django.db import connection
 
 from content.models import LocalArea, Sector, SeniorityLevel, Skill
 from courses.models import CoursePage
-from lms.learners.models import LearnerProfile, SelfCheck, SelfCheckRating
+from lms.learners.models import LearnerProfile, SelfCheck
 from lms.progress.models import LessonProgress
 
 from . import disclosure
 from .cohort_metrics import NOT_KNOWN, Scope, window
 from .disclosure import Cell
+from .facts import first_and_latest_sql
 from .models import Member, RecordKey, SkillFact
 
 DIMENSIONS = ("sector", "local_area", "seniority")
@@ -243,14 +244,15 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _period(column: str, since: date | None, until: date | None) -> tuple[str, list]:
+def _period(column: str, since: date | None, until: date | None) -> tuple[list[str], list]:
+    """(SQL conditions on `column`, their params) for the period."""
     start, end = window(Scope(since=since, until=until))
-    sql, params = "", []
+    conditions, params = [], []
     for bound, op in ((start, ">="), (end, "<")):
         if bound is not None:
-            sql += f" AND {column} {op} %s"
+            conditions.append(f"{column} {op} %s")
             params.append(connection.ops.adapt_datetimefield_value(bound))
-    return sql, params
+    return conditions, params
 
 
 def _people(people) -> tuple[str, list] | None:
@@ -323,25 +325,10 @@ def _rating_rows(people_sql, dims, since, until) -> list[tuple]:
     inside the period (one window)."""
     where_people, params = people_sql
     group = _grouping(dims, "p")
-    period_sql, period_params = _period("sc.taken_at", since, until)
-    people_clause = f" AND sc.user_id IN ({where_people})" if where_people else ""
+    period, period_params = _period("sc.taken_at", since, until)
+    conditions = [f"sc.user_id IN ({where_people})"] if where_people else []
     sql = f"""
-        WITH ordered AS (
-            SELECT sc.user_id AS uid, r.skill_id AS skill, r.rating AS rating,
-                ROW_NUMBER() OVER (
-                    PARTITION BY sc.user_id, r.skill_id ORDER BY sc.taken_at, sc.id
-                ) AS n,
-                COUNT(*) OVER (PARTITION BY sc.user_id, r.skill_id) AS sittings
-            FROM {_table(SelfCheckRating)} r
-            JOIN {_table(SelfCheck)} sc ON sc.id = r.self_check_id
-            WHERE 1 = 1{people_clause}{period_sql}
-        ), x AS (
-            SELECT uid, skill,
-                MAX(CASE WHEN n = 1 THEN rating END) AS first_rating,
-                MAX(CASE WHEN n = sittings THEN rating END) AS latest,
-                MAX(sittings) AS sittings
-            FROM ordered GROUP BY uid, skill
-        )
+        WITH x AS ({first_and_latest_sql(conditions + period)})
         SELECT {group}x.skill,
             {_aggregates("x.first_rating", "x.latest", "x.sittings", "COALESCE(k.key, 0)")}
         FROM x LEFT JOIN {_table(RecordKey)} k ON k.user_id = x.uid{_profile_join(dims)}
@@ -376,7 +363,8 @@ def _completion_rows(people_sql, dims, since, until) -> list[tuple]:
     completed and the sum of the completing learners' record keys (one per
     completion)."""
     where_people, params = people_sql
-    period_sql, period_params = _period("lp.completed_at", since, until)
+    period, period_params = _period("lp.completed_at", since, until)
+    period_sql = "".join(f" AND {condition}" for condition in period)
     group, join = _grouping(dims, "p"), _profile_join(dims)
     people_clause = f" AND lp.user_id IN ({where_people})" if where_people else ""
     skills = CoursePage.skills.through

@@ -36,10 +36,11 @@ SelfCheckRating saved or deleted (ratings edited), a SelfCheck deleted
 (erasure), a LessonProgress saved or deleted (not a new one with nothing
 completed: a start), a LearnerProfile saved or deleted; for everyone who
 completed its lessons by a course's skills changed (`m2m_changed`, which
-Wagtail's publishing sends only for what changed); and by `record_keys_drawn` (lms.equity: keys drawn
-for people, one UPDATE). Three statements on PostgreSQL (lock, delete,
-insert), two on SQLite. Deleting the account, a skill or a taxonomy term
-cascades or empties the column, as it does on the profile.
+Wagtail's publishing sends only for what changed); and by
+`record_keys_drawn` (lms.equity: keys drawn for people, one UPDATE). Three
+statements on PostgreSQL (lock, delete, insert), two on SQLite. Deleting the
+account, a skill or a taxonomy term cascades or empties the column, as it
+does on the profile.
 
 Pathway completion is not a fact here: it depends on which lessons count in a
 pathway now (publishing, unpublishing, editing a pathway), so the reports

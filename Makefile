@@ -4,10 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
-# pytest-xdist processes for `make test` (one per core by default; 0 runs the
-# suite in this process). An idle process takes tests from another's queue
-# (worksteal), so the run does not end waiting on one process's last few.
-TEST_PROCESSES ?= auto
+# pytest-xdist processes for `make test` (one more than the cores by default:
+# a test waiting on a Celery worker, Chromium or a sleep leaves its core to
+# the extra one; 0 runs the suite in this process). An idle process takes
+# tests from another's queue (worksteal), so the run does not end waiting on
+# one process's last few.
+TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 TEST_DIST := $(if $(filter 0,$(TEST_PROCESSES)),,--dist worksteal)
 
 .PHONY: run test lint bench bench-deps mutation setup clean-var browser-deps lighthouse lighthouse-deps

@@ -1,16 +1,15 @@
 import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
+from pytest_django.plugin import blocking_manager_key
 
-from courses.importer import import_library
-from courses.models import LessonPage
 from home.site_tree import ensure_site_tree
 from lms.core import page_cache
 from lms.core.sites import site_cache
+from tests import template_database
 from tests.factories import signed_in, staff_user
+from tests.template_database import load_library
 
 REQUIRE_SERVICES = os.environ.get("FMA_REQUIRE_SERVICES") == "1"
 
@@ -43,14 +42,6 @@ def site_tree(db):
 @pytest.fixture
 def catalogue(site_tree):
     return site_tree[1]
-
-
-def load_library() -> None:
-    """The site tree and the real starter library, unless the database has
-    them already."""
-    if not LessonPage.objects.exists():
-        ensure_site_tree()
-        import_library(Path(settings.FMA_LIBRARY_DIR))
 
 
 class TableCopies(list):
@@ -99,6 +90,37 @@ def restore_copies_too(creation_class) -> None:
         return deserialize(self, data)
 
     creation_class.deserialize_db_from_string = deserialize_db_from_string
+
+
+def pytest_configure(config):
+    """Under xdist on PostgreSQL, one database is built for the run while the
+    test processes collect, and each copies it (tests/template_database.py)."""
+    if template_database.wanted(config):
+        config.stash[TEMPLATE] = template_database.Template()
+
+
+def pytest_configure_node(node):
+    if TEMPLATE in node.config.stash:
+        node.config.stash[TEMPLATE].hand_to(node)
+
+
+def pytest_unconfigure(config):
+    if TEMPLATE in config.stash:
+        with config.stash[blocking_manager_key].unblock():
+            config.stash[TEMPLATE].drop()
+
+
+TEMPLATE = pytest.StashKey[template_database.Template]()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
+    """pytest-django keeps a test process's database that is a copy of the
+    run's built one (its migrate then finds every migration applied), and
+    otherwise keeps one only when asked to (--reuse-db)."""
+    with django_db_blocker.unblock():
+        copied = template_database.copy_for_this_process(getattr(request.config, "workerinput", {}))
+    return copied or request.config.getvalue("reuse_db")
 
 
 @pytest.fixture(scope="session")

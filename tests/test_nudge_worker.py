@@ -78,15 +78,15 @@ def nudge_worker(smtp_port: int, broker_url: str | None = None) -> Worker:
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_USE_TLS": "false",
         "EMAIL_TIMEOUT": "60",
-        "NUDGE_CLAIM_LEASE_SECONDS": "4",
-        "CELERY_VISIBILITY_TIMEOUT": "8",
+        "NUDGE_CLAIM_LEASE_SECONDS": "3",
+        "CELERY_VISIBILITY_TIMEOUT": "5",
     }
     if broker_url:
         env["REDIS_URL"] = broker_url
     return Worker(**env)
 
 
-def wait_for(condition, seconds=90, every=1.0, tick=None):
+def wait_for(condition, seconds=90, every=0.25, tick=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if tick:
@@ -117,11 +117,11 @@ def test_a_worker_killed_mid_chunk_then_restarted_nudges_everyone_exactly_once(l
 
         second = nudge_worker(sink.port).start()
         try:
-            # Beat runs the dispatcher every 30 s; here every second.
+            # Beat runs the dispatcher every 30 s; here four times a second.
             assert wait_for(all_sent, tick=dispatch.dispatch), Nudge.objects.values_list(
                 "status", flat=True
             )
-            time.sleep(10)  # past the visibility timeout: a redelivered chunk sends nothing
+            time.sleep(6)  # past the visibility timeout: a redelivered chunk sends nothing
             dispatch.dispatch()
         finally:
             second.stop()
@@ -279,7 +279,7 @@ def test_redis_outage_keeps_pages_serving_and_nudges_go_out_once_it_is_back(
             scheduled = run_command(private_redis["url"], "--scheduled")
             assert scheduled.returncode == 0, scheduled.stderr
             assert "Planned 0 nudges" in scheduled.stdout  # no learner's slot is open
-            # Then what beat runs every minute, here every second, in this
+            # Then what beat runs every minute, here four times a second, in this
             # process (publishing to the restarted server): a subprocess per
             # tick cost a Django start-up each.
             assert wait_for(all_sent, tick=lambda: scheduled_here(private_redis["url"]))

@@ -125,7 +125,8 @@ def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Import the real starter library once per test process; each test's
+    """Import the real starter library once per test process (under xdist
+    the copied database has it already); each test's
     transaction is rolled back. Then keep a snapshot of the database as it
     stands (Django's serialized rollback), so a transactional test, which
     empties the database when it ends, starts from the library again by

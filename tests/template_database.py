@@ -27,6 +27,7 @@ import time
 import traceback
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import OperationalError, connection
 from django.test.utils import setup_test_environment
@@ -118,7 +119,8 @@ def copy_for_this_process(workerinput) -> bool:
                                f"{connection.ops.quote_name(template)}")  # fmt: skip
                 break
             except OperationalError as error:
-                if "is being accessed by other users" not in str(error) or attempt == 49:
+                in_use = isinstance(error.__cause__, psycopg.errors.ObjectInUse)
+                if not in_use or attempt == 49:
                     raise
                 time.sleep(0.2)
     return True
